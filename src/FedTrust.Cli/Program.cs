@@ -1,1 +1,3 @@
-return 0;
+using FedTrust.Cli;
+
+return await FedTrustCli.RunAsync(args, Console.Out, Console.Error);

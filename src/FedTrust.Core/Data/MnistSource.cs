@@ -102,6 +102,10 @@ public sealed class MnistSource
             string actual = await HashFileAsync(path, ct);
             if (actual != _expected[name])
             {
+                // A structural problem (truncated, wrong magic, …) says more than a hash does: report it first.
+                var structural = CheckParses(name, path);
+                if (structural is not null)
+                    throw new DataFormatException(path, $"{structural} (SHA-256 {actual} is not the expected {_expected[name]}; the file was left untouched)");
                 throw new DataFormatException(path,
                     $"{path}: SHA-256 mismatch: expected {_expected[name]}, actual {actual}. " +
                     "The file was left untouched; if it is not the original MNIST file, move or delete it so it can be fetched again.");

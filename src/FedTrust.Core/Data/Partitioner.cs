@@ -10,7 +10,7 @@ public static class Partitioner
     /// <paramref name="seed"/> and gives client k the k-th contiguous chunk of
     /// floor(count/clients) indices, in shuffled order. Leftover indices are unused.
     /// </summary>
-    public static ClientPartition[] Iid(int trainCount, int testCount, int clients, int seed)
+    public static ClientPartition[] Iid(int trainCount, int testCount, int clients, long seed)
     {
         if (clients < 1 || clients > trainCount || clients > testCount)
         {

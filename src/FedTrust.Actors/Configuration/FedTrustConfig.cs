@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using Akka.Configuration;
+using Akka.Configuration.Hocon;
+
+namespace FedTrust.Actors.Configuration;
+
+/// <summary>
+/// Builds a run's configuration: the built-in defaults (hocon/fedtrust.conf), then a --config file, then
+/// --set assignments, each layer checked for syntax (file and line) and for keys the defaults do not know.
+/// </summary>
+public static class FedTrustConfig
+{
+    private const string ResourceName = "FedTrust.Actors.fedtrust.conf";
+    private static readonly Lazy<string> DefaultsTextLazy = new(ReadDefaultsText);
+
+    /// <summary>The text of hocon/fedtrust.conf as built into this assembly.</summary>
+    public static string DefaultsText => DefaultsTextLazy.Value;
+
+    /// <summary>The defaults alone.</summary>
+    public static Config Defaults => Parse(DefaultsText, "fedtrust.conf (built-in defaults)");
+
+    /// <summary>Parses HOCON text after a strict syntax check; errors name <paramref name="source"/> and the line.</summary>
+    public static Config Parse(string text, string source)
+    {
+        HoconSyntax.Check(text, source);
+        try
+        {
+            return ConfigurationFactory.ParseString(text);
+        }
+        catch (Exception e)
+        {
+            throw new ConfigurationException($"{source}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Reads a HOCON file; a missing or unreadable file, or a syntax error, names the file.</summary>
+    public static Config ParseFile(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigurationException($"cannot read configuration file {path}: {e.Message}", e);
+        }
+        return Parse(text, path);
+    }
+
+    /// <summary>
+    /// Turns <c>path=value</c> into a one-key configuration. Numbers, booleans, lists and objects are taken as
+    /// HOCON; anything else as a string, so <c>fedtrust.data.dir=/tmp/x</c> needs no quoting.
+    /// </summary>
+    public static Config ParseAssignment(string assignment)
+    {
+        var eq = assignment.IndexOf('=');
+        if (eq <= 0)
+            throw new ConfigurationException($"--set '{assignment}': expected key=value, e.g. --set fedtrust.model=cnn");
+        var key = assignment[..eq].Trim();
+        var value = assignment[(eq + 1)..].Trim();
+        if (key.Length == 0 || key.Any(c => !(char.IsLetterOrDigit(c) || c is '.' or '-' or '_')))
+            throw new ConfigurationException($"--set '{assignment}': '{key}' is not a configuration key (letters, digits, '-', '_' and '.')");
+        var literal = LooksLikeHoconLiteral(value) ? value : JsonSerializer.Serialize(value);
+        return Parse($"{key} = {literal}", $"--set {assignment}");
+    }
+
+    private static bool LooksLikeHoconLiteral(string value) =>
+        value is "true" or "false" or "null"
+        || value.StartsWith('[') || value.StartsWith('{') || value.StartsWith('"')
+        || double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+
+    /// <summary>
+    /// Layers user configurations over the defaults, highest priority last. Every key under <c>fedtrust</c>
+    /// in a layer must exist in the defaults; an unknown key names its source and the closest known key.
+    /// </summary>
+    public static Config Compose(IEnumerable<(Config Layer, string Source)> layers)
+    {
+        var defaults = Defaults;
+        var result = defaults;
+        foreach (var (layer, source) in layers)
+        {
+            foreach (var path in LeafPaths(layer.Root, "").Where(p => p == "fedtrust" || p.StartsWith("fedtrust.", StringComparison.Ordinal)))
+            {
+                if (defaults.HasPath(path)) continue;
+                var known = LeafPaths(defaults.Root, "").Where(p => p.StartsWith("fedtrust.", StringComparison.Ordinal)).ToList();
+                var closest = known.MinBy(k => Levenshtein(k, path));
+                throw new ConfigurationException($"{source}: unknown key '{path}'" + (closest is null ? "" : $"; did you mean '{closest}'?"));
+            }
+            result = layer.WithFallback(result);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The configuration with every "auto" or empty default replaced by what the run actually used
+    /// (trainer and thread counts, the data folder), as recorded in result.json.
+    /// </summary>
+    public static Config WithResolvedValues(Config config, FedTrust.Core.Settings.ExperimentSettings settings, string dataDir) =>
+        ConfigurationFactory.ParseString(string.Create(CultureInfo.InvariantCulture,
+                $"fedtrust {{\n trainers = {settings.Trainers}\n torch-threads = {settings.TorchThreads}\n data.dir = {JsonSerializer.Serialize(dataDir)}\n}}"))
+            .WithFallback(config);
+
+    /// <summary>The resolved <c>fedtrust</c> block as JSON (kebab-case keys, numbers and booleans typed), for result.json.</summary>
+    public static JsonElement ToJson(Config config, string path = "fedtrust")
+    {
+        var node = ToJsonNode(config.GetValue(path));
+        if (node is Dictionary<string, object?> block) block.Remove("training-dispatcher"); // derived from trainers
+        return JsonSerializer.SerializeToElement(node);
+    }
+
+    private static object? ToJsonNode(HoconValue? value)
+    {
+        if (value is null) return null;
+        if (value.IsObject())
+            return value.GetObject().Items.OrderBy(kv => kv.Key, StringComparer.Ordinal)
+                .ToDictionary(kv => kv.Key, kv => ToJsonNode(kv.Value));
+        if (value.IsArray()) return value.GetArray().Select(ToJsonNode).ToList();
+        var s = value.GetString();
+        if (s is null) return null;
+        if (long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l)) return l;
+        if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)) return d;
+        if (s is "true" or "false" or "on" or "off" or "yes" or "no") return s is "true" or "on" or "yes";
+        return s;
+    }
+
+    internal static IEnumerable<string> LeafPaths(HoconValue? value, string prefix)
+    {
+        if (value is null || !value.IsObject())
+        {
+            if (prefix.Length > 0) yield return prefix;
+            yield break;
+        }
+        var items = value.GetObject().Items;
+        if (items.Count == 0 && prefix.Length > 0) yield return prefix;
+        foreach (var (key, child) in items)
+        {
+            var name = key.Contains('.') ? $"\"{key}\"" : key;
+            foreach (var p in LeafPaths(child, prefix.Length == 0 ? name : $"{prefix}.{name}")) yield return p;
+        }
+    }
+
+    private static int Levenshtein(string a, string b)
+    {
+        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var diagonal = row[0];
+            row[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var above = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
+                diagonal = above;
+            }
+        }
+        return row[b.Length];
+    }
+
+    private static string ReadDefaultsText()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(ResourceName)
+            ?? throw new InvalidOperationException($"resource {ResourceName} is missing from {Assembly.GetExecutingAssembly().Location}");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}

@@ -1,0 +1,55 @@
+using Akka.Actor;
+using Akka.Event;
+using FedTrust.Actors.Aggregation;
+using FedTrust.Actors.Clients;
+using FedTrust.Actors.Protocol;
+using FedTrust.Core.Learning;
+using FedTrust.Core.Results;
+using FedTrust.Core.Settings;
+
+namespace FedTrust.Actors.Hosting;
+
+/// <summary>
+/// The root of a run: starts the aggregator and the clients' supervisor, and turns the run's end, or a failure
+/// of the aggregator (which it does not restart: a round's state would be lost), into the host's result.
+/// </summary>
+public sealed class RunSupervisor : ReceiveActor
+{
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly TaskCompletionSource<SimulationResult> _completion;
+
+    public RunSupervisor(RunPlan plan, TaskCompletionSource<SimulationResult> completion)
+    {
+        _completion = completion;
+        var aggregator = Context.ActorOf(
+            AggregatorActor.Props(plan.Settings, plan.Workload, plan.InitialWeights,
+                plan.Clients.ToDictionary(c => c.ClientId, c => c.TrainIndices.Length), plan.OnRound, plan.Dispatcher),
+            "aggregator");
+        Context.ActorOf(ClientsSupervisor.Props(plan.Clients, plan.Workload, plan.Dispatcher, plan.Settings.ClientMaxRestarts, aggregator), "clients");
+        Receive<RunCompleted>(done => _completion.TrySetResult(done.Result));
+        Receive<RunFailed>(failed => _completion.TrySetException(new SimulationException(failed.Reason)));
+    }
+
+    public static Props Props(RunPlan plan, TaskCompletionSource<SimulationResult> completion) =>
+        Akka.Actor.Props.Create(() => new RunSupervisor(plan, completion));
+
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new OneForOneStrategy(0, TimeSpan.Zero, e =>
+        {
+            _log.Error(e, "the run failed");
+            _completion.TrySetException(new SimulationException($"the aggregator failed: {e.Message}", e));
+            return Directive.Stop;
+        });
+}
+
+/// <summary>What a run is made of, prepared before the actor system starts.</summary>
+public sealed record RunPlan(
+    ExperimentSettings Settings,
+    IClientWorkload Workload,
+    IReadOnlyList<ClientData> Clients,
+    float[] InitialWeights,
+    Action<RoundResult>? OnRound,
+    string Dispatcher = SimulationHost.TrainingDispatcher);
+
+/// <summary>A run that could not finish; the message says why.</summary>
+public sealed class SimulationException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,32 @@
+using Akka.Actor;
+using FedTrust.Core.Results;
+
+namespace FedTrust.Actors.Protocol;
+
+// The round protocol. Every message is an immutable record of primitives and float arrays, and carries the
+// round it belongs to, so a late reply from an earlier round is recognised and ignored. Arrays are never
+// mutated after they are sent: locally they move by reference, not by copy.
+
+/// <summary>Aggregator → client: train on your data starting from these global weights.</summary>
+public sealed record TrainRound(int Round, float[] GlobalWeights);
+
+/// <summary>Client → aggregator: my update Δ = w_local − w_global for this round.</summary>
+public sealed record LocalUpdate(int Round, string ClientId, float[] Delta, int Samples, double TrainLoss);
+
+/// <summary>Aggregator → client, after the last round: evaluate the final model on your local test images.</summary>
+public sealed record EvaluateLocal(float[] Weights);
+
+/// <summary>Client → aggregator: the final model's accuracy on my local test images.</summary>
+public sealed record LocalEvaluation(string ClientId, double Accuracy, int Samples);
+
+/// <summary>Clients supervisor → aggregator: the clients of this run, by id.</summary>
+public sealed record ClientsReady(IReadOnlyDictionary<string, IActorRef> Clients);
+
+/// <summary>Aggregator → run supervisor: the run finished.</summary>
+public sealed record RunCompleted(SimulationResult Result);
+
+/// <summary>Aggregator → run supervisor: the run cannot go on.</summary>
+public sealed record RunFailed(string Reason);
+
+/// <summary>Aggregator's own timer: the deadline of a round (or, with round 0, of the final local evaluation).</summary>
+internal sealed record RoundDeadline(int Round);

@@ -1,0 +1,55 @@
+using System.CommandLine;
+using Akka.Configuration;
+using FedTrust.Actors.Configuration;
+
+namespace FedTrust.Cli.Commands;
+
+/// <summary>The configuration options every verb that runs a simulation shares, and how they layer.</summary>
+internal sealed class CommonOptions
+{
+    public Option<FileInfo[]> Config { get; } = new("--config", "-c")
+    {
+        Description = "HOCON file layered over the built-in defaults (hocon/fedtrust.conf); may be repeated, later files win",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public Option<string[]> Set { get; } = new("--set", "-s")
+    {
+        Description = "Override one key, e.g. --set fedtrust.model=cnn; may be repeated",
+    };
+
+    public Option<int?> Rounds { get; } = new("--rounds") { Description = "fedtrust.rounds" };
+    public Option<int?> Clients { get; } = new("--clients") { Description = "fedtrust.clients" };
+    public Option<string?> Model { get; } = new("--model") { Description = "fedtrust.model (mlp or cnn)" };
+    public Option<long?> Seed { get; } = new("--seed") { Description = "fedtrust.seed" };
+    public Option<string?> DataDir { get; } = new("--data-dir") { Description = "fedtrust.data.dir: folder with (or for) the MNIST IDX files" };
+    public Option<bool> Verbose { get; } = new("--verbose", "-v") { Description = "Show stack traces and Akka's warnings" };
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { Config, Set, Rounds, Clients, Model, Seed, DataDir, Verbose }) command.Add(option);
+    }
+
+    /// <summary>Defaults ← each --config file ← each --set ← the flags.</summary>
+    public Config Compose(ParseResult parse)
+    {
+        var layers = new List<(Config, string)>();
+        foreach (var file in parse.GetValue(Config) ?? [])
+            layers.Add((FedTrustConfig.ParseFile(file.FullName), file.FullName));
+        foreach (var assignment in parse.GetValue(Set) ?? [])
+            layers.Add((FedTrustConfig.ParseAssignment(assignment), $"--set {assignment}"));
+
+        void Flag<T>(Option<T> option, string key)
+        {
+            var value = parse.GetValue(option);
+            if (value is not null) layers.Add((FedTrustConfig.ParseAssignment($"{key}={value}"), option.Name));
+        }
+        Flag(Rounds, "fedtrust.rounds");
+        Flag(Clients, "fedtrust.clients");
+        Flag(Model, "fedtrust.model");
+        Flag(Seed, "fedtrust.seed");
+        Flag(DataDir, "fedtrust.data.dir");
+        if (!parse.GetValue(Verbose)) layers.Add((ConfigurationFactory.ParseString("akka.loglevel = ERROR"), "quiet"));
+        return FedTrustConfig.Compose(layers);
+    }
+}

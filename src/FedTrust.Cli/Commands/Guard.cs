@@ -1,0 +1,32 @@
+using FedTrust.Actors.Configuration;
+using FedTrust.Actors.Hosting;
+using FedTrust.Core.Data;
+
+namespace FedTrust.Cli.Commands;
+
+/// <summary>Turns a verb's failure into one clear line on stderr and a non-zero exit code (the stack trace only with --verbose).</summary>
+internal static class Guard
+{
+    public static async Task<int> RunAsync(TextWriter error, bool verbose, Func<Task<int>> body)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (Exception e)
+        {
+            var (code, message) = e switch
+            {
+                ConfigurationException => (FedTrustCli.UsageError, e.Message),
+                DataFormatException or DataUnavailableException or SimulationException => (FedTrustCli.Failure, e.Message),
+                OperationCanceledException => (FedTrustCli.Failure, "cancelled"),
+                _ => (FedTrustCli.Failure, $"{e.GetType().Name}: {e.Message}"),
+            };
+            await error.WriteLineAsync($"error: {message}");
+            if (verbose) await error.WriteLineAsync(e.ToString());
+            else if (code == FedTrustCli.Failure && e is not (DataFormatException or DataUnavailableException or SimulationException or OperationCanceledException))
+                await error.WriteLineAsync("(run again with --verbose for the stack trace)");
+            return code;
+        }
+    }
+}

@@ -1,0 +1,24 @@
+using System.CommandLine;
+using FedTrust.Cli.Commands;
+
+namespace FedTrust.Cli;
+
+/// <summary>The <c>fedtrust</c> command line: one verb per file under Commands/.</summary>
+public static class FedTrustCli
+{
+    /// <summary>Exit code of a run that failed for a reason the message explains (bad input, missing data, a failed round).</summary>
+    public const int Failure = 1;
+
+    /// <summary>Exit code of a configuration or usage error.</summary>
+    public const int UsageError = 2;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellation = default)
+    {
+        var root = new RootCommand("FedTrust.Actors: federated learning under poisoning attacks, on Akka.NET actors and TorchSharp.")
+        {
+            RunCommand.Create(output, error),
+        };
+        var config = new InvocationConfiguration { Output = output, Error = error };
+        return await root.Parse(args).InvokeAsync(config, cancellation);
+    }
+}

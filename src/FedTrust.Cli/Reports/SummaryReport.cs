@@ -1,0 +1,44 @@
+using System.Globalization;
+using FedTrust.Core.Results;
+using FedTrust.Core.Settings;
+using Spectre.Console;
+
+namespace FedTrust.Cli.Reports;
+
+/// <summary>The per-round line and the end-of-run table.</summary>
+internal static class SummaryReport
+{
+    public static string RoundLine(RoundResult r, int rounds) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"round {r.Round}/{rounds}  acc {r.Metrics.Accuracy:F4}  f1 {r.Metrics.F1:F4}  loss {r.Loss:F4}  {r.Seconds:F1}s  rss {Mb(r.RssBytes)} MB")
+        + (r.Missing.Count > 0 ? $"  missing: {string.Join(",", r.Missing)}" : "");
+
+    public static void Write(IAnsiConsole console, ExperimentSettings settings, SimulationResult result)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title("rounds");
+        foreach (var column in new[] { "round", "accuracy", "precision", "recall", "F1", "loss", "seconds", "RSS MB", "updates" })
+            table.AddColumn(new TableColumn(column).RightAligned());
+        foreach (var r in result.Rounds)
+        {
+            table.AddRow(
+                r.Round.ToString(CultureInfo.InvariantCulture), F(r.Metrics.Accuracy), F(r.Metrics.Precision), F(r.Metrics.Recall),
+                F(r.Metrics.F1), F(r.Loss), r.Seconds.ToString("F1", CultureInfo.InvariantCulture), Mb(r.RssBytes),
+                $"{r.Participants.Count}/{r.Participants.Count + r.Missing.Count}");
+        }
+        console.Write(table);
+
+        var final = result.Final;
+        var totalSeconds = result.Rounds.Sum(r => r.Seconds);
+        console.MarkupLineInterpolated(
+            $"[bold]final[/] ({settings.Clients} clients, {settings.Model}, {result.Rounds.Count} rounds): accuracy [bold]{F(final.Accuracy)}[/], precision {F(final.Precision)}, recall {F(final.Recall)}, F1 {F(final.F1)}");
+        var local = result.Clients.Where(c => c.TestAccuracy is not null).Select(c => c.TestAccuracy!.Value).ToList();
+        if (local.Count > 0)
+            console.MarkupLineInterpolated($"local test accuracy over {local.Count} clients: min {F(local.Min())}, mean {F(local.Average())}, max {F(local.Max())}");
+        console.MarkupLineInterpolated(
+            $"time: {totalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s in rounds; memory: peak RSS {Mb(result.PeakRssBytes)} MB, RSS after round 1 {Mb(result.Rounds[0].RssBytes)} MB, after the last {Mb(result.Rounds[^1].RssBytes)} MB");
+    }
+
+    private static string F(double value) => value.ToString("F4", CultureInfo.InvariantCulture);
+
+    private static string Mb(long bytes) => (bytes / (1024.0 * 1024.0)).ToString("F0", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,47 @@
+namespace FedTrust.Core.Learning;
+
+/// <summary>The arithmetic a client actor asks for: train this round, or evaluate a model on its local test images.</summary>
+public interface IClientWorkload
+{
+    /// <summary>The length of every weight vector and update in this run.</summary>
+    int ParameterCount { get; }
+
+    LocalTrainingResult Train(ClientData client, int round, float[] globalWeights);
+
+    EvaluationResult EvaluateLocal(ClientData client, float[] weights);
+
+    /// <summary>The server side: evaluates the global model on the full test set.</summary>
+    EvaluationResult EvaluateGlobal(float[] weights);
+}
+
+/// <summary>
+/// The real workload: TorchSharp trainers from a bounded pool over the shared MNIST tensors. Batch order draws
+/// from a stream derived from (seed, round, client), so a client's update does not depend on which thread runs it,
+/// in which order, or whether it is a retry after a crash.
+/// </summary>
+public sealed class TorchClientWorkload(LabeledTensors train, LabeledTensors test, TrainerPool pool, long seed) : IClientWorkload
+{
+    /// <summary>Stream label of batch-order randomness, kept apart from other per-client streams.</summary>
+    private const long BatchOrderStream = 1;
+
+    public int ParameterCount => pool.ParameterCount;
+
+    public LocalTrainingResult Train(ClientData client, int round, float[] globalWeights)
+    {
+        var random = DeterministicRandom.For(seed, BatchOrderStream, round, client.Index);
+        using var lease = pool.Rent();
+        return lease.Trainer.Train(globalWeights, train, client.TrainIndices, client.TrainLabels, random);
+    }
+
+    public EvaluationResult EvaluateLocal(ClientData client, float[] weights)
+    {
+        using var lease = pool.Rent();
+        return lease.Trainer.Evaluate(weights, test, client.TestIndices);
+    }
+
+    public EvaluationResult EvaluateGlobal(float[] weights)
+    {
+        using var lease = pool.Rent();
+        return lease.Trainer.Evaluate(weights, test);
+    }
+}

