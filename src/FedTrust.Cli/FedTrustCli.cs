@@ -17,6 +17,7 @@ public static class FedTrustCli
         var root = new RootCommand("FedTrust.Actors: federated learning under poisoning attacks, on Akka.NET actors and TorchSharp.")
         {
             RunCommand.Create(output, error),
+            GridCommand.Create(output, error),
         };
         var config = new InvocationConfiguration { Output = output, Error = error };
         return await root.Parse(args).InvokeAsync(config, cancellation);

@@ -5,30 +5,35 @@ using FedTrust.Actors.Protocol;
 using FedTrust.Core.Defenses;
 using FedTrust.Core.Diagnostics;
 using FedTrust.Core.Learning;
+using FedTrust.Core.Privacy;
 using FedTrust.Core.Results;
 using FedTrust.Core.Settings;
+using FedTrust.Core.Trust;
 
 namespace FedTrust.Actors.Aggregation;
 
 /// <summary>
 /// Runs the rounds, one at a time: broadcast the global weights, collect updates until every live client has
-/// replied or the deadline passes, aggregate, evaluate the new global model, report. After the last round it asks
-/// each client to evaluate the final model on its local test images, then reports the run to its parent.
-/// Updates from another round, from unknown clients, duplicates, and updates of the wrong length or with
-/// non-finite values are logged and left out.
+/// replied or the deadline passes, defend (screen, consult the trust ledger, aggregate), evaluate the new global
+/// model, report. After the last round it asks each client to evaluate the final model on its local test images,
+/// then reports the run to its parent. Updates from another round, from unknown clients, and duplicates are
+/// ignored; updates of the wrong length, with non-finite values or no samples are rejected, logged, never
+/// aggregated, and count as misbehaviour for the trust ledger.
 /// </summary>
 public sealed class AggregatorActor : ReceiveActor, IWithTimers
 {
     private const string DeadlineTimer = "round-deadline";
-    private const int FinalEvaluation = 0;
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ExperimentSettings _settings;
     private readonly IClientWorkload _workload;
     private readonly IReadOnlyDictionary<string, int> _trainSamples;
     private readonly Action<RoundResult>? _onRound;
+    private readonly IActorRef? _ledger;
+    private readonly RdpAccountant? _accountant;
     private readonly List<RoundResult> _rounds = [];
     private readonly SortedDictionary<string, LocalUpdate> _updates = new(ClientIdComparer.Instance);
+    private readonly SortedSet<string> _rejected = new(ClientIdComparer.Instance);
     private readonly Dictionary<string, double> _localAccuracy = new(StringComparer.Ordinal);
     private Dictionary<string, IActorRef> _live = new(StringComparer.Ordinal);
     private float[] _global;
@@ -36,44 +41,63 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     private Stopwatch _clock = new();
 
     public AggregatorActor(ExperimentSettings settings, IClientWorkload workload, float[] initialWeights,
-        IReadOnlyDictionary<string, int> trainSamples, Action<RoundResult>? onRound)
+        IReadOnlyDictionary<string, int> trainSamples, IActorRef? trustLedger, Action<RoundResult>? onRound)
     {
         _settings = settings;
         _workload = workload;
         _global = initialWeights;
         _trainSamples = trainSamples;
+        _ledger = trustLedger;
         _onRound = onRound;
+        if (settings.Defense.Trust && trustLedger is null)
+            throw new ArgumentException($"defense '{settings.Defense.Name}' needs a trust ledger", nameof(trustLedger));
+        if (settings.Defense.ClientPrivacy) _accountant = new RdpAccountant();
+
         Receive<ClientsReady>(ready =>
         {
             _live = new Dictionary<string, IActorRef>(ready.Clients, StringComparer.Ordinal);
             foreach (var client in _live.Values) Context.Watch(client);
             StartRound(1);
         });
-        Receive<LocalUpdate>(OnUpdate);
-        Receive<LocalEvaluation>(OnLocalEvaluation);
-        Receive<RoundDeadline>(OnDeadline);
-        Receive<Terminated>(OnClientStopped);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(ExperimentSettings settings, IClientWorkload workload, float[] initialWeights,
-        IReadOnlyDictionary<string, int> trainSamples, Action<RoundResult>? onRound, string dispatcher) =>
-        Akka.Actor.Props.Create(() => new AggregatorActor(settings, workload, initialWeights, trainSamples, onRound)).WithDispatcher(dispatcher);
+        IReadOnlyDictionary<string, int> trainSamples, IActorRef? trustLedger, Action<RoundResult>? onRound, string dispatcher) =>
+        Akka.Actor.Props.Create(() => new AggregatorActor(settings, workload, initialWeights, trainSamples, trustLedger, onRound))
+            .WithDispatcher(dispatcher);
+
+    // ---- collecting a round's updates -------------------------------------------------------------------------
 
     private void StartRound(int round)
     {
         _round = round;
         _updates.Clear();
+        _rejected.Clear();
         _clock = Stopwatch.StartNew();
         if (_live.Count < _settings.MinUpdates)
         {
             Fail($"round {round}: only {_live.Count} clients are left, fewer than fedtrust.min-updates = {_settings.MinUpdates}");
             return;
         }
+        Become(Collecting);
         var message = new TrainRound(round, _global);
         foreach (var client in _live.Values) client.Tell(message);
         Timers.StartSingleTimer(DeadlineTimer, new RoundDeadline(round), _settings.RoundTimeout);
+    }
+
+    private void Collecting()
+    {
+        Receive<LocalUpdate>(OnUpdate);
+        Receive<RoundDeadline>(OnDeadline);
+        Receive<Terminated>(terminated =>
+        {
+            if (!RemoveClient(terminated.ActorRef)) return;
+            if (_live.Count < _settings.MinUpdates)
+                Fail($"round {_round}: only {_live.Count} clients are left, fewer than fedtrust.min-updates = {_settings.MinUpdates}");
+            else if (AllLiveClientsAnswered) CloseRound();
+        });
     }
 
     private void OnUpdate(LocalUpdate update)
@@ -88,7 +112,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             _log.Warning("ignored an update from unknown client '{0}' in round {1}", update.ClientId, _round);
             return;
         }
-        if (_updates.ContainsKey(update.ClientId))
+        if (_updates.ContainsKey(update.ClientId) || _rejected.Contains(update.ClientId))
         {
             _log.Warning("ignored a second update from {0} in round {1}", update.ClientId, _round);
             return;
@@ -97,59 +121,91 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             ?? (update.Samples > 0 ? null : $"claims {update.Samples} samples");
         if (problem is not null)
         {
-            _log.Warning("rejected the update of {0} in round {1}: it {2}", update.ClientId, _round, problem);
-            return;
+            _log.Warning("rejected the update of {0} in round {1}: it {2}; counted as misbehaviour", update.ClientId, _round, problem);
+            _rejected.Add(update.ClientId);
         }
-        _updates[update.ClientId] = update;
-        if (AllLiveClientsReplied) CloseRound();
+        else
+        {
+            _updates[update.ClientId] = update;
+        }
+        if (AllLiveClientsAnswered) CloseRound();
     }
+
+    private bool AllLiveClientsAnswered => _live.Keys.All(id => _updates.ContainsKey(id) || _rejected.Contains(id));
 
     private void OnDeadline(RoundDeadline deadline)
     {
         if (deadline.Round != _round) return;
-        if (_round == FinalEvaluation)
-        {
-            _log.Warning("final local evaluation: {0} of {1} clients did not answer before the deadline", _live.Count - _localAccuracy.Count, _live.Count);
-            Complete();
-            return;
-        }
-        var missing = _live.Keys.Where(id => !_updates.ContainsKey(id)).ToList();
+        var missing = _live.Keys.Where(id => !_updates.ContainsKey(id) && !_rejected.Contains(id)).ToList();
         _log.Warning("round {0} deadline: no update from {1}", _round, string.Join(", ", missing));
         if (_updates.Count >= _settings.MinUpdates) CloseRound();
-        else Fail($"round {_round}: {_updates.Count} updates by the deadline ({_settings.RoundTimeout}), fewer than fedtrust.min-updates = {_settings.MinUpdates}");
+        else Fail($"round {_round}: {_updates.Count} valid updates by the deadline ({_settings.RoundTimeout}), fewer than fedtrust.min-updates = {_settings.MinUpdates}");
     }
 
-    private void OnClientStopped(Terminated terminated)
-    {
-        var id = _live.FirstOrDefault(kv => kv.Value.Equals(terminated.ActorRef)).Key;
-        if (id is null) return;
-        _live.Remove(id);
-        _log.Warning("{0} stopped after repeated failures; it is left out from round {1} on", id, _round);
-        if (_round == FinalEvaluation)
-        {
-            if (_localAccuracy.Count >= _live.Count) Complete();
-        }
-        else if (_live.Count < _settings.MinUpdates)
-        {
-            Fail($"round {_round}: only {_live.Count} clients are left, fewer than fedtrust.min-updates = {_settings.MinUpdates}");
-        }
-        else if (AllLiveClientsReplied)
-        {
-            CloseRound();
-        }
-    }
-
-    private bool AllLiveClientsReplied => _live.Keys.All(_updates.ContainsKey);
+    // ---- closing a round: screen, trust, aggregate, evaluate ---------------------------------------------------
 
     private void CloseRound()
     {
         Timers.Cancel(DeadlineTimer);
-        var updates = _updates.Values.Select(u => new WeightedUpdate(u.ClientId, u.Delta, u.Samples)).ToList();
-        var delta = FedAvg.Aggregate(updates);
-        var next = new float[_global.Length];
-        for (var i = 0; i < next.Length; i++) next[i] = _global[i] + delta[i];
-        _global = next;
+        var updates = _updates.Values.Select(u => new RoundUpdate(u.ClientId, u.Delta, u.Samples)).ToList();
+        if (updates.Count < _settings.MinUpdates)
+        {
+            Fail($"round {_round}: {updates.Count} valid updates, fewer than fedtrust.min-updates = {_settings.MinUpdates}");
+            return;
+        }
+        var defense = _settings.Defense;
+        if (defense.Krum != KrumUse.None && updates.Count <= 2 * _settings.Krum.F + 2)
+        {
+            Fail($"round {_round}: Krum needs n > 2f + 2 but only {updates.Count} valid updates arrived with fedtrust.krum.f = {_settings.Krum.F}");
+            return;
+        }
+        var screening = RobustAggregation.Screen(updates, defense, _settings.Krum.F);
+        if (!defense.Trust)
+        {
+            FinishRound(updates, screening, null);
+            return;
+        }
 
+        var evidence = new Dictionary<string, UpdateEvidence>(screening.Evidence, StringComparer.Ordinal);
+        foreach (var id in _rejected) evidence[id] = new UpdateEvidence(0, 0, Invalid: true);
+        _ledger!.Tell(new RecordEvidence(_round, evidence));
+        Timers.StartSingleTimer(DeadlineTimer, new RoundDeadline(_round), _settings.RoundTimeout);
+        Become(() =>
+        {
+            Receive<TrustUpdated>(t => t.Round == _round, trust =>
+            {
+                Timers.Cancel(DeadlineTimer);
+                FinishRound(updates, screening, trust.Scores);
+            });
+            Receive<RoundDeadline>(d => d.Round == _round, _ => Fail($"round {_round}: the trust ledger did not answer within {_settings.RoundTimeout}"));
+            Receive<Terminated>(t => RemoveClient(t.ActorRef));
+            Receive<LocalUpdate>(late => _log.Warning("ignored a late update from {0} for round {1}: the round is closing", late.ClientId, late.Round));
+        });
+    }
+
+    private void FinishRound(List<RoundUpdate> updates, Screening screening, IReadOnlyDictionary<string, double>? trust)
+    {
+        var decision = RobustAggregation.Decide(updates, screening, _settings.Defense, _settings.Krum, trust, _settings.Trust);
+        if (decision.Delta is null)
+        {
+            _log.Warning("round {0}: no update could be used (all excluded); the global model is unchanged", _round);
+        }
+        else
+        {
+            var next = new float[_global.Length];
+            for (var i = 0; i < next.Length; i++) next[i] = _global[i] + decision.Delta[i];
+            _global = next;
+        }
+
+        double? epsilon = null;
+        if (_accountant is not null)
+        {
+            _accountant.Step(_settings.Dp.NoiseMultiplier);
+            var e = _accountant.Epsilon(_settings.Dp.Delta);
+            epsilon = double.IsFinite(e) ? e : null;
+        }
+
+        var used = decision.Used.ToHashSet(StringComparer.Ordinal);
         var evaluation = _workload.EvaluateGlobal(_global);
         var result = new RoundResult(
             _round,
@@ -157,8 +213,14 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             evaluation.Loss,
             _clock.Elapsed.TotalSeconds,
             _updates.Keys.ToList(),
-            _live.Keys.Where(id => !_updates.ContainsKey(id)).Order(ClientIdComparer.Instance).ToList(),
-            ProcessMemory.CurrentRssBytes());
+            _live.Keys.Where(id => !_updates.ContainsKey(id) && !_rejected.Contains(id)).Order(ClientIdComparer.Instance).ToList(),
+            ProcessMemory.CurrentRssBytes())
+        {
+            Excluded = _updates.Keys.Where(id => !used.Contains(id)).ToList(),
+            Rejected = _rejected.ToList(),
+            Trust = trust is null ? null : new SortedDictionary<string, double>(trust.ToDictionary(), ClientIdComparer.Instance),
+            Epsilon = epsilon,
+        };
         _rounds.Add(result);
         _onRound?.Invoke(result);
 
@@ -166,20 +228,33 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         else StartFinalEvaluation();
     }
 
+    // ---- the end: local evaluation, then the result ------------------------------------------------------------
+
     private void StartFinalEvaluation()
     {
-        _round = FinalEvaluation;
+        Become(() =>
+        {
+            Receive<LocalEvaluation>(evaluation =>
+            {
+                if (!_live.ContainsKey(evaluation.ClientId)) return;
+                _localAccuracy[evaluation.ClientId] = evaluation.Accuracy;
+                if (_localAccuracy.Count >= _live.Count) Complete();
+            });
+            Receive<RoundDeadline>(_ =>
+            {
+                _log.Warning("final local evaluation: {0} of {1} clients did not answer before the deadline", _live.Count - _localAccuracy.Count, _live.Count);
+                Complete();
+            });
+            Receive<Terminated>(t =>
+            {
+                if (RemoveClient(t.ActorRef) && _localAccuracy.Count >= _live.Count) Complete();
+            });
+            Receive<LocalUpdate>(late => _log.Warning("ignored a late update from {0} for round {1}", late.ClientId, late.Round));
+        });
         var message = new EvaluateLocal(_global);
         foreach (var client in _live.Values) client.Tell(message);
-        Timers.StartSingleTimer(DeadlineTimer, new RoundDeadline(FinalEvaluation), _settings.RoundTimeout);
+        Timers.StartSingleTimer(DeadlineTimer, new RoundDeadline(0), _settings.RoundTimeout);
         if (_live.Count == 0) Complete();
-    }
-
-    private void OnLocalEvaluation(LocalEvaluation evaluation)
-    {
-        if (_round != FinalEvaluation || !_live.ContainsKey(evaluation.ClientId)) return;
-        _localAccuracy[evaluation.ClientId] = evaluation.Accuracy;
-        if (_localAccuracy.Count == _live.Count) Complete();
     }
 
     private void Complete()
@@ -191,13 +266,22 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             .ToList();
         var result = new SimulationResult(_rounds.ToList(), _rounds[^1].Metrics, clients, _global, ProcessMemory.PeakRssBytes());
         Context.Parent.Tell(new RunCompleted(result));
-        Become(_ => { });
+        Become(() => { });
+    }
+
+    private bool RemoveClient(IActorRef actor)
+    {
+        var id = _live.FirstOrDefault(kv => kv.Value.Equals(actor)).Key;
+        if (id is null) return false;
+        _live.Remove(id);
+        _log.Warning("{0} stopped after repeated failures; it is left out from round {1} on", id, _round);
+        return true;
     }
 
     private void Fail(string reason)
     {
         Timers.CancelAll();
         Context.Parent.Tell(new RunFailed(reason));
-        Become(_ => { });
+        Become(() => { });
     }
 }

@@ -1,31 +1,40 @@
 using Akka.Actor;
 using Akka.Event;
 using FedTrust.Actors.Protocol;
+using FedTrust.Core;
 using FedTrust.Core.Learning;
+using FedTrust.Core.Privacy;
+using FedTrust.Core.Settings;
 
 namespace FedTrust.Actors.Clients;
 
 /// <summary>
-/// An honest client: holds its data partition (indices, not a model) and, when sent the global weights,
-/// trains on a pooled trainer and replies with its update. It runs on the training dispatcher, whose threads
-/// are the trainers, so training blocks a trainer thread, never the default dispatcher.
+/// A client: holds its data partition (indices, not a model) and, when sent the global weights, trains on a
+/// pooled trainer and replies with its update. It runs on the training dispatcher, whose threads are the
+/// trainers, so training blocks a trainer thread, never the default dispatcher. Under a DP defense it privatises
+/// its update before sending (clip to C, add N(0, σ²C²): the paper's eq. 11).
 /// If training throws, the supervisor restarts the actor and the failed message is delivered again, so the
 /// round gets its update (training is deterministic, so the retry gives the same update).
 /// </summary>
 public class ClientActor : ReceiveActor
 {
+    /// <summary>Stream label of the DP noise, apart from every other per-client stream.</summary>
+    private const long PrivacyStream = 2;
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private IActorRef? _replyTo;
 
-    public ClientActor(ClientData data, IClientWorkload workload)
+    public ClientActor(ClientData data, IClientWorkload workload, ClientPolicy policy)
     {
         Data = data;
         Workload = workload;
+        Policy = policy;
         Receive<TrainRound>(round =>
         {
             _replyTo = Sender;
             var result = Workload.Train(Data, round.Round, round.GlobalWeights);
-            Sender.Tell(new LocalUpdate(round.Round, Data.ClientId, PrepareUpdate(round, result.Delta), result.Samples, result.TrainLoss));
+            var update = Privatize(round.Round, PrepareUpdate(round, result.Delta));
+            Sender.Tell(new LocalUpdate(round.Round, Data.ClientId, update, result.Samples, result.TrainLoss));
         });
         Receive<EvaluateLocal>(evaluate =>
         {
@@ -37,12 +46,20 @@ public class ClientActor : ReceiveActor
 
     protected ClientData Data { get; }
     protected IClientWorkload Workload { get; }
+    protected ClientPolicy Policy { get; }
 
-    /// <summary>The update this client sends for a round; an honest client sends what it trained.</summary>
+    /// <summary>The update this client sends for a round, before privacy; an honest client sends what it trained.</summary>
     protected virtual float[] PrepareUpdate(TrainRound round, float[] delta) => delta;
 
-    public static Props Props(ClientData data, IClientWorkload workload, string dispatcher) =>
-        Akka.Actor.Props.Create(() => new ClientActor(data, workload)).WithDispatcher(dispatcher);
+    private float[] Privatize(int round, float[] update)
+    {
+        if (Policy.Privacy is not { } dp) return update;
+        var random = DeterministicRandom.For(Policy.Seed, PrivacyStream, round, Data.Index);
+        return GaussianMechanism.Privatize(update, dp.Clip, dp.NoiseMultiplier, random);
+    }
+
+    public static Props Props(ClientData data, IClientWorkload workload, ClientPolicy policy, string dispatcher) =>
+        Akka.Actor.Props.Create(() => new ClientActor(data, workload, policy)).WithDispatcher(dispatcher);
 
     protected override void PreRestart(Exception reason, object message)
     {
@@ -54,3 +71,6 @@ public class ClientActor : ReceiveActor
         base.PreRestart(reason, message);
     }
 }
+
+/// <summary>What every client of a run does the same way: the seed of its random streams and, under DP, the privacy it applies.</summary>
+public sealed record ClientPolicy(long Seed, DpSettings? Privacy);

@@ -1,6 +1,9 @@
 using System.Globalization;
 using Akka.Configuration;
+using FedTrust.Core.Attacks;
+using FedTrust.Core.Defenses;
 using FedTrust.Core.Learning;
+using FedTrust.Core.Trust;
 using FedTrust.Core.Settings;
 
 namespace FedTrust.Actors.Configuration;
@@ -28,15 +31,69 @@ public static class SettingsReader
             Momentum = Double(config, "fedtrust.momentum", 0, 1, maxExclusive: true),
             Model = OneOf(config, "fedtrust.model", ModelZoo.Names),
             Seed = Long(config, "fedtrust.seed"),
+            Defense = Defense(config),
+            Attack = Attack(config),
+            Krum = new KrumSettings(0, null), // resolved below: f defaults to attack.malicious
+            Dp = new DpSettings(
+                Epsilon: Double(config, "fedtrust.dp.epsilon", 0, double.PositiveInfinity, minExclusive: true, allowInfinity: true),
+                Delta: Double(config, "fedtrust.dp.delta", 0, 1, minExclusive: true, maxExclusive: true),
+                Clip: Double(config, "fedtrust.dp.clip", 0, 1e6, minExclusive: true)),
+            Trust = TrustParameters(config),
             Trainers = trainers,
             TorchThreads = AutoInt(config, "fedtrust.torch-threads", 1, 256, Math.Max(1, cores / trainers)),
             RoundTimeout = Duration(config, "fedtrust.round-timeout"),
             MinUpdates = Int(config, "fedtrust.min-updates", 1, 10_000),
             ClientMaxRestarts = Int(config, "fedtrust.client-max-restarts", 0, 1000),
         };
+        settings = settings with
+        {
+            Krum = new KrumSettings(
+                AutoInt(config, "fedtrust.krum.f", 0, 10_000, settings.Attack.Malicious),
+                config.GetString("fedtrust.krum.m") == "auto" ? null : IntOrAuto(config, "fedtrust.krum.m", 1, 10_000)),
+        };
+        if (settings.Defense.Krum != KrumUse.None && settings.Clients <= 2 * settings.Krum.F + 2)
+            throw new ConfigurationException(
+                $"fedtrust.krum.f = {settings.Krum.F}: defense '{settings.Defense.Name}' uses Krum, which needs fedtrust.clients > 2f + 2 " +
+                $"(clients = {settings.Clients}); lower fedtrust.krum.f (it defaults to fedtrust.attack.malicious) or add clients");
+        if (settings.Attack.Malicious > settings.Clients)
+            throw Invalid("fedtrust.attack.malicious", settings.Attack.Malicious.ToString(CultureInfo.InvariantCulture), $"at most fedtrust.clients ({settings.Clients})");
         if (settings.MinUpdates > settings.Clients)
             throw Invalid("fedtrust.min-updates", settings.MinUpdates.ToString(CultureInfo.InvariantCulture), $"at most fedtrust.clients ({settings.Clients})");
         return settings;
+    }
+
+    private static DefenseSettings Defense(Config config) =>
+        DefenseSettings.Parse(OneOf(config, "fedtrust.defense", DefenseSettings.Names));
+
+    private static AttackSettings Attack(Config config)
+    {
+        var kind = AttackKinds.Parse(OneOf(config, "fedtrust.attack.type", AttackKinds.Names));
+        var mapName = OneOf(config, "fedtrust.attack.label-map", ["shift", "reverse", "targeted"]);
+        var source = Int(config, "fedtrust.attack.source", 0, 9);
+        var target = Int(config, "fedtrust.attack.target", 0, 9);
+        if (mapName == "targeted" && source == target)
+            throw Invalid("fedtrust.attack.target", target.ToString(CultureInfo.InvariantCulture), $"a class other than fedtrust.attack.source ({source})");
+        var intensity = kind switch
+        {
+            AttackKind.LabelFlip => Double(config, "fedtrust.attack.intensity", 0, 1),
+            AttackKind.GradientNoise or AttackKind.SignFlip => Double(config, "fedtrust.attack.intensity", 0, 1e6, minExclusive: true),
+            _ => Double(config, "fedtrust.attack.intensity", -1e6, 1e6),
+        };
+        return new AttackSettings(kind, intensity, Int(config, "fedtrust.attack.malicious", 0, 10_000),
+            LabelMapping.Parse(mapName, source, target), Double(config, "fedtrust.attack.noise-std", 0, 1e6));
+    }
+
+    private static TrustParameters TrustParameters(Config config)
+    {
+        var parameters = new TrustParameters(
+            Initial: Double(config, "fedtrust.trust.initial", 0, 1),
+            Threshold: Double(config, "fedtrust.trust.threshold", 0, 1),
+            Penalty: Double(config, "fedtrust.trust.penalty", 0, 1),
+            Recovery: Double(config, "fedtrust.trust.recovery", 0, 1),
+            CosineFloor: Double(config, "fedtrust.trust.cosine-floor", -1, 1, maxExclusive: true),
+            NormTolerance: Double(config, "fedtrust.trust.norm-tolerance", 0, 1e6, minExclusive: true));
+        parameters.Validate();
+        return parameters;
     }
 
     private static ConfigurationException Invalid(string key, string? value, string allowed) =>
@@ -69,14 +126,16 @@ public static class SettingsReader
         throw Invalid(key, raw, "a whole number");
     }
 
-    private static double Double(Config config, string key, double min, double max, bool minExclusive = false, bool maxExclusive = false)
+    private static double Double(Config config, string key, double min, double max, bool minExclusive = false, bool maxExclusive = false,
+        bool allowInfinity = false)
     {
         var raw = config.GetString(key);
+        if (allowInfinity && raw is "inf" or "infinity" or "Infinity") return double.PositiveInfinity;
         if (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)
             && (minExclusive ? v > min : v >= min) && (maxExclusive ? v < max : v <= max))
             return v;
         var range = $"{(minExclusive ? "greater than" : "at least")} {min.ToString(CultureInfo.InvariantCulture)} and {(maxExclusive ? "below" : "at most")} {max.ToString(CultureInfo.InvariantCulture)}";
-        throw Invalid(key, raw, $"a number {range}");
+        throw Invalid(key, raw, $"a number {range}" + (allowInfinity ? " (or inf)" : ""));
     }
 
     private static string OneOf(Config config, string key, IReadOnlyList<string> allowed)

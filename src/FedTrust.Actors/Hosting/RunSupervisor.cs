@@ -3,6 +3,7 @@ using Akka.Event;
 using FedTrust.Actors.Aggregation;
 using FedTrust.Actors.Clients;
 using FedTrust.Actors.Protocol;
+using FedTrust.Actors.Trust;
 using FedTrust.Core.Learning;
 using FedTrust.Core.Results;
 using FedTrust.Core.Settings;
@@ -10,8 +11,9 @@ using FedTrust.Core.Settings;
 namespace FedTrust.Actors.Hosting;
 
 /// <summary>
-/// The root of a run: starts the aggregator and the clients' supervisor, and turns the run's end, or a failure
-/// of the aggregator (which it does not restart: a round's state would be lost), into the host's result.
+/// The root of a run: starts the trust ledger (when the defense keeps trust), the aggregator and the clients'
+/// supervisor, and turns the run's end, or a failure of the aggregator or the ledger (neither is restarted:
+/// a round's state would be lost), into the host's result.
 /// </summary>
 public sealed class RunSupervisor : ReceiveActor
 {
@@ -21,11 +23,14 @@ public sealed class RunSupervisor : ReceiveActor
     public RunSupervisor(RunPlan plan, TaskCompletionSource<SimulationResult> completion)
     {
         _completion = completion;
+        var ledger = plan.Settings.Defense.Trust
+            ? Context.ActorOf(TrustLedgerActor.Props($"trust-ledger-{plan.RunId}", plan.Clients.Select(c => c.ClientId).ToList(), plan.Settings.Trust), "trust-ledger")
+            : null;
         var aggregator = Context.ActorOf(
             AggregatorActor.Props(plan.Settings, plan.Workload, plan.InitialWeights,
-                plan.Clients.ToDictionary(c => c.ClientId, c => c.TrainIndices.Length), plan.OnRound, plan.Dispatcher),
+                plan.Clients.ToDictionary(c => c.ClientId, c => c.TrainIndices.Length), ledger, plan.OnRound, plan.Dispatcher),
             "aggregator");
-        Context.ActorOf(ClientsSupervisor.Props(plan.Clients, plan.Workload, plan.Dispatcher, plan.Settings.ClientMaxRestarts, aggregator), "clients");
+        Context.ActorOf(ClientsSupervisor.Props(plan, aggregator), "clients");
         Receive<RunCompleted>(done => _completion.TrySetResult(done.Result));
         Receive<RunFailed>(failed => _completion.TrySetException(new SimulationException(failed.Reason)));
     }
@@ -37,7 +42,7 @@ public sealed class RunSupervisor : ReceiveActor
         new OneForOneStrategy(0, TimeSpan.Zero, e =>
         {
             _log.Error(e, "the run failed");
-            _completion.TrySetException(new SimulationException($"the aggregator failed: {e.Message}", e));
+            _completion.TrySetException(new SimulationException($"the run failed: {e.Message}", e));
             return Directive.Stop;
         });
 }
@@ -49,6 +54,7 @@ public sealed record RunPlan(
     IReadOnlyList<ClientData> Clients,
     float[] InitialWeights,
     Action<RoundResult>? OnRound,
+    string RunId,
     string Dispatcher = SimulationHost.TrainingDispatcher);
 
 /// <summary>A run that could not finish; the message says why.</summary>

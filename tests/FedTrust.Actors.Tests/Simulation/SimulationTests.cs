@@ -17,8 +17,7 @@ public class SimulationTests(ITestOutputHelper output) : TestKit(FedTrustConfig.
     {
         var reports = new List<RoundResult>();
         var completion = new TaskCompletionSource<SimulationResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var plan = new RunPlan(run.Settings, workload ?? run.Workload, run.Clients,
-            ModelZoo.InitialWeights(run.Settings.Model, run.Settings.Seed), r => { lock (reports) reports.Add(r); });
+        var plan = SimulationHost.Plan(run.Settings, workload ?? run.Workload, run.Clients, r => { lock (reports) reports.Add(r); });
         Sys.ActorOf(RunSupervisor.Props(plan, completion), $"run-{Guid.NewGuid():N}");
         var result = await completion.Task.WaitAsync(Limit);
         return (result, reports);
@@ -119,5 +118,49 @@ public class SimulationTests(ITestOutputHelper output) : TestKit(FedTrustConfig.
         var b = await SimulationHost.RunAsync(run.Settings, run.Config, run.Workload, run.Clients).WaitAsync(Limit);
         Assert.Equal(a.FinalWeights, b.FinalWeights);
         Assert.Equal(a.Rounds.Select(r => (r.Metrics, r.Loss)), b.Rounds.Select(r => (r.Metrics, r.Loss)));
+    }
+
+    [Fact]
+    public async Task Hybrid_excludes_a_sign_flipping_attacker_and_keeps_learning()
+    {
+        using var run = new SyntheticRun(clients: 6, rounds: 4, sets:
+            ["fedtrust.defense=hybrid", "fedtrust.attack.type=sign-flip", "fedtrust.attack.intensity=4", "fedtrust.attack.malicious=1"]);
+        var attacker = Assert.Single(run.Clients, c => c.Malicious).ClientId;
+        var (result, _) = await RunInTestKit(run);
+
+        var last = result.Rounds[^1];
+        Assert.Contains(attacker, last.Excluded);
+        Assert.NotNull(last.Trust);
+        Assert.True(last.Trust![attacker] < run.Settings.Trust.Threshold, $"attacker trust {last.Trust[attacker]}");
+        Assert.All(last.Trust.Where(kv => kv.Key != attacker), kv => Assert.True(kv.Value >= run.Settings.Trust.Threshold, $"{kv.Key}: {kv.Value}"));
+        Assert.True(result.Final.Accuracy > 0.8, $"final accuracy {result.Final.Accuracy}");
+        Assert.Equal(run.Settings.Rounds, result.Rounds.Count(r => r.Epsilon is null)); // dp.epsilon = inf: clipping only, no finite ε
+    }
+
+    [Fact]
+    public async Task A_NaN_update_is_rejected_never_aggregated_and_costs_trust()
+    {
+        using var run = new SyntheticRun(clients: 4, rounds: 3, sets: "fedtrust.defense=trust");
+        var faulty = new FaultyWorkload(run.Workload, (_, _, _) => false) { SendsNaN = client => client.ClientId == "client-1" };
+        var (result, _) = await RunInTestKit(run, faulty);
+
+        Assert.All(result.Rounds, r =>
+        {
+            Assert.Equal(["client-1"], r.Rejected);
+            Assert.DoesNotContain("client-1", r.Participants);
+        });
+        var trust = result.Rounds.Select(r => r.Trust!["client-1"]).ToList();
+        Assert.True(trust[0] < run.Settings.Trust.Initial && trust[1] < trust[0] && trust[2] < trust[1], string.Join(", ", trust));
+        Assert.All(result.FinalWeights, w => Assert.True(float.IsFinite(w)));
+    }
+
+    [Fact]
+    public async Task Client_side_dp_reports_a_growing_epsilon()
+    {
+        using var run = new SyntheticRun(clients: 4, rounds: 3, sets: ["fedtrust.defense=dp", "fedtrust.dp.epsilon=50", "fedtrust.dp.clip=1"]);
+        var (result, _) = await RunInTestKit(run);
+        var epsilons = result.Rounds.Select(r => r.Epsilon ?? double.NaN).ToList();
+        Assert.All(epsilons, e => Assert.True(double.IsFinite(e) && e > 0));
+        Assert.True(epsilons[0] < epsilons[1] && epsilons[1] < epsilons[2], string.Join(", ", epsilons));
     }
 }

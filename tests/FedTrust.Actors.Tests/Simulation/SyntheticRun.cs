@@ -23,7 +23,7 @@ internal sealed class SyntheticRun : IDisposable
         Test = new LabeledTensors(data.TestImages, data.TestLabels);
         Pool = new TrainerPool(Settings.Training, Settings.Trainers);
         Workload = new TorchClientWorkload(Train, Test, Pool, Settings.Seed);
-        Clients = SimulationHost.Partition(Settings, Train, Test.Count);
+        Clients = SimulationHost.Clients(Settings, Train, Test.Count);
     }
 
     public Akka.Configuration.Config Config { get; }
@@ -48,6 +48,9 @@ internal sealed class FaultyWorkload(IClientWorkload inner, Func<ClientData, int
     private readonly Dictionary<(string, int), int> _attempts = [];
 
     public Func<ClientData, int, bool>? Stall { get; init; }
+
+    /// <summary>Clients whose update is replaced by NaNs (a broken or malicious client the server must reject).</summary>
+    public Func<ClientData, bool>? SendsNaN { get; init; }
     public ManualResetEventSlim Release { get; } = new(false);
 
     public int ParameterCount => inner.ParameterCount;
@@ -64,7 +67,8 @@ internal sealed class FaultyWorkload(IClientWorkload inner, Func<ClientData, int
         if (shouldThrow(client, round, attempt))
             throw new InvalidOperationException($"injected failure: {client.ClientId} round {round} attempt {attempt}");
         if (Stall?.Invoke(client, round) == true) Release.Wait(TimeSpan.FromSeconds(30));
-        return inner.Train(client, round, globalWeights);
+        var result = inner.Train(client, round, globalWeights);
+        return SendsNaN?.Invoke(client) == true ? result with { Delta = Enumerable.Repeat(float.NaN, result.Delta.Length).ToArray() } : result;
     }
 
     public EvaluationResult EvaluateLocal(ClientData client, float[] weights) => inner.EvaluateLocal(client, weights);

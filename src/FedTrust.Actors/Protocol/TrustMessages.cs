@@ -1,0 +1,27 @@
+using FedTrust.Core.Trust;
+
+namespace FedTrust.Actors.Protocol;
+
+// The trust protocol between the aggregator and the TrustLedger.
+
+/// <summary>Aggregator → ledger: what this round showed about each client (rejected updates count as invalid).</summary>
+public sealed record RecordEvidence(int Round, IReadOnlyDictionary<string, UpdateEvidence> Evidence);
+
+/// <summary>Ledger → aggregator: every client's score after the round's evidence, and who is now excluded.</summary>
+public sealed record TrustUpdated(int Round, IReadOnlyDictionary<string, double> Scores, IReadOnlyList<string> Excluded);
+
+/// <summary>Anyone → ledger: the current scores, please.</summary>
+public sealed record GetTrustScores;
+
+/// <summary>Ledger → asker: the scores as of the last recorded round (0 before any).</summary>
+public sealed record TrustScores(int Round, IReadOnlyDictionary<string, double> Scores);
+
+/// <summary>
+/// The ledger's event: one client's score changed (or was confirmed) by a round's evidence.
+/// Version 1. <see cref="Reason"/> is one of "excluded" (fell below the threshold), "readmitted" (rose back to it),
+/// "penalised", "rewarded", "unchanged".
+/// </summary>
+public sealed record TrustChanged(int Round, string ClientId, double Behaviour, double OldScore, double NewScore, string Reason)
+{
+    public const int Version = 1;
+}

@@ -1,0 +1,85 @@
+using Akka.Actor;
+using Akka.Persistence;
+using FedTrust.Actors.Protocol;
+using FedTrust.Core.Trust;
+
+namespace FedTrust.Actors.Trust;
+
+/// <summary>
+/// Holds every client's trust score and the history of its changes as persisted <see cref="TrustChanged"/> events
+/// (one persistence id per run). Each round's evidence is turned into new scores by <see cref="TrustRule"/>,
+/// persisted as one batch, and only then applied and answered, so a reply never runs ahead of the journal and a
+/// restart replays exactly the same scores. With the default configuration the journal is Akka's in-memory one.
+/// </summary>
+public sealed class TrustLedgerActor : ReceivePersistentActor
+{
+    private readonly TrustParameters _parameters;
+    private readonly Dictionary<string, double> _scores = new(StringComparer.Ordinal);
+    private int _round;
+
+    public TrustLedgerActor(string persistenceId, IReadOnlyList<string> clients, TrustParameters parameters)
+    {
+        PersistenceId = persistenceId;
+        _parameters = parameters;
+        foreach (var client in clients) _scores[client] = parameters.Initial;
+
+        Recover<TrustChanged>(Apply);
+        Command<RecordEvidence>(OnEvidence);
+        Command<GetTrustScores>(_ => Sender.Tell(new TrustScores(_round, Snapshot())));
+    }
+
+    public override string PersistenceId { get; }
+
+    public static Props Props(string persistenceId, IReadOnlyList<string> clients, TrustParameters parameters) =>
+        Akka.Actor.Props.Create(() => new TrustLedgerActor(persistenceId, clients, parameters));
+
+    private void OnEvidence(RecordEvidence record)
+    {
+        var replyTo = Sender;
+        if (record.Round <= _round)
+        {
+            // Already recorded (a retried request): answer with what the journal holds, never record twice.
+            replyTo.Tell(new TrustUpdated(_round, Snapshot(), Excluded()));
+            return;
+        }
+        var events = new List<TrustChanged>();
+        foreach (var (client, evidence) in record.Evidence.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            var old = _scores.GetValueOrDefault(client, _parameters.Initial);
+            var behaviour = TrustRule.Behaviour(evidence, _parameters);
+            var updated = TrustRule.Update(old, behaviour, _parameters);
+            events.Add(new TrustChanged(record.Round, client, behaviour, old, updated, Reason(old, updated)));
+        }
+        if (events.Count == 0)
+        {
+            _round = record.Round;
+            replyTo.Tell(new TrustUpdated(_round, Snapshot(), Excluded()));
+            return;
+        }
+        var remaining = events.Count;
+        PersistAll(events, e =>
+        {
+            Apply(e);
+            if (--remaining == 0) replyTo.Tell(new TrustUpdated(_round, Snapshot(), Excluded()));
+        });
+    }
+
+    private void Apply(TrustChanged e)
+    {
+        _scores[e.ClientId] = e.NewScore;
+        _round = Math.Max(_round, e.Round);
+    }
+
+    private string Reason(double old, double updated)
+    {
+        bool wasExcluded = TrustRule.IsExcluded(old, _parameters), isExcluded = TrustRule.IsExcluded(updated, _parameters);
+        if (!wasExcluded && isExcluded) return "excluded";
+        if (wasExcluded && !isExcluded) return "readmitted";
+        return updated < old ? "penalised" : updated > old ? "rewarded" : "unchanged";
+    }
+
+    private IReadOnlyDictionary<string, double> Snapshot() => new Dictionary<string, double>(_scores, StringComparer.Ordinal);
+
+    private IReadOnlyList<string> Excluded() =>
+        _scores.Where(kv => TrustRule.IsExcluded(kv.Value, _parameters)).Select(kv => kv.Key).Order(StringComparer.Ordinal).ToList();
+}

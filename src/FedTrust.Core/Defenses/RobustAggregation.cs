@@ -1,0 +1,78 @@
+using FedTrust.Core.Trust;
+
+namespace FedTrust.Core.Defenses;
+
+/// <summary>One client's valid update in a round.</summary>
+public sealed record RoundUpdate(string ClientId, float[] Delta, int Samples);
+
+/// <summary>What the server learns about the round's updates before it aggregates: Krum scores and trust evidence.</summary>
+public sealed record Screening(
+    IReadOnlyDictionary<string, double>? KrumScores,
+    IReadOnlyList<string>? KrumRanking,
+    IReadOnlyDictionary<string, UpdateEvidence> Evidence);
+
+/// <summary>The round's aggregate update (null when no update could be used) and whose updates went into it.</summary>
+public sealed record AggregationDecision(float[]? Delta, IReadOnlyList<string> Used);
+
+/// <summary>
+/// The server side of every defense, as a composition of the pieces: <see cref="Screen"/> scores the updates
+/// (Krum, trust evidence), the trust ledger turns evidence into scores, <see cref="Decide"/> aggregates.
+/// fedavg and dp average everything; krum keeps the best-scored update; multi-krum averages the m best;
+/// trust averages the clients at or above the threshold weighted by trust × samples; hybrid does the last two at once.
+/// </summary>
+public static class RobustAggregation
+{
+    /// <summary>Scores a round's updates (given in client order) as the defense needs.</summary>
+    public static Screening Screen(IReadOnlyList<RoundUpdate> updates, DefenseSettings defense, int f)
+    {
+        IReadOnlyDictionary<string, double>? scores = null;
+        IReadOnlyList<string>? ranking = null;
+        int[]? order = null;
+        if (defense.Krum != KrumUse.None)
+        {
+            var raw = Krum.Scores(updates.Select(u => u.Delta).ToList(), f);
+            order = Krum.Ranking(raw);
+            scores = updates.Select((u, i) => (u.ClientId, raw[i])).ToDictionary(x => x.ClientId, x => x.Item2);
+            ranking = order.Select(i => updates[i].ClientId).ToList();
+        }
+        var evidence = defense.Trust
+            ? EvidenceCollector.Collect(updates.Select(u => (u.ClientId, u.Delta)).ToList(), order)
+            : new Dictionary<string, UpdateEvidence>();
+        return new Screening(scores, ranking, evidence);
+    }
+
+    /// <summary>
+    /// Aggregates the round. <paramref name="trust"/> holds the scores after this round's evidence
+    /// (null when the defense does not use trust).
+    /// </summary>
+    public static AggregationDecision Decide(IReadOnlyList<RoundUpdate> updates, Screening screening, DefenseSettings defense,
+        KrumSettings krum, IReadOnlyDictionary<string, double>? trust, TrustParameters trustParameters)
+    {
+        IEnumerable<RoundUpdate> candidates = updates;
+        if (defense.Trust)
+        {
+            if (trust is null) throw new ArgumentException($"defense '{defense.Name}' uses trust but no scores were given", nameof(trust));
+            candidates = candidates.Where(u => !TrustRule.IsExcluded(trust[u.ClientId], trustParameters));
+        }
+        var kept = candidates.ToList();
+        if (defense.Krum != KrumUse.None && kept.Count > 0)
+        {
+            var rank = screening.KrumRanking!.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
+            var take = defense.Krum == KrumUse.SelectOne ? 1 : krum.MFor(updates.Count);
+            kept = kept.OrderBy(u => rank[u.ClientId]).Take(take).OrderBy(u => updates.IndexOf(u)).ToList();
+        }
+        if (kept.Count == 0) return new AggregationDecision(null, []);
+
+        var weighted = kept.Select(u => new WeightedUpdate(u.ClientId, u.Delta, defense.Trust ? trust![u.ClientId] * u.Samples : u.Samples))
+            .Where(w => w.Weight > 0)
+            .ToList();
+        if (weighted.Count == 0) return new AggregationDecision(null, []);
+        return new AggregationDecision(FedAvg.Aggregate(weighted), weighted.Select(w => w.ClientId).ToList());
+    }
+
+    private static int IndexOf(this IReadOnlyList<RoundUpdate> list, RoundUpdate item)
+    {
+        for (var i = 0; i < list.Count; i++) if (ReferenceEquals(list[i], item)) return i;
+        return -1;
+    }
+}
