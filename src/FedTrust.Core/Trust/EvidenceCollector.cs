@@ -1,0 +1,109 @@
+using FedTrust.Core.Defenses;
+
+namespace FedTrust.Core.Trust;
+
+/// <summary>
+/// Turns one round's updates into per-client <see cref="UpdateEvidence"/> for the <see cref="TrustRule"/>:
+/// each valid update's cosine similarity to a robust reference (the coordinate-wise median of the valid updates) and
+/// the robust z-score of its norm among the valid updates' norms. Unusable updates (NaN, ±∞, wrong length) are
+/// marked <see cref="UpdateEvidence.Invalid"/> and take no part in the reference or the norm statistics.
+/// </summary>
+public static class EvidenceCollector
+{
+    /// <summary>1/Φ⁻¹(3/4): scales the MAD to a consistent estimate of a normal standard deviation (Hampel 1974).</summary>
+    public const double MadToStandardDeviation = 1.4826;
+
+    /// <summary>
+    /// The evidence for every client in <paramref name="updates"/>, ordered by client id (ordinal).
+    /// Cosine = cos(Δᵢ, median_coord(Δ)); NormDeviation = |‖Δᵢ‖ − median‖Δ‖| / (1.4826 · MAD‖Δ‖) (robust z-score,
+    /// Hampel 1974), which is 0 for a norm equal to the median and +∞ for any other norm when the MAD is 0.
+    /// An unusable update gets Invalid = true, Cosine 0 and NormDeviation +∞.
+    /// </summary>
+    /// <param name="updates">The round's updates; client ids must be distinct.</param>
+    /// <param name="krumRanking">
+    /// When Krum ran: indices into <paramref name="updates"/> in rank order (as <see cref="Krum.Ranking"/> returns
+    /// them); the update at <c>krumRanking[r]</c> gets <see cref="UpdateEvidence.KrumRank"/> r. Updates it omits get none.
+    /// </param>
+    /// <param name="expectedLength">
+    /// The model's parameter count. When omitted, the length most updates share (on a tie, the one whose count got there first, scanning in order).
+    /// </param>
+    public static IReadOnlyDictionary<string, UpdateEvidence> Collect(
+        IReadOnlyList<(string ClientId, float[] Delta)> updates,
+        int[]? krumRanking = null,
+        int? expectedLength = null)
+    {
+        ArgumentNullException.ThrowIfNull(updates);
+        var n = updates.Count;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < n; i++)
+        {
+            var id = updates[i].ClientId ?? throw new ArgumentException($"update {i} has no client id", nameof(updates));
+            if (!seen.Add(id)) throw new ArgumentException($"client {id} sent more than one update", nameof(updates));
+        }
+        if (expectedLength is < 0)
+            throw new ArgumentOutOfRangeException(nameof(expectedLength), expectedLength, "expected length must be ≥ 0");
+        var ranks = RanksFrom(krumRanking, n);
+        var length = expectedLength ?? MostCommonLength(updates);
+
+        var valid = new List<int>(n);
+        for (var i = 0; i < n; i++)
+        {
+            var delta = updates[i].Delta;
+            if (delta is not null && UpdateValidation.Problem(delta, length) is null) valid.Add(i);
+        }
+
+        var evidence = new SortedDictionary<string, UpdateEvidence>(StringComparer.Ordinal);
+        for (var i = 0; i < n; i++)
+        {
+            evidence[updates[i].ClientId] = new UpdateEvidence(0, double.PositiveInfinity, ranks[i], n, Invalid: true);
+        }
+        if (valid.Count == 0) return evidence;
+
+        var deltas = valid.Select(i => updates[i].Delta).ToList();
+        var reference = VectorMath.CoordinateMedian(deltas);
+        var norms = deltas.Select(d => VectorMath.Norm(d)).ToList();
+        var medianNorm = VectorMath.Median(norms);
+        var scale = MadToStandardDeviation * VectorMath.MedianAbsoluteDeviation(norms);
+        for (var k = 0; k < valid.Count; k++)
+        {
+            var i = valid[k];
+            var gap = Math.Abs(norms[k] - medianNorm);
+            var deviation = gap == 0 ? 0 : scale > 0 ? gap / scale : double.PositiveInfinity;
+            evidence[updates[i].ClientId] = new UpdateEvidence(VectorMath.Cosine(deltas[k], reference), deviation, ranks[i], n);
+        }
+        return evidence;
+    }
+
+    private static int?[] RanksFrom(int[]? krumRanking, int n)
+    {
+        var ranks = new int?[n];
+        if (krumRanking is null) return ranks;
+        for (var r = 0; r < krumRanking.Length; r++)
+        {
+            var index = krumRanking[r];
+            if (index < 0 || index >= n)
+                throw new ArgumentException($"Krum ranking entry {r} is {index}, not an index into the {n} updates", nameof(krumRanking));
+            if (ranks[index] is not null)
+                throw new ArgumentException($"Krum ranking lists update {index} twice", nameof(krumRanking));
+            ranks[index] = r;
+        }
+        return ranks;
+    }
+
+    private static int MostCommonLength(IReadOnlyList<(string ClientId, float[] Delta)> updates)
+    {
+        var counts = new Dictionary<int, int>();
+        int best = 0, bestCount = 0;
+        foreach (var (_, delta) in updates)
+        {
+            if (delta is null) continue;
+            var count = counts[delta.Length] = counts.GetValueOrDefault(delta.Length) + 1;
+            if (count > bestCount)
+            {
+                best = delta.Length;
+                bestCount = count;
+            }
+        }
+        return best;
+    }
+}
