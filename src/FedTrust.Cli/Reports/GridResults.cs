@@ -1,0 +1,140 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace FedTrust.Cli.Reports;
+
+/// <summary>
+/// One finished run of a grid: its defense, attack, intensity and seed (from its result.json's config, names
+/// lower-cased, intensity 0 for the no-attack reference "none"), the folder holding it and its parsed result.
+/// </summary>
+public sealed record CellResult(string Defense, string Attack, double Intensity, long Seed, string Folder, ResultFile Result);
+
+/// <summary>
+/// The parts of result.json (schema 1) that reports read; unknown properties are ignored.
+/// <c>trust</c>, <c>excluded</c>, <c>epsilon</c> and <c>detection</c> are absent for defenses that do not produce them.
+/// </summary>
+public sealed record ResultFile(
+    int Schema,
+    ResultConfig Config,
+    IReadOnlyList<ResultRound> Rounds,
+    ResultMetrics Final,
+    IReadOnlyList<ResultClient>? Clients = null,
+    ResultDetection? Detection = null);
+
+/// <summary>The run's resolved configuration, as far as reports need it (<c>config</c> in result.json).</summary>
+public sealed record ResultConfig(long Seed, string? Defense = null, ResultAttack? Attack = null, int Rounds = 0, int Clients = 0);
+
+/// <summary>The attack of a run (<c>config.attack</c>): its type name, intensity and number of malicious clients.</summary>
+public sealed record ResultAttack(string? Type = null, double Intensity = 0, int Malicious = 0);
+
+/// <summary>
+/// One round of a run: the global model's metrics after aggregation, and, for trust-based defenses, each client's
+/// trust score, the clients excluded that round and the privacy budget spent so far.
+/// </summary>
+public sealed record ResultRound(
+    int Round,
+    double Accuracy,
+    double Precision,
+    double Recall,
+    double F1,
+    double Loss = double.NaN,
+    double Seconds = double.NaN,
+    IReadOnlyDictionary<string, double>? Trust = null,
+    IReadOnlyList<string>? Excluded = null,
+    double? Epsilon = null);
+
+/// <summary>Accuracy and macro-averaged precision, recall and F1 of a model on the test set.</summary>
+public sealed record ResultMetrics(double Accuracy, double Precision, double Recall, double F1);
+
+/// <summary>One client of a run: its id, whether it was malicious, its training-set size and local test accuracy.</summary>
+public sealed record ResultClient(string Id, bool Malicious = false, int TrainSamples = 0, double? TestAccuracy = null);
+
+/// <summary>How well the defense told malicious clients from honest ones: true- and false-positive rates.</summary>
+public sealed record ResultDetection(double Tpr, double Fpr);
+
+/// <summary>Reads the result.json files of a grid output folder.</summary>
+public static class GridResults
+{
+    /// <summary>The file name every cell writes.</summary>
+    public const string FileName = "result.json";
+
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNameCaseInsensitive = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        AllowTrailingCommas = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+    };
+
+    /// <summary>
+    /// Every result.json below <paramref name="dir"/>, at any depth (cell folders, or cell/seed folders), ordered by path.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException"><paramref name="dir"/> does not exist.</exception>
+    /// <exception cref="InvalidDataException">
+    /// No result.json was found; a file is not valid JSON of the schema, lacks the defense or the attack, or has a schema
+    /// version other than 1 (the message starts with the file's path); or two files describe the same defense, attack,
+    /// intensity and seed (averaging them would count that seed twice).
+    /// </exception>
+    public static IReadOnlyList<CellResult> Load(string dir)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(dir);
+        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"grid folder '{dir}' does not exist");
+
+        var files = Directory.EnumerateFiles(dir, FileName, SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        if (files.Count == 0) throw new InvalidDataException($"no {FileName} found under '{dir}'");
+
+        var cells = new List<CellResult>(files.Count);
+        var seen = new Dictionary<(string, string, double, long), string>();
+        foreach (var file in files)
+        {
+            var cell = Read(file);
+            var key = (cell.Defense, cell.Attack, cell.Intensity, cell.Seed);
+            if (seen.TryGetValue(key, out var other))
+            {
+                throw new InvalidDataException(
+                    $"{file}: same cell as {other} (defense {cell.Defense}, attack {cell.Attack}, intensity {cell.Intensity}, seed {cell.Seed}); remove one of them");
+            }
+            seen[key] = file;
+            cells.Add(cell);
+        }
+        return cells;
+    }
+
+    /// <summary>One result.json as a cell.</summary>
+    /// <exception cref="InvalidDataException">The file is malformed or incomplete; the message starts with its path.</exception>
+    public static CellResult Read(string file)
+    {
+        ResultFile? result;
+        try
+        {
+            using var stream = File.OpenRead(file);
+            result = JsonSerializer.Deserialize<ResultFile>(stream, Options);
+        }
+        catch (JsonException e)
+        {
+            // JsonException's message repeats the path and a 0-based line number at its end; say them once, 1-based.
+            var detail = e.Message;
+            var cut = detail.IndexOf(" Path: ", StringComparison.Ordinal);
+            if (cut >= 0) detail = detail[..cut];
+            var where = e.LineNumber is long line ? $" at line {line + 1}" + (string.IsNullOrEmpty(e.Path) ? "" : $", {e.Path}") : "";
+            throw new InvalidDataException($"{file}: not a valid {FileName}{where}: {detail}", e);
+        }
+
+        if (result is null) throw new InvalidDataException($"{file}: is 'null', expected a {FileName} object");
+        if (result.Schema != 1) throw new InvalidDataException($"{file}: schema {result.Schema} is not supported (expected 1)");
+        if (string.IsNullOrWhiteSpace(result.Config.Defense)) throw new InvalidDataException($"{file}: config.defense is missing");
+        if (result.Config.Attack is null) throw new InvalidDataException($"{file}: config.attack is missing");
+        if (string.IsNullOrWhiteSpace(result.Config.Attack.Type)) throw new InvalidDataException($"{file}: config.attack.type is missing");
+
+        var defense = result.Config.Defense.Trim().ToLowerInvariant();
+        var attack = result.Config.Attack.Type.Trim().ToLowerInvariant();
+        var intensity = attack == "none" ? 0.0 : result.Config.Attack.Intensity;
+        if (!double.IsFinite(intensity) || intensity < 0)
+            throw new InvalidDataException($"{file}: config.attack.intensity {intensity} must be a non-negative number");
+        var folder = Path.GetDirectoryName(Path.GetFullPath(file))!;
+        return new CellResult(defense, attack, intensity, result.Config.Seed, folder, result);
+    }
+}
