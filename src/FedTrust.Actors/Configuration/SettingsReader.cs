@@ -55,7 +55,7 @@ public static class SettingsReader
             throw new ConfigurationException(
                 $"fedtrust.krum.f = {settings.Krum.F}: defense '{settings.Defense.Name}' uses Krum, which needs fedtrust.clients > 2f + 2 " +
                 $"(clients = {settings.Clients}); lower fedtrust.krum.f (it defaults to fedtrust.attack.malicious) or add clients");
-        if (settings.Attack.Malicious > settings.Clients)
+        if (settings.Attack.EffectiveMalicious > settings.Clients)
             throw Invalid("fedtrust.attack.malicious", settings.Attack.Malicious.ToString(CultureInfo.InvariantCulture), $"at most fedtrust.clients ({settings.Clients})");
         if (settings.MinUpdates > settings.Clients)
             throw Invalid("fedtrust.min-updates", settings.MinUpdates.ToString(CultureInfo.InvariantCulture), $"at most fedtrust.clients ({settings.Clients})");

@@ -57,10 +57,11 @@ internal static class GridCommand
                 SimulationRunner.WriteResult(Path.Combine(dir, cell.Folder), cellConfig, settings, dataDir, result);
                 done++;
                 var eta = clock.Elapsed / done * (pending.Count - done);
+                var detection = result.Detection is { } d && settings.Attack.EffectiveMalicious > 0
+                    ? string.Create(CultureInfo.InvariantCulture, $", TPR {d.Tpr:F2} FPR {d.Fpr:F2}")
+                    : "";
                 console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"[{planned.Count - pending.Count + done}/{planned.Count}] {cell.Label}: accuracy {result.Final.Accuracy:F4}, F1 {result.Final.F1:F4}" +
-                    (result.Detection is { } d && settings.Attack.EffectiveMalicious > 0 ? $", TPR {d.Tpr:F2} FPR {d.Fpr:F2}" : "") +
-                    $"  ({cellClock.Elapsed.TotalSeconds:F0} s, about {eta.TotalMinutes:F1} min left)"));
+                    $"[{planned.Count - pending.Count + done}/{planned.Count}] {cell.Label}: accuracy {result.Final.Accuracy:F4}, F1 {result.Final.F1:F4}{detection}  ({cellClock.Elapsed.TotalSeconds:F0} s, about {eta.TotalMinutes:F1} min left)"));
             }
             var wall = clock.Elapsed;
 

@@ -7,15 +7,18 @@ namespace FedTrust.Cli.Grid;
 public sealed record GridCell(string Defense, string Attack, double Intensity, long Seed, double? Epsilon, string Folder)
 {
     /// <summary>The HOCON that turns the grid's base configuration into this cell's.</summary>
-    public string Overrides() => string.Create(CultureInfo.InvariantCulture,
-        $"fedtrust {{\n defense = {Defense}\n attack.type = {Attack}\n attack.intensity = {Intensity:R}\n seed = {Seed}\n" +
-        (Epsilon is { } e ? $" dp.epsilon = {(double.IsPositiveInfinity(e) ? "inf" : e.ToString("R", CultureInfo.InvariantCulture))}\n" : "") + "}");
+    public string Overrides()
+    {
+        var epsilon = Epsilon is { } e ? $" dp.epsilon = {Format(e, "R")}\n" : "";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"fedtrust {{\n defense = {Defense}\n attack.type = {Attack}\n attack.intensity = {Intensity:R}\n seed = {Seed}\n{epsilon}}}");
+    }
 
     public string Label => string.Create(CultureInfo.InvariantCulture,
         $"{Defense} / {Attack}{(Attack == "none" ? "" : $" {Intensity:0.###}")}{(Epsilon is { } e ? $" / eps {Format(e)}" : "")} / seed {Seed}");
 
-    internal static string Format(double value) =>
-        double.IsPositiveInfinity(value) ? "inf" : value.ToString("0.###", CultureInfo.InvariantCulture);
+    internal static string Format(double value, string format = "0.###") =>
+        double.IsPositiveInfinity(value) ? "inf" : value.ToString(format, CultureInfo.InvariantCulture);
 }
 
 /// <summary>The cells of a grid, read from <c>fedtrust.grid</c>, in a fixed order (defense, attack, intensity, seed).</summary>

@@ -1,3 +1,4 @@
+using FedTrust.Core.Settings;
 using FedTrust.Core.Trust;
 
 namespace FedTrust.Core.Defenses;
