@@ -16,19 +16,25 @@ public static class GridReport
     /// accuracy "surpassing 0.87" under label flipping, and the baseline's "below 0.75" under gradient manipulation.
     /// Those bounds are shown beside our figures for the cells they speak of.
     /// </summary>
-    public static readonly IReadOnlyDictionary<(string Defense, string Attack, double Intensity), double> PaperAccuracy =
+    public static readonly IReadOnlyDictionary<(string Defense, string Attack, double Intensity), string> PaperAccuracy =
         new[] { 0.1, 0.2, 0.3 }.SelectMany(i => new[]
         {
-            (("hybrid", "label-flip", i), 0.87),
-            (("fedavg", "gradient-manipulation", i), 0.75),
+            (("hybrid", "label-flip", i), "> 0.87"),
+            (("fedavg", "gradient-manipulation", i), "< 0.75"),
         }).ToDictionary(x => x.Item1, x => x.Item2);
 
     public static IReadOnlyList<string> Write(string dir, ExperimentSettings settings)
     {
-        var all = GridResults.Load(dir);
         var sweepPrefix = GridPlan.EpsilonSweepFolder + Path.DirectorySeparatorChar;
-        var main = all.Where(c => !Relative(dir, c.Folder).StartsWith(sweepPrefix, StringComparison.Ordinal)).ToList();
-        var sweep = all.Except(main).ToList();
+        bool InSweep(string relative) => relative.StartsWith(sweepPrefix, StringComparison.Ordinal);
+        var hasSweep = Directory.Exists(Path.Combine(dir, GridPlan.EpsilonSweepFolder));
+        var hasMain = Directory.EnumerateFiles(dir, GridResults.FileName, SearchOption.AllDirectories).Any(f => !InSweep(Path.GetRelativePath(dir, f)));
+        var main = hasMain ? GridResults.Load(dir, relative => !InSweep(relative)) : [];
+        // Sweep cells share (defense, attack none, intensity 0, seed) and differ by ε: loaded file by file.
+        var sweep = hasSweep
+            ? Directory.EnumerateFiles(Path.Combine(dir, GridPlan.EpsilonSweepFolder), GridResults.FileName, SearchOption.AllDirectories)
+                .Order(StringComparer.Ordinal).Select(GridResults.Read).ToList()
+            : [];
         var written = new List<string>();
         if (main.Count > 0)
         {

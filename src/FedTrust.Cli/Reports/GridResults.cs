@@ -37,7 +37,7 @@ public sealed record ResultRound(
     double Precision,
     double Recall,
     double F1,
-    double Loss = double.NaN,
+    double? Loss = null,
     double Seconds = double.NaN,
     IReadOnlyDictionary<string, double>? Trust = null,
     IReadOnlyList<string>? Excluded = null,
@@ -78,12 +78,14 @@ public static class GridResults
     /// version other than 1 (the message starts with the file's path); or two files describe the same defense, attack,
     /// intensity and seed (averaging them would count that seed twice).
     /// </exception>
-    public static IReadOnlyList<CellResult> Load(string dir)
+    public static IReadOnlyList<CellResult> Load(string dir, Func<string, bool>? include = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(dir);
         if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"grid folder '{dir}' does not exist");
 
-        var files = Directory.EnumerateFiles(dir, FileName, SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        var files = Directory.EnumerateFiles(dir, FileName, SearchOption.AllDirectories)
+            .Where(f => include?.Invoke(Path.GetRelativePath(dir, f)) ?? true)
+            .Order(StringComparer.Ordinal).ToList();
         if (files.Count == 0) throw new InvalidDataException($"no {FileName} found under '{dir}'");
 
         var cells = new List<CellResult>(files.Count);

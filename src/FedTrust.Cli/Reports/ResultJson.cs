@@ -35,7 +35,7 @@ internal static class ResultJson
                 precision = r.Metrics.Precision,
                 recall = r.Metrics.Recall,
                 f1 = r.Metrics.F1,
-                loss = r.Loss,
+                loss = double.IsFinite(r.Loss) ? r.Loss : (double?)null, // a diverged model has an infinite loss: written as null
                 seconds = Math.Round(r.Seconds, 3),
                 participants = r.Participants,
                 missing = r.Missing,

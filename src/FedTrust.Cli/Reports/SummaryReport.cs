@@ -1,4 +1,5 @@
 using System.Globalization;
+using FedTrust.Core.Attacks;
 using FedTrust.Core.Results;
 using FedTrust.Core.Settings;
 using Spectre.Console;
@@ -36,7 +37,7 @@ internal static class SummaryReport
             $"[bold]final[/] ({settings.Clients} clients, {settings.Model}, {settings.Defense.Name}, {result.Rounds.Count} rounds): accuracy [bold]{F(final.Accuracy)}[/], precision {F(final.Precision)}, recall {F(final.Recall)}, F1 {F(final.F1)}");
         var malicious = result.Clients.Where(c => c.Malicious).Select(c => c.Id).ToList();
         if (malicious.Count > 0)
-            console.MarkupLineInterpolated($"malicious: {string.Join(", ", malicious)} ({settings.Attack.Kind}, intensity {settings.Attack.Intensity.ToString(CultureInfo.InvariantCulture)})");
+            console.MarkupLineInterpolated($"malicious: {string.Join(", ", malicious)} ({AttackKinds.Name(settings.Attack.Kind)}, intensity {settings.Attack.Intensity.ToString(CultureInfo.InvariantCulture)})");
         if (result.Detection is { } d && malicious.Count > 0)
             console.MarkupLineInterpolated($"detection in the last round: TPR {F(d.Tpr)}, FPR {F(d.Fpr)}");
         if (result.Rounds[^1].Trust is { } trust)

@@ -70,13 +70,13 @@ public static class Table1
 
     /// <summary>
     /// Writes table1.csv and table1.md into <paramref name="outDir"/> (created if missing) and returns their paths.
-    /// <paramref name="paperAccuracy"/>, when given, adds a "paper accuracy" column to the Markdown table
+    /// <paramref name="paperAccuracy"/>, when given, adds a "paper's accuracy" column (text, e.g. "> 0.87") to the Markdown table
     /// ("—" where the paper has no figure for a row); names are matched case-insensitively.
     /// </summary>
     public static IReadOnlyList<string> Write(
         string outDir,
         IReadOnlyList<CellResult> cells,
-        IReadOnlyDictionary<(string Defense, string Attack, double Intensity), double>? paperAccuracy = null)
+        IReadOnlyDictionary<(string Defense, string Attack, double Intensity), string>? paperAccuracy = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(outDir);
         var rows = Aggregate(cells);
@@ -110,7 +110,7 @@ public static class Table1
     /// <summary>The Markdown table: each metric as "mean ± std", plus the paper's accuracy column when given.</summary>
     public static string Markdown(
         IReadOnlyList<Table1Row> rows,
-        IReadOnlyDictionary<(string Defense, string Attack, double Intensity), double>? paperAccuracy = null)
+        IReadOnlyDictionary<(string Defense, string Attack, double Intensity), string>? paperAccuracy = null)
     {
         ArgumentNullException.ThrowIfNull(rows);
         var paper = paperAccuracy?.ToDictionary(
@@ -119,7 +119,7 @@ public static class Table1
 
         var text = new StringBuilder();
         text.Append("| defense | attack | intensity | accuracy | precision | recall | F1 | seeds |");
-        text.Append(paper is null ? "\n" : " paper accuracy |\n");
+        text.Append(paper is null ? "\n" : " paper's accuracy |\n");
         text.Append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         text.Append(paper is null ? "\n" : " ---: |\n");
         foreach (var r in rows)
@@ -129,7 +129,7 @@ public static class Table1
             if (paper is not null)
             {
                 var found = paper.TryGetValue((r.Defense, r.Attack, Math.Round(r.Intensity, 9)), out var value);
-                text.Append(' ').Append(found ? F(value) : "—").Append(" |");
+                text.Append(' ').Append(found ? MdCell(value!) : "—").Append(" |");
             }
             text.Append('\n');
         }

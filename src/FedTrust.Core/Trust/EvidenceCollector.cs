@@ -64,12 +64,14 @@ public static class EvidenceCollector
         var norms = deltas.Select(d => VectorMath.Norm(d)).ToList();
         var medianNorm = VectorMath.Median(norms);
         var scale = MadToStandardDeviation * VectorMath.MedianAbsoluteDeviation(norms);
+        var cosines = deltas.Select(d => VectorMath.Cosine(d, reference)).ToList();
+        var typicalCosine = VectorMath.Median(cosines);
         for (var k = 0; k < valid.Count; k++)
         {
             var i = valid[k];
             var gap = Math.Abs(norms[k] - medianNorm);
             var deviation = gap == 0 ? 0 : scale > 0 ? gap / scale : double.PositiveInfinity;
-            evidence[updates[i].ClientId] = new UpdateEvidence(VectorMath.Cosine(deltas[k], reference), deviation, ranks[i], n);
+            evidence[updates[i].ClientId] = new UpdateEvidence(cosines[k], deviation, ranks[i], n, TypicalCosine: typicalCosine);
         }
         return evidence;
     }

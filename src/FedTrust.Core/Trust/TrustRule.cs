@@ -45,7 +45,11 @@ public sealed record TrustParameters(
 /// <param name="KrumRank">0-based rank of the update by Krum score when Krum ran this round; informs selection, not <see cref="TrustRule.Behaviour"/>.</param>
 /// <param name="Participants">How many updates the round collected.</param>
 /// <param name="Invalid">The update was unusable (NaN, ±∞ or wrong length); counts as fully bad behaviour.</param>
-public sealed record UpdateEvidence(double Cosine, double NormDeviation, int? KrumRank = null, int Participants = 0, bool Invalid = false);
+/// <param name="TypicalCosine">The median of the round's cosines: what agreement looks like this round. Under DP
+/// noise every honest update is far from the reference (cosines of 0.3 are normal), so direction is judged
+/// relative to it; null falls back to the absolute scale.</param>
+public sealed record UpdateEvidence(double Cosine, double NormDeviation, int? KrumRank = null, int Participants = 0, bool Invalid = false,
+    double? TypicalCosine = null);
 
 /// <summary>
 /// The adaptive trust rule: each round a client's update is scored for behaviour b ∈ [0, 1] (agreement in direction
@@ -59,7 +63,8 @@ public static class TrustRule
 {
     /// <summary>
     /// The behaviour score b ∈ [0, 1] of one update: 0 when it was invalid; otherwise direction × magnitude, with
-    /// direction = clamp((cos − CosineFloor)/(1 − CosineFloor), 0, 1) and magnitude = 1 when the norm's robust
+    /// direction = clamp((cos − CosineFloor)/(top − CosineFloor), 0, 1), where top is the round's typical (median)
+    /// cosine when it is above the floor and 1 otherwise, and magnitude = 1 when the norm's robust
     /// z-score z ≤ NormTolerance, else NormTolerance / z. The Krum rank is not used here.
     /// </summary>
     public static double Behaviour(UpdateEvidence evidence, TrustParameters parameters)
@@ -73,7 +78,8 @@ public static class TrustRule
         if (!(evidence.NormDeviation >= 0))
             throw new ArgumentException($"evidence norm deviation {evidence.NormDeviation} must be ≥ 0", nameof(evidence));
 
-        var direction = Math.Clamp((evidence.Cosine - parameters.CosineFloor) / (1 - parameters.CosineFloor), 0.0, 1.0);
+        var top = evidence.TypicalCosine is { } typical && typical > parameters.CosineFloor && typical <= 1 ? typical : 1.0;
+        var direction = Math.Clamp((evidence.Cosine - parameters.CosineFloor) / (top - parameters.CosineFloor), 0.0, 1.0);
         var magnitude = evidence.NormDeviation <= parameters.NormTolerance
             ? 1.0
             : parameters.NormTolerance / evidence.NormDeviation;

@@ -62,16 +62,16 @@ public sealed class Table1Tests : IDisposable
     [Fact]
     public void Markdown_shows_mean_plus_minus_std_and_the_paper_column_when_given()
     {
-        var paper = new Dictionary<(string Defense, string Attack, double Intensity), double>
+        var paper = new Dictionary<(string Defense, string Attack, double Intensity), string>
         {
-            [("Hybrid", "label-flip", 0.2)] = 0.87,
+            [("Hybrid", "label-flip", 0.2)] = "> 0.87",
         };
 
         var written = Table1.Write(_grid.Path("report"), Grid(), paper);
 
         var md = File.ReadAllLines(written[1]);
-        Assert.Equal("| defense | attack | intensity | accuracy | precision | recall | F1 | seeds | paper accuracy |", md[0]);
-        Assert.Equal("| hybrid | label-flip | 0.2 | 0.9200 ± 0.0283 | 0.8300 ± 0.0424 | 0.7000 ± 0.0000 | 0.7550 ± 0.0071 | 2 | 0.8700 |", md[8]);
+        Assert.Equal("| defense | attack | intensity | accuracy | precision | recall | F1 | seeds | paper's accuracy |", md[0]);
+        Assert.Equal("| hybrid | label-flip | 0.2 | 0.9200 ± 0.0283 | 0.8300 ± 0.0424 | 0.7000 ± 0.0000 | 0.7550 ± 0.0071 | 2 | > 0.87 |", md[8]);
         Assert.Equal("| fedavg | none | 0.0 | 0.9800 ± 0.0000 | 0.9700 ± 0.0000 | 0.9600 ± 0.0000 | 0.9500 ± 0.0000 | 1 | — |", md[2]);
         Assert.Equal(10, md.Length);
     }
