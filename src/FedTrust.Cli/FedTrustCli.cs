@@ -18,6 +18,7 @@ public static class FedTrustCli
         {
             RunCommand.Create(output, error),
             GridCommand.Create(output, error),
+            BenchCommand.Create(output, error),
         };
         var config = new InvocationConfiguration { Output = output, Error = error };
         return await root.Parse(args).InvokeAsync(config, cancellation);

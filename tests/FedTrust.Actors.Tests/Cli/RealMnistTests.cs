@@ -89,3 +89,19 @@ public class RealMnistGridTests : IDisposable
         Assert.Contains("0 cells run", again.ToString());
     }
 }
+
+/// <summary>The bench command runs a real simulation and reports throughput and the RSS ratio it is meant to measure.</summary>
+public class BenchCommandTests
+{
+    [Fact]
+    public async Task Bench_reports_throughput_and_a_memory_ratio()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await FedTrustCli.RunAsync(["bench", "--rounds", "3"], output, error);
+        Assert.True(code == 0, error.ToString());
+        var text = output.ToString();
+        Assert.Matches(@"3 rounds in [0-9.]+ s: [0-9.]+ rounds/s, [0-9]+ training samples/s", text);
+        Assert.Matches(@"ratio last/first [0-9]+\.[0-9]{3}", text);
+    }
+}
