@@ -19,6 +19,7 @@ public static class FedTrustCli
             RunCommand.Create(output, error),
             GridCommand.Create(output, error),
             BenchCommand.Create(output, error),
+            ReplayCommand.Create(output, error),
         };
         var config = new InvocationConfiguration { Output = output, Error = error };
         return await root.Parse(args).InvokeAsync(config, cancellation);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
+using FedTrust.Actors.Hosting;
 using FedTrust.Actors.Protocol;
 using FedTrust.Core.Defenses;
 using FedTrust.Core.Diagnostics;
@@ -29,6 +30,9 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     private readonly IClientWorkload _workload;
     private readonly IReadOnlyDictionary<string, int> _trainSamples;
     private readonly Action<RoundResult>? _onRound;
+    private readonly Action<RunCheckpoint>? _checkpoint;
+    private readonly string _runId;
+    private readonly string _configFingerprint;
     private readonly IActorRef? _ledger;
     private readonly RdpAccountant? _accountant;
     private readonly List<RoundResult> _rounds = [];
@@ -40,33 +44,44 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     private int _round;
     private Stopwatch _clock = new();
 
-    public AggregatorActor(ExperimentSettings settings, IClientWorkload workload, float[] initialWeights,
-        IReadOnlyDictionary<string, int> trainSamples, IActorRef? trustLedger, Action<RoundResult>? onRound)
+    public AggregatorActor(RunPlan plan, IActorRef? trustLedger)
     {
-        _settings = settings;
-        _workload = workload;
-        _global = initialWeights;
-        _trainSamples = trainSamples;
+        _settings = plan.Settings;
+        _workload = plan.Workload;
+        _global = plan.InitialWeights;
+        _trainSamples = plan.Clients.ToDictionary(c => c.ClientId, c => c.TrainIndices.Length);
         _ledger = trustLedger;
-        _onRound = onRound;
-        if (settings.Defense.Trust && trustLedger is null)
-            throw new ArgumentException($"defense '{settings.Defense.Name}' needs a trust ledger", nameof(trustLedger));
-        if (settings.Defense.ClientPrivacy) _accountant = new RdpAccountant();
+        _onRound = plan.OnRound;
+        _checkpoint = plan.Checkpoint;
+        _runId = plan.RunId;
+        if (_settings.Defense.Trust && trustLedger is null)
+            throw new ArgumentException($"defense '{_settings.Defense.Name}' needs a trust ledger", nameof(trustLedger));
+        if (_settings.Defense.ClientPrivacy) _accountant = new RdpAccountant();
+
+        var resume = plan.ResumeFrom;
+        if (resume is not null)
+        {
+            // Continue after the last completed round: its model, its reports, and the privacy spent so far.
+            _global = resume.GlobalWeights;
+            _rounds.AddRange(resume.Rounds);
+            _round = resume.Round;
+            if (_accountant is not null && resume.Round > 0) _accountant.Step(_settings.Dp.NoiseMultiplier, resume.Round);
+        }
+        _configFingerprint = resume?.ConfigFingerprint ?? plan.ConfigFingerprint;
 
         Receive<ClientsReady>(ready =>
         {
             _live = new Dictionary<string, IActorRef>(ready.Clients, StringComparer.Ordinal);
             foreach (var client in _live.Values) Context.Watch(client);
-            StartRound(1);
+            if (_round < _settings.Rounds) StartRound(_round + 1);
+            else StartFinalEvaluation();
         });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(ExperimentSettings settings, IClientWorkload workload, float[] initialWeights,
-        IReadOnlyDictionary<string, int> trainSamples, IActorRef? trustLedger, Action<RoundResult>? onRound, string dispatcher) =>
-        Akka.Actor.Props.Create(() => new AggregatorActor(settings, workload, initialWeights, trainSamples, trustLedger, onRound))
-            .WithDispatcher(dispatcher);
+    public static Props Props(RunPlan plan, IActorRef? trustLedger) =>
+        Akka.Actor.Props.Create(() => new AggregatorActor(plan, trustLedger)).WithDispatcher(plan.Dispatcher);
 
     // ---- collecting a round's updates -------------------------------------------------------------------------
 
@@ -222,6 +237,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             Epsilon = epsilon,
         };
         _rounds.Add(result);
+        _checkpoint?.Invoke(new RunCheckpoint(_runId, _configFingerprint, _round, _global, _rounds.ToList()));
         _onRound?.Invoke(result);
 
         if (_round < _settings.Rounds) StartRound(_round + 1);

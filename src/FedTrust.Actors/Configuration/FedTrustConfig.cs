@@ -126,6 +126,17 @@ public static class FedTrustConfig
         return s;
     }
 
+    /// <summary>
+    /// What must be equal for a checkpoint to be continued: the resolved <c>fedtrust</c> block without the keys that
+    /// say where things are (data, persistence) or how a grid is laid out.
+    /// </summary>
+    public static string Fingerprint(Config config)
+    {
+        var node = ToJsonNode(config.GetValue("fedtrust")) as Dictionary<string, object?> ?? [];
+        foreach (var key in new[] { "data", "persistence", "grid", "training-dispatcher", "trainers" }) node.Remove(key);
+        return JsonSerializer.Serialize(node);
+    }
+
     internal static IEnumerable<string> LeafPaths(HoconValue? value, string prefix)
     {
         if (value is null || !value.IsObject())

@@ -39,6 +39,11 @@ public static class SettingsReader
                 Delta: Double(config, "fedtrust.dp.delta", 0, 1, minExclusive: true, maxExclusive: true),
                 Clip: Double(config, "fedtrust.dp.clip", 0, 1e6, minExclusive: true)),
             Trust = TrustParameters(config),
+            Persistence = new PersistenceSettings(
+                OneOf(config, "fedtrust.persistence.provider", PersistenceSettings.Providers),
+                String(config, "fedtrust.persistence.sqlite-file"),
+                String(config, "fedtrust.persistence.connection-string"),
+                Int(config, "fedtrust.persistence.snapshot-every", 0, 1_000_000)),
             Trainers = trainers,
             TorchThreads = AutoInt(config, "fedtrust.torch-threads", 1, 256, Math.Max(1, cores / trainers)),
             RoundTimeout = Duration(config, "fedtrust.round-timeout"),
@@ -57,6 +62,8 @@ public static class SettingsReader
                 $"(clients = {settings.Clients}); lower fedtrust.krum.f (it defaults to fedtrust.attack.malicious) or add clients");
         if (settings.Attack.EffectiveMalicious > settings.Clients)
             throw Invalid("fedtrust.attack.malicious", settings.Attack.Malicious.ToString(CultureInfo.InvariantCulture), $"at most fedtrust.clients ({settings.Clients})");
+        if (settings.Persistence.Provider == "postgres" && string.IsNullOrWhiteSpace(settings.Persistence.ConnectionString))
+            throw Invalid("fedtrust.persistence.connection-string", "", "a PostgreSQL connection string when fedtrust.persistence.provider = postgres");
         if (settings.MinUpdates > settings.Clients)
             throw Invalid("fedtrust.min-updates", settings.MinUpdates.ToString(CultureInfo.InvariantCulture), $"at most fedtrust.clients ({settings.Clients})");
         return settings;

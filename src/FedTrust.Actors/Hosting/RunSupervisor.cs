@@ -24,11 +24,10 @@ public sealed class RunSupervisor : ReceiveActor
     {
         _completion = completion;
         var ledger = plan.Settings.Defense.Trust
-            ? Context.ActorOf(TrustLedgerActor.Props($"trust-ledger-{plan.RunId}", plan.Clients.Select(c => c.ClientId).ToList(), plan.Settings.Trust), "trust-ledger")
+            ? Context.ActorOf(TrustLedgerActor.Props($"trust-ledger-{plan.RunId}", plan.Clients.Select(c => c.ClientId).ToList(), plan.Settings.Trust, plan.Settings.Persistence.SnapshotEvery), "trust-ledger")
             : null;
         var aggregator = Context.ActorOf(
-            AggregatorActor.Props(plan.Settings, plan.Workload, plan.InitialWeights,
-                plan.Clients.ToDictionary(c => c.ClientId, c => c.TrainIndices.Length), ledger, plan.OnRound, plan.Dispatcher),
+            AggregatorActor.Props(plan, ledger),
             "aggregator");
         Context.ActorOf(ClientsSupervisor.Props(plan, aggregator), "clients");
         Receive<RunCompleted>(done => _completion.TrySetResult(done.Result));
@@ -55,7 +54,13 @@ public sealed record RunPlan(
     float[] InitialWeights,
     Action<RoundResult>? OnRound,
     string RunId,
-    string Dispatcher = SimulationHost.TrainingDispatcher);
+    string Dispatcher = SimulationHost.TrainingDispatcher)
+{
+    public RunCheckpoint? ResumeFrom { get; init; }
+    /// <summary>Identifies the configuration a checkpoint was taken under (resume refuses another).</summary>
+    public string ConfigFingerprint { get; init; } = "";
+    public Action<RunCheckpoint>? Checkpoint { get; init; }
+}
 
 /// <summary>A run that could not finish; the message says why.</summary>
 public sealed class SimulationException(string message, Exception? inner = null) : Exception(message, inner);

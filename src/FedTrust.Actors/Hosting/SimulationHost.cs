@@ -23,31 +23,40 @@ public static class SimulationHost
     /// <summary>Stream label of label-flip choices, apart from every other random stream.</summary>
     private const long LabelFlipStream = 4;
 
-    public static async Task<SimulationResult> RunAsync(
+    public static Task<SimulationResult> RunAsync(
         ExperimentSettings settings, Config config, MnistDataset dataset,
-        Action<RoundResult>? onRound = null, CancellationToken cancellation = default)
+        Action<RoundResult>? onRound = null, CancellationToken cancellation = default) =>
+        RunAsync(settings, config, dataset, new RunOptions { OnRound = onRound }, cancellation);
+
+    public static async Task<SimulationResult> RunAsync(
+        ExperimentSettings settings, Config config, MnistDataset dataset, RunOptions options, CancellationToken cancellation = default)
     {
         using var train = new LabeledTensors(dataset.TrainImages, dataset.TrainLabels);
         using var test = new LabeledTensors(dataset.TestImages, dataset.TestLabels);
         torch.set_num_threads(settings.TorchThreads);
         using var pool = new TrainerPool(settings.Training, settings.Trainers);
         var workload = new TorchClientWorkload(train, test, pool, settings.Seed);
-        return await RunAsync(settings, config, workload, Clients(settings, train, test.Count), onRound, cancellation);
+        return await RunAsync(settings, config, workload, Clients(settings, train, test.Count), options, cancellation);
     }
 
     /// <summary>Runs with a given workload and client set (tests use this to inject faults).</summary>
+    public static Task<SimulationResult> RunAsync(
+        ExperimentSettings settings, Config config, IClientWorkload workload, IReadOnlyList<ClientData> clients,
+        Action<RoundResult>? onRound = null, CancellationToken cancellation = default) =>
+        RunAsync(settings, config, workload, clients, new RunOptions { OnRound = onRound }, cancellation);
+
     public static async Task<SimulationResult> RunAsync(
         ExperimentSettings settings, Config config, IClientWorkload workload, IReadOnlyList<ClientData> clients,
-        Action<RoundResult>? onRound = null, CancellationToken cancellation = default)
+        RunOptions options, CancellationToken cancellation = default)
     {
-        var plan = Plan(settings, workload, clients, onRound);
+        var plan = Plan(settings, workload, clients, options);
         var system = ActorSystem.Create("fedtrust", SystemConfig(settings, config));
         try
         {
             var completion = new TaskCompletionSource<SimulationResult>(TaskCreationOptions.RunContinuationsAsynchronously);
             await using var _ = cancellation.Register(() => completion.TrySetCanceled(cancellation));
             system.ActorOf(RunSupervisor.Props(plan, completion), "run");
-            return WithGroundTruth(await completion.Task, clients);
+            return WithGroundTruth(await completion.Task, clients) with { RunId = plan.RunId };
         }
         finally
         {
@@ -57,7 +66,16 @@ public static class SimulationHost
 
     /// <summary>Everything a run's actors need, with the initial weights built once from the seed.</summary>
     public static RunPlan Plan(ExperimentSettings settings, IClientWorkload workload, IReadOnlyList<ClientData> clients, Action<RoundResult>? onRound) =>
-        new(settings, workload, clients, ModelZoo.InitialWeights(settings.Model, settings.Seed), onRound, RunId(settings));
+        Plan(settings, workload, clients, new RunOptions { OnRound = onRound });
+
+    public static RunPlan Plan(ExperimentSettings settings, IClientWorkload workload, IReadOnlyList<ClientData> clients, RunOptions options) =>
+        new(settings, workload, clients, options.ResumeFrom?.GlobalWeights ?? ModelZoo.InitialWeights(settings.Model, settings.Seed),
+            options.OnRound, options.ResumeFrom?.RunId ?? options.RunId ?? NewRunId(settings))
+        {
+            ResumeFrom = options.ResumeFrom,
+            Checkpoint = options.Checkpoint,
+            ConfigFingerprint = options.ConfigFingerprint,
+        };
 
     /// <summary>
     /// The run's clients: the paper's IID split (an equal, disjoint, seeded share of train and test each), the
@@ -105,6 +123,20 @@ public static class SimulationHost
         };
     }
 
-    private static string RunId(ExperimentSettings settings) =>
+    /// <summary>A new run id: UTC time, seed and a random suffix (the ledger's persistence id is trust-ledger-&lt;runId&gt;).</summary>
+    public static string NewRunId(ExperimentSettings settings) =>
         $"{DateTime.UtcNow:yyyyMMddHHmmss}-{settings.Seed}-{Guid.NewGuid():N}"[..40];
+}
+
+/// <summary>How a run is hosted: its id, a callback per round, and for crash-resume where to checkpoint and what to resume from.</summary>
+public sealed record RunOptions
+{
+    public string? RunId { get; init; }
+    public Action<RoundResult>? OnRound { get; init; }
+    /// <summary>Called after every completed round, before the next starts, with the state to continue from.</summary>
+    public Action<RunCheckpoint>? Checkpoint { get; init; }
+    /// <summary>The checkpoint to continue from (its run id and weights win over <see cref="RunId"/> and the seed's initial model).</summary>
+    public RunCheckpoint? ResumeFrom { get; init; }
+    /// <summary>Stored in every checkpoint; resume compares it with the configuration it is given.</summary>
+    public string ConfigFingerprint { get; init; } = "";
 }

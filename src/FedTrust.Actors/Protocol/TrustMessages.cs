@@ -16,12 +16,15 @@ public sealed record GetTrustScores;
 /// <summary>Ledger → asker: the scores as of the last recorded round (0 before any).</summary>
 public sealed record TrustScores(int Round, IReadOnlyDictionary<string, double> Scores);
 
+/// <summary>What the trust ledger writes to its journal and snapshot store; bound to <c>TrustEventSerializer</c>.</summary>
+public interface ITrustEvent;
+
 /// <summary>
 /// The ledger's event: one client's score changed (or was confirmed) by a round's evidence.
-/// Version 1. <see cref="Reason"/> is one of "excluded" (fell below the threshold), "readmitted" (rose back to it),
-/// "penalised", "rewarded", "unchanged".
+/// Stored as version 1 (manifest "trust-changed.v1"). <see cref="Reason"/> is one of "excluded" (fell below the
+/// threshold), "readmitted" (rose back to it), "penalised", "rewarded", "unchanged".
 /// </summary>
-public sealed record TrustChanged(int Round, string ClientId, double Behaviour, double OldScore, double NewScore, string Reason)
-{
-    public const int Version = 1;
-}
+public sealed record TrustChanged(int Round, string ClientId, double Behaviour, double OldScore, double NewScore, string Reason) : ITrustEvent;
+
+/// <summary>The ledger's snapshot: every score after <see cref="Round"/> (manifest "trust-snapshot.v1").</summary>
+public sealed record TrustSnapshot(int Round, IReadOnlyDictionary<string, double> Scores) : ITrustEvent;

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using Akka.Persistence;
 using FedTrust.Actors.Protocol;
 using FedTrust.Core.Trust;
@@ -9,29 +10,42 @@ namespace FedTrust.Actors.Trust;
 /// Holds every client's trust score and the history of its changes as persisted <see cref="TrustChanged"/> events
 /// (one persistence id per run). Each round's evidence is turned into new scores by <see cref="TrustRule"/>,
 /// persisted as one batch, and only then applied and answered, so a reply never runs ahead of the journal and a
-/// restart replays exactly the same scores. With the default configuration the journal is Akka's in-memory one.
+/// restart replays exactly the same scores. Every <c>snapshotEvery</c> rounds it also saves a <see cref="TrustSnapshot"/>,
+/// from which recovery starts. The journal is Akka.Persistence.Sql (SQLite or PostgreSQL) for CLI runs, Akka's
+/// in-memory one otherwise.
 /// </summary>
 public sealed class TrustLedgerActor : ReceivePersistentActor
 {
+    private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly TrustParameters _parameters;
+    private readonly int _snapshotEvery;
     private readonly Dictionary<string, double> _scores = new(StringComparer.Ordinal);
     private int _round;
 
-    public TrustLedgerActor(string persistenceId, IReadOnlyList<string> clients, TrustParameters parameters)
+    public TrustLedgerActor(string persistenceId, IReadOnlyList<string> clients, TrustParameters parameters, int snapshotEvery = 0)
     {
         PersistenceId = persistenceId;
         _parameters = parameters;
+        _snapshotEvery = snapshotEvery;
         foreach (var client in clients) _scores[client] = parameters.Initial;
 
+        Recover<SnapshotOffer>(offer =>
+        {
+            if (offer.Snapshot is not TrustSnapshot snapshot) return;
+            foreach (var (client, score) in snapshot.Scores) _scores[client] = score;
+            _round = snapshot.Round;
+        });
         Recover<TrustChanged>(Apply);
+        Command<SaveSnapshotSuccess>(_ => { });
+        Command<SaveSnapshotFailure>(failure => _log.Warning("trust snapshot at sequence {0} failed: {1}", failure.Metadata.SequenceNr, failure.Cause.Message));
         Command<RecordEvidence>(OnEvidence);
         Command<GetTrustScores>(_ => Sender.Tell(new TrustScores(_round, Snapshot())));
     }
 
     public override string PersistenceId { get; }
 
-    public static Props Props(string persistenceId, IReadOnlyList<string> clients, TrustParameters parameters) =>
-        Akka.Actor.Props.Create(() => new TrustLedgerActor(persistenceId, clients, parameters));
+    public static Props Props(string persistenceId, IReadOnlyList<string> clients, TrustParameters parameters, int snapshotEvery = 0) =>
+        Akka.Actor.Props.Create(() => new TrustLedgerActor(persistenceId, clients, parameters, snapshotEvery));
 
     private void OnEvidence(RecordEvidence record)
     {
@@ -60,7 +74,9 @@ public sealed class TrustLedgerActor : ReceivePersistentActor
         PersistAll(events, e =>
         {
             Apply(e);
-            if (--remaining == 0) replyTo.Tell(new TrustUpdated(_round, Snapshot(), Excluded()));
+            if (--remaining > 0) return;
+            if (_snapshotEvery > 0 && _round % _snapshotEvery == 0) SaveSnapshot(new TrustSnapshot(_round, Snapshot()));
+            replyTo.Tell(new TrustUpdated(_round, Snapshot(), Excluded()));
         });
     }
 

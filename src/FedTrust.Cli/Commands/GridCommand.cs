@@ -53,7 +53,10 @@ internal static class GridCommand
             foreach (var (cell, cellConfig, settings) in pending)
             {
                 var cellClock = Stopwatch.StartNew();
-                var result = await SimulationRunner.RunAsync(console, settings, cellConfig, dataset, showRounds: false, cancellation);
+                var cellDir = Path.Combine(dir, cell.Folder);
+                // A cell killed mid-run left a checkpoint: continue it rather than start over.
+                var resumeCell = File.Exists(Path.Combine(cellDir, FedTrust.Actors.Persistence.CheckpointFile.FileName));
+                var result = await SimulationRunner.RunAsync(console, settings, cellConfig, dataset, cellDir, resumeCell, showRounds: false, cancellation);
                 SimulationRunner.WriteResult(Path.Combine(dir, cell.Folder), cellConfig, settings, dataDir, result);
                 done++;
                 var eta = clock.Elapsed / done * (pending.Count - done);

@@ -1,5 +1,6 @@
 using FedTrust.Actors.Configuration;
 using FedTrust.Actors.Hosting;
+using FedTrust.Actors.Persistence;
 using FedTrust.Core.Data;
 
 namespace FedTrust.Cli.Commands;
@@ -18,13 +19,13 @@ internal static class Guard
             var (code, message) = e switch
             {
                 ConfigurationException => (FedTrustCli.UsageError, e.Message),
-                DataFormatException or DataUnavailableException or SimulationException => (FedTrustCli.Failure, e.Message),
+                DataFormatException or DataUnavailableException or SimulationException or JournalException => (FedTrustCli.Failure, e.Message),
                 OperationCanceledException => (FedTrustCli.Failure, "cancelled"),
                 _ => (FedTrustCli.Failure, $"{e.GetType().Name}: {e.Message}"),
             };
             await error.WriteLineAsync($"error: {message}");
             if (verbose) await error.WriteLineAsync(e.ToString());
-            else if (code == FedTrustCli.Failure && e is not (DataFormatException or DataUnavailableException or SimulationException or OperationCanceledException))
+            else if (code == FedTrustCli.Failure && e is not (DataFormatException or DataUnavailableException or SimulationException or JournalException or OperationCanceledException))
                 await error.WriteLineAsync("(run again with --verbose for the stack trace)");
             return code;
         }

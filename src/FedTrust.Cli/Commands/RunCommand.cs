@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using FedTrust.Actors.Configuration;
+using FedTrust.Actors.Persistence;
 using FedTrust.Cli.Reports;
 using FedTrust.Core.Attacks;
 using Spectre.Console;
@@ -13,10 +14,12 @@ internal static class RunCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var common = new CommonOptions();
-        var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "Folder for result.json (default: runs/<timestamp>)" };
+        var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "Folder for result.json, journal.db and checkpoint.json (default: runs/<timestamp>)" };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run recorded in --out DIR from its last completed round" };
         var command = new Command("run", "Run one federated simulation on MNIST and write DIR/result.json");
         common.AddTo(command);
         command.Add(outDir);
+        command.Add(resume);
         command.SetAction((parse, cancellation) =>
         {
             var verbose = parse.GetValue(common.Verbose);
@@ -26,14 +29,16 @@ internal static class RunCommand
                 var settings = SettingsReader.Read(config);
                 var console = Consoles.For(output);
                 var (dataset, dataDir) = DataLoading.Load(settings.Data, console);
+                if (parse.GetValue(resume) && parse.GetValue(outDir) is null)
+                    throw new ConfigurationException("--resume needs --out DIR: the folder of the run to continue");
                 var dir = parse.GetValue(outDir)?.FullName
                           ?? Path.GetFullPath(Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
                 console.MarkupLineInterpolated(
                     $"[bold]fedtrust run[/]: {settings.Clients} clients, {settings.Rounds} rounds, model {settings.Model}, defense {settings.Defense.Name}, attack {AttackKinds.Name(settings.Attack.Kind)}, seed {settings.Seed}, {settings.Trainers} trainer(s) x {settings.TorchThreads} torch thread(s)");
-                var result = await SimulationRunner.RunAsync(console, settings, config, dataset, showRounds: true, cancellation);
+                var result = await SimulationRunner.RunAsync(console, settings, config, dataset, dir, parse.GetValue(resume), showRounds: true, cancellation);
                 var file = SimulationRunner.WriteResult(dir, config, settings, dataDir, result);
                 SummaryReport.Write(console, settings, result);
-                console.MarkupLineInterpolated($"[green]wrote[/] {file}");
+                console.MarkupLineInterpolated($"[green]wrote[/] {file} (run {result.RunId}; trust journal: {JournalSetup.Describe(settings.Persistence, dir)})");
                 return 0;
             });
         });

@@ -199,21 +199,31 @@ public static class Figures
 
     private static string TrustFigure(string path, CellResult cell, double? threshold)
     {
-        using var plot = new Plot();
         var malicious = (cell.Result.Clients ?? []).Where(c => c.Malicious).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
-        var ids = cell.Result.Rounds
-            .SelectMany(r => r.Trust?.Keys ?? Enumerable.Empty<string>())
-            .Distinct()
-            .Order(Comparer<string>.Create(CompareClientIds))
+        var rounds = cell.Result.Rounds
+            .Where(r => r.Trust is { Count: > 0 })
+            .Select(r => (r.Round, (IReadOnlyDictionary<string, double>)r.Trust!))
             .ToList();
+        var attack = cell.Attack == "none" ? "no attack" : $"{AttackName(cell.Attack)} {Number(cell.Intensity)}";
+        return TrustTrajectory(path, $"Trust per round: {DisplayName(cell.Defense)}, {attack}, seed {cell.Seed.ToString(CultureInfo.InvariantCulture)}",
+            rounds, malicious, threshold);
+    }
+
+    /// <summary>
+    /// A trust-trajectory chart: one line per client over rounds, malicious clients red and solid on top, honest ones
+    /// blue and dashed, the exclusion threshold dotted. Used by the grid's trust figures and by <c>fedtrust replay</c>.
+    /// </summary>
+    public static string TrustTrajectory(string path, string title, IReadOnlyList<(int Round, IReadOnlyDictionary<string, double> Scores)> rounds,
+        IReadOnlySet<string> malicious, double? threshold)
+    {
+        if (rounds.Count == 0) throw new ArgumentException("no rounds with trust scores to plot", nameof(rounds));
+        using var plot = new Plot();
+        var ids = rounds.SelectMany(r => r.Scores.Keys).Distinct().Order(Comparer<string>.Create(CompareClientIds)).ToList();
 
         // Honest clients first so the malicious ones are drawn on top.
         foreach (var id in ids.OrderBy(malicious.Contains))
         {
-            var points = cell.Result.Rounds
-                .Where(r => r.Trust is not null && r.Trust.ContainsKey(id))
-                .Select(r => (X: (double)r.Round, Y: r.Trust![id]))
-                .ToArray();
+            var points = rounds.Where(r => r.Scores.ContainsKey(id)).Select(r => (X: (double)r.Round, Y: r.Scores[id])).ToArray();
             var isMalicious = malicious.Contains(id);
             var line = plot.Add.Scatter(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray(), isMalicious ? MaliciousColor : HonestColor);
             line.LineWidth = isMalicious ? 2.5f : 1.2f;
@@ -227,21 +237,20 @@ public static class Figures
         }
 
         var maliciousCount = ids.Count(malicious.Contains);
-        plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"malicious ({maliciousCount})", LineColor = MaliciousColor, LineWidth = 2.5f, LinePattern = LinePattern.Solid });
-        plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"honest ({ids.Count - maliciousCount})", LineColor = HonestColor, LineWidth = 1.2f, LinePattern = LinePattern.Dashed });
+        if (maliciousCount > 0)
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"malicious ({maliciousCount})", LineColor = MaliciousColor, LineWidth = 2.5f, LinePattern = LinePattern.Solid });
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = maliciousCount > 0 ? $"honest ({ids.Count - maliciousCount})" : $"clients ({ids.Count})", LineColor = HonestColor, LineWidth = 1.2f, LinePattern = LinePattern.Dashed });
         if (threshold is double shown)
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"threshold {Number(shown)}", LineColor = Colors.Black, LineWidth = 1.5f, LinePattern = LinePattern.Dotted });
         plot.ShowLegend(Edge.Right);
 
-        var attack = cell.Attack == "none" ? "no attack" : $"{AttackName(cell.Attack)} {Number(cell.Intensity)}";
-        plot.Title($"Trust per round: {DisplayName(cell.Defense)}, {attack}, seed {cell.Seed.ToString(CultureInfo.InvariantCulture)}");
+        plot.Title(title);
         plot.XLabel("round");
         plot.YLabel("trust score");
-        var rounds = cell.Result.Rounds.Where(r => r.Trust is { Count: > 0 }).Select(r => (double)r.Round).ToList();
-        var values = cell.Result.Rounds.SelectMany(r => r.Trust?.Values ?? Enumerable.Empty<double>()).Append(threshold ?? 0.5).ToList();
+        var values = rounds.SelectMany(r => r.Scores.Values).Append(threshold ?? 0.5).ToList();
         var low = Math.Min(0, values.Min());
         var high = Math.Max(1, values.Max());
-        plot.Axes.SetLimits(rounds.Min() - 0.5, rounds.Max() + 0.5, low - 0.05 * (high - low), high + 0.05 * (high - low));
+        plot.Axes.SetLimits(rounds.Min(r => r.Round) - 0.5, rounds.Max(r => r.Round) + 0.5, low - 0.05 * (high - low), high + 0.05 * (high - low));
         plot.SavePng(path, Width, Height);
         return path;
     }

@@ -22,11 +22,13 @@ internal static class ResultJson
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static string Write(string path, Config config, SimulationResult result)
+    public static string Write(string path, Config config, SimulationResult result, string? journal = null)
     {
         var document = new
         {
             schema = SchemaVersion,
+            runId = result.RunId,
+            journal,
             config = FedTrustConfig.ToJson(config),
             rounds = result.Rounds.Select(r => new
             {

@@ -40,4 +40,7 @@ public sealed record SimulationResult(
     long PeakRssBytes)
 {
     public DetectionRates? Detection { get; init; }
+
+    /// <summary>The run's id; its trust ledger journals under the persistence id trust-ledger-&lt;RunId&gt;.</summary>
+    public string? RunId { get; init; }
 }

@@ -29,6 +29,9 @@ public sealed record ExperimentSettings
     public required DpSettings Dp { get; init; }
     public required TrustParameters Trust { get; init; }
 
+    /// <summary>Where the trust ledger journals.</summary>
+    public required PersistenceSettings Persistence { get; init; }
+
     /// <summary>Trainer threads (and models) shared by all clients; resolved from "auto" to the core count.</summary>
     public required int Trainers { get; init; }
     /// <summary>libtorch intra-op threads per trainer; resolved from "auto" to max(1, cores / trainers).</summary>
@@ -68,4 +71,14 @@ public sealed record DpSettings(double Epsilon, double Delta, double Clip)
 {
     /// <summary>σ of the Gaussian mechanism for one round's release (0 when ε is infinite).</summary>
     public double NoiseMultiplier => double.IsPositiveInfinity(Epsilon) ? 0 : FedTrust.Core.Privacy.GaussianMechanism.NoiseMultiplier(Epsilon, Delta);
+}
+
+/// <summary>Where the trust ledger's journal lives (<c>fedtrust.persistence</c>).</summary>
+public sealed record PersistenceSettings(string Provider, string SqliteFile, string ConnectionString, int SnapshotEvery)
+{
+    public static readonly IReadOnlyList<string> Providers = ["sqlite", "postgres", "memory"];
+
+    /// <summary>The SQLite file of a run whose output folder is <paramref name="outDir"/>: the configured one, or DIR/journal.db.</summary>
+    public string SqlitePath(string outDir) =>
+        string.IsNullOrWhiteSpace(SqliteFile) ? Path.Combine(outDir, "journal.db") : Path.GetFullPath(SqliteFile);
 }

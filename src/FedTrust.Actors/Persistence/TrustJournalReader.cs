@@ -1,0 +1,106 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Persistence;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using FedTrust.Actors.Configuration;
+using FedTrust.Actors.Protocol;
+
+namespace FedTrust.Actors.Persistence;
+
+/// <summary>
+/// Reads a trust journal (SQLite file or PostgreSQL) through Akka.Persistence.Query without changing it:
+/// which runs it holds, a run's events in order, and its snapshots.
+/// </summary>
+public sealed class TrustJournalReader : IAsyncDisposable
+{
+    public const string PersistenceIdPrefix = "trust-ledger-";
+
+    private readonly ActorSystem _system;
+    private readonly SqlReadJournal _journal;
+    private readonly IMaterializer _materializer;
+
+    private TrustJournalReader(string journal, Config config)
+    {
+        Journal = journal;
+        _system = ActorSystem.Create("fedtrust-replay", config);
+        _journal = PersistenceQuery.Get(_system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+        _materializer = _system.Materializer();
+    }
+
+    /// <summary>The journal as given: a file path or a connection string.</summary>
+    public string Journal { get; }
+
+    /// <summary>Opens a journal for reading; a file that is missing or not a SQLite database is refused, untouched.</summary>
+    public static TrustJournalReader Open(string journal)
+    {
+        var config = JournalSetup.ForReading(journal)
+            .WithFallback(ConfigurationFactory.ParseString("akka.loglevel = ERROR\nakka.stdout-loglevel = ERROR"))
+            .WithFallback(FedTrustConfig.Defaults);
+        return new TrustJournalReader(journal, config);
+    }
+
+    /// <summary>The run ids in the journal (persistence ids trust-ledger-&lt;runId&gt;), in order.</summary>
+    public async Task<IReadOnlyList<string>> RunIdsAsync(CancellationToken cancellation = default)
+    {
+        var ids = await Guarded(() => _journal.CurrentPersistenceIds().RunWith(Sink.Seq<string>(), _materializer), cancellation);
+        return ids.Where(id => id.StartsWith(PersistenceIdPrefix, StringComparison.Ordinal))
+            .Select(id => id[PersistenceIdPrefix.Length..]).Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>A run's events with their sequence numbers, in order.</summary>
+    public async Task<IReadOnlyList<(long SequenceNr, TrustChanged Event)>> EventsAsync(string runId, CancellationToken cancellation = default)
+    {
+        var envelopes = await Guarded(() => _journal.CurrentEventsByPersistenceId(PersistenceIdPrefix + runId, 0, long.MaxValue)
+            .RunWith(Sink.Seq<EventEnvelope>(), _materializer), cancellation);
+        return envelopes.Select(e => e.Event is TrustChanged changed
+                ? (e.SequenceNr, changed)
+                : throw new JournalException($"{Journal}: event {e.SequenceNr} of run {runId} is a {e.Event.GetType().Name}, not a trust event"))
+            .ToList();
+    }
+
+    /// <summary>A run's snapshots, newest first, asked of the snapshot store one by one.</summary>
+    public async Task<IReadOnlyList<(long SequenceNr, TrustSnapshot Snapshot)>> SnapshotsAsync(string runId, CancellationToken cancellation = default)
+    {
+        var store = Akka.Persistence.Persistence.Instance.Apply(_system).SnapshotStoreFor(null);
+        var snapshots = new List<(long, TrustSnapshot)>();
+        var max = long.MaxValue;
+        while (true)
+        {
+            var answer = await store.Ask<object>(new LoadSnapshot(PersistenceIdPrefix + runId, new SnapshotSelectionCriteria(max), long.MaxValue),
+                TimeSpan.FromSeconds(30), cancellation);
+            if (answer is LoadSnapshotFailed failed)
+                throw new JournalException($"{Journal}: cannot read the snapshots of run {runId}: {failed.Cause.Message}", failed.Cause);
+            if (answer is not LoadSnapshotResult { Snapshot: { } selected }) break;
+            if (selected.Snapshot is not TrustSnapshot snapshot)
+                throw new JournalException($"{Journal}: snapshot at sequence {selected.Metadata.SequenceNr} of run {runId} is not a trust snapshot");
+            snapshots.Add((selected.Metadata.SequenceNr, snapshot));
+            if (selected.Metadata.SequenceNr <= 1) break;
+            max = selected.Metadata.SequenceNr - 1;
+        }
+        return snapshots;
+    }
+
+    private async Task<T> Guarded<T>(Func<Task<T>> query, CancellationToken cancellation)
+    {
+        try
+        {
+            return await query().WaitAsync(TimeSpan.FromMinutes(2), cancellation);
+        }
+        catch (Exception e) when (e is not JournalException and not OperationCanceledException)
+        {
+            var inner = e is AggregateException { InnerException: { } i } ? i : e;
+            throw new JournalException($"{Journal}: cannot read the journal: {Innermost(inner).Message}", inner);
+        }
+    }
+
+    private static Exception Innermost(Exception e)
+    {
+        while (e.InnerException is not null) e = e.InnerException;
+        return e;
+    }
+
+    public async ValueTask DisposeAsync() => await _system.Terminate();
+}
