@@ -73,4 +73,32 @@ public class TrustLedgerTests(ITestOutputHelper output) : TestKit(FedTrustConfig
         Assert.Equal(3, after.Round);
         Assert.Equal(before.Scores, after.Scores);
     }
+
+    [Fact]
+    public void Recovery_from_a_snapshot_plus_later_events_gives_the_same_scores()
+    {
+        var ledger = Sys.ActorOf(TrustLedgerActor.Props("trust-ledger-test-4", Clients, Parameters, snapshotEvery: 2));
+        for (var round = 1; round <= 5; round++)
+        {
+            ledger.Tell(Round(round, client1Bad: round % 2 == 1), TestActor);
+            ExpectMsg<TrustUpdated>();
+        }
+        ledger.Tell(new GetTrustScores(), TestActor);
+        var before = ExpectMsg<TrustScores>();
+        Watch(ledger);
+        Sys.Stop(ledger);
+        ExpectTerminated(ledger);
+
+        // The snapshot store holds the state after round 4 (snapshots at rounds 2 and 4).
+        var store = Akka.Persistence.Persistence.Instance.Apply(Sys).SnapshotStoreFor(null);
+        store.Tell(new Akka.Persistence.LoadSnapshot("trust-ledger-test-4", Akka.Persistence.SnapshotSelectionCriteria.Latest, long.MaxValue), TestActor);
+        var latest = ExpectMsg<Akka.Persistence.LoadSnapshotResult>();
+        Assert.Equal(4, Assert.IsType<TrustSnapshot>(latest.Snapshot!.Snapshot).Round);
+
+        var recovered = Sys.ActorOf(TrustLedgerActor.Props("trust-ledger-test-4", Clients, Parameters, snapshotEvery: 2));
+        recovered.Tell(new GetTrustScores(), TestActor);
+        var after = ExpectMsg<TrustScores>();
+        Assert.Equal(5, after.Round);
+        Assert.Equal(before.Scores, after.Scores);
+    }
 }
