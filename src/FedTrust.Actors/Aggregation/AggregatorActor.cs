@@ -33,7 +33,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     private readonly Action<RunCheckpoint>? _checkpoint;
     private readonly string _runId;
     private readonly string _configFingerprint;
-    private readonly IActorRef? _ledger;
+    private readonly IActorRef _ledger;
     private readonly RdpAccountant? _accountant;
     private readonly List<RoundResult> _rounds = [];
     private readonly SortedDictionary<string, LocalUpdate> _updates = new(ClientIdComparer.Instance);
@@ -44,7 +44,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     private int _round;
     private Stopwatch _clock = new();
 
-    public AggregatorActor(RunPlan plan, IActorRef? trustLedger)
+    public AggregatorActor(RunPlan plan, IActorRef trustLedger)
     {
         _settings = plan.Settings;
         _workload = plan.Workload;
@@ -54,8 +54,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         _onRound = plan.OnRound;
         _checkpoint = plan.Checkpoint;
         _runId = plan.RunId;
-        if (_settings.Defense.Trust && trustLedger is null)
-            throw new ArgumentException($"defense '{_settings.Defense.Name}' needs a trust ledger", nameof(trustLedger));
+        if (trustLedger is null) throw new ArgumentNullException(nameof(trustLedger), "every run keeps a trust ledger");
         if (_settings.Defense.ClientPrivacy) _accountant = new RdpAccountant();
 
         var resume = plan.ResumeFrom;
@@ -80,7 +79,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(RunPlan plan, IActorRef? trustLedger) =>
+    public static Props Props(RunPlan plan, IActorRef trustLedger) =>
         Akka.Actor.Props.Create(() => new AggregatorActor(plan, trustLedger)).WithDispatcher(plan.Dispatcher);
 
     // ---- collecting a round's updates -------------------------------------------------------------------------
@@ -175,15 +174,9 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             return;
         }
         var screening = RobustAggregation.Screen(updates, defense, _settings.Krum.F);
-        if (!defense.Trust)
-        {
-            FinishRound(updates, screening, null);
-            return;
-        }
-
         var evidence = new Dictionary<string, UpdateEvidence>(screening.Evidence, StringComparer.Ordinal);
         foreach (var id in _rejected) evidence[id] = new UpdateEvidence(0, 0, Invalid: true);
-        _ledger!.Tell(new RecordEvidence(_round, evidence));
+        _ledger.Tell(new RecordEvidence(_round, evidence));
         Timers.StartSingleTimer(DeadlineTimer, new RoundDeadline(_round), _settings.RoundTimeout);
         Become(() =>
         {
@@ -198,9 +191,11 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         });
     }
 
-    private void FinishRound(List<RoundUpdate> updates, Screening screening, IReadOnlyDictionary<string, double>? trust)
+    private void FinishRound(List<RoundUpdate> updates, Screening screening, IReadOnlyDictionary<string, double> trust)
     {
-        var decision = RobustAggregation.Decide(updates, screening, _settings.Defense, _settings.Krum, trust, _settings.Trust);
+        // Trust is kept under every defense; only trust and hybrid act on it.
+        var decision = RobustAggregation.Decide(updates, screening, _settings.Defense, _settings.Krum,
+            _settings.Defense.Trust ? trust : null, _settings.Trust);
         if (decision.Delta is null)
         {
             _log.Warning("round {0}: no update could be used (all excluded); the global model is unchanged", _round);
@@ -233,7 +228,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         {
             Excluded = _updates.Keys.Where(id => !used.Contains(id)).ToList(),
             Rejected = _rejected.ToList(),
-            Trust = trust is null ? null : new SortedDictionary<string, double>(trust.ToDictionary(), ClientIdComparer.Instance),
+            Trust = new SortedDictionary<string, double>(trust.ToDictionary(), ClientIdComparer.Instance),
             Epsilon = epsilon,
         };
         _rounds.Add(result);

@@ -11,8 +11,8 @@ using FedTrust.Core.Settings;
 namespace FedTrust.Actors.Hosting;
 
 /// <summary>
-/// The root of a run: starts the trust ledger (when the defense keeps trust), the aggregator and the clients'
-/// supervisor, and turns the run's end, or a failure of the aggregator or the ledger (neither is restarted:
+/// The root of a run: starts the trust ledger (every run keeps and journals trust; only the trust and hybrid
+/// defenses act on it), the aggregator and the clients' supervisor, and turns the run's end, or a failure of the aggregator or the ledger (neither is restarted:
 /// a round's state would be lost), into the host's result.
 /// </summary>
 public sealed class RunSupervisor : ReceiveActor
@@ -23,9 +23,8 @@ public sealed class RunSupervisor : ReceiveActor
     public RunSupervisor(RunPlan plan, TaskCompletionSource<SimulationResult> completion)
     {
         _completion = completion;
-        var ledger = plan.Settings.Defense.Trust
-            ? Context.ActorOf(TrustLedgerActor.Props($"trust-ledger-{plan.RunId}", plan.Clients.Select(c => c.ClientId).ToList(), plan.Settings.Trust, plan.Settings.Persistence.SnapshotEvery), "trust-ledger")
-            : null;
+        var ledger = Context.ActorOf(TrustLedgerActor.Props($"trust-ledger-{plan.RunId}", plan.Clients.Select(c => c.ClientId).ToList(),
+            plan.Settings.Trust, plan.Settings.Persistence.SnapshotEvery), "trust-ledger");
         var aggregator = Context.ActorOf(
             AggregatorActor.Props(plan, ledger),
             "aggregator");

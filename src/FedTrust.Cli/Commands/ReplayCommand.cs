@@ -66,7 +66,7 @@ internal static class ReplayCommand
             console.Write(Table(rounds, malicious));
             var known = malicious is null
                 ? "malicious clients unknown (no result.json of this run beside the journal)"
-                : $"malicious (*): {string.Join(", ", malicious.Order())}";
+                : malicious.Count == 0 ? "no malicious clients in this run" : $"malicious (*): {string.Join(", ", malicious.Order())}";
             console.MarkupLineInterpolated(
                 $"run {runId}: {trajectory.Events} events over {trajectory.Rounds.Count} rounds; {snapshots.Count} snapshot(s) checked against the events; {known}");
 

@@ -23,7 +23,7 @@ public sealed record AggregationDecision(float[]? Delta, IReadOnlyList<string> U
 /// </summary>
 public static class RobustAggregation
 {
-    /// <summary>Scores a round's updates (given in client order) as the defense needs.</summary>
+    /// <summary>Scores a round's updates (given in client order): Krum when the defense uses it, trust evidence always.</summary>
     public static Screening Screen(IReadOnlyList<RoundUpdate> updates, DefenseSettings defense, int f)
     {
         IReadOnlyDictionary<string, double>? scores = null;
@@ -36,7 +36,9 @@ public static class RobustAggregation
             scores = updates.Select((u, i) => (u.ClientId, raw[i])).ToDictionary(x => x.ClientId, x => x.Item2);
             ranking = order.Select(i => updates[i].ClientId).ToList();
         }
-        var evidence = defense.Trust
+        // Evidence is collected under every defense: the trust ledger keeps (and journals) scores for all runs,
+        // so a run without trust-based aggregation can still be audited for what trust would have decided.
+        var evidence = updates.Count > 0
             ? EvidenceCollector.Collect(updates.Select(u => (u.ClientId, u.Delta)).ToList(), order)
             : new Dictionary<string, UpdateEvidence>();
         return new Screening(scores, ranking, evidence);

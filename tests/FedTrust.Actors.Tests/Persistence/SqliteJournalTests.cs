@@ -98,6 +98,19 @@ public class SqliteJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task A_default_fedavg_run_also_journals_trust_and_replays_it_exactly()
+    {
+        var dir = Path.Combine(_root, "default");
+        var (code, _, error) = await Cli("run", "--rounds", "2", "--out", dir);
+        Assert.True(code == 0, error);
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "result.json")));
+        var (replayCode, output, replayError) = await Cli("replay", "--journal", Path.Combine(dir, "journal.db"), "--out", dir);
+        Assert.True(replayCode == 0, replayError);
+        Assert.Equal(TrustOf(doc.RootElement), TrustCsv(Path.Combine(dir, "trust.csv")));
+        Assert.Contains("no malicious clients in this run", output);
+    }
+
+    [Fact]
     public async Task A_file_that_is_not_a_database_is_refused_and_left_untouched()
     {
         var fake = Path.Combine(_root, "journal.db");
