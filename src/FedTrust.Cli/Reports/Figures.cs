@@ -247,6 +247,7 @@ public static class Figures
         plot.Title(title);
         plot.XLabel("round");
         plot.YLabel("trust score");
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         var values = rounds.SelectMany(r => r.Scores.Values).Append(threshold ?? 0.5).ToList();
         var low = Math.Min(0, values.Min());
         var high = Math.Max(1, values.Max());
