@@ -54,7 +54,7 @@ public static class SettingsReader
         {
             Krum = new KrumSettings(
                 AutoInt(config, "fedtrust.krum.f", 0, 10_000, settings.Attack.Malicious),
-                config.GetString("fedtrust.krum.m") == "auto" ? null : IntOrAuto(config, "fedtrust.krum.m", 1, 10_000)),
+                config.GetString("fedtrust.krum.m") == "auto" ? null : Int(config, "fedtrust.krum.m", 1, 10_000, autoAllowed: true)),
         };
         if (settings.Defense.Krum != KrumUse.None && settings.Clients <= 2 * settings.Krum.F + 2)
             throw new ConfigurationException(
@@ -109,22 +109,15 @@ public static class SettingsReader
     private static string String(Config config, string key) =>
         config.GetString(key) ?? throw Invalid(key, null, "a string");
 
-    private static int Int(Config config, string key, int min, int max)
+    private static int Int(Config config, string key, int min, int max, bool autoAllowed = false)
     {
         var raw = config.GetString(key);
         if (int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max) return v;
-        throw Invalid(key, raw, $"a whole number from {min} to {max}");
+        throw Invalid(key, raw, $"{(autoAllowed ? "'auto' or " : "")}a whole number from {min} to {max}");
     }
 
     private static int AutoInt(Config config, string key, int min, int max, int auto) =>
-        config.GetString(key) == "auto" ? Math.Clamp(auto, min, max) : IntOrAuto(config, key, min, max);
-
-    private static int IntOrAuto(Config config, string key, int min, int max)
-    {
-        var raw = config.GetString(key);
-        if (int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max) return v;
-        throw Invalid(key, raw, $"'auto' or a whole number from {min} to {max}");
-    }
+        config.GetString(key) == "auto" ? Math.Clamp(auto, min, max) : Int(config, key, min, max, autoAllowed: true);
 
     private static long Long(Config config, string key)
     {

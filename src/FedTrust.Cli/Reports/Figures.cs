@@ -218,7 +218,7 @@ public static class Figures
     {
         if (rounds.Count == 0) throw new ArgumentException("no rounds with trust scores to plot", nameof(rounds));
         using var plot = new Plot();
-        var ids = rounds.SelectMany(r => r.Scores.Keys).Distinct().Order(Comparer<string>.Create(CompareClientIds)).ToList();
+        var ids = rounds.SelectMany(r => r.Scores.Keys).Distinct().Order(FedTrust.Actors.Aggregation.ClientIdComparer.Instance).ToList();
 
         // Honest clients first so the malicious ones are drawn on top.
         foreach (var id in ids.OrderBy(malicious.Contains))
@@ -295,21 +295,4 @@ public static class Figures
 
     private static string FileToken(string name) =>
         string.Concat(name.Select(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '.' ? ch : '_'));
-
-    /// <summary>client-2 before client-10: by the trailing number when both ids have one, else ordinally.</summary>
-    private static int CompareClientIds(string a, string b)
-    {
-        var (prefixA, numberA) = Split(a);
-        var (prefixB, numberB) = Split(b);
-        var byPrefix = string.CompareOrdinal(prefixA, prefixB);
-        if (byPrefix != 0 || numberA is null || numberB is null) return byPrefix != 0 ? byPrefix : string.CompareOrdinal(a, b);
-        return numberA.Value.CompareTo(numberB.Value);
-
-        static (string Prefix, long? Number) Split(string id)
-        {
-            var start = id.Length;
-            while (start > 0 && char.IsAsciiDigit(id[start - 1])) start--;
-            return start < id.Length && start > id.Length - 18 ? (id[..start], long.Parse(id[start..], CultureInfo.InvariantCulture)) : (id, null);
-        }
-    }
 }

@@ -66,11 +66,12 @@ public static class RobustAggregation
         }
         if (kept.Count == 0) return new AggregationDecision(null, []);
 
-        var weighted = kept.Select(u => new WeightedUpdate(u.ClientId, u.Delta, defense.Trust ? trust![u.ClientId] * u.Samples : u.Samples))
-            .Where(w => w.Weight > 0)
+        // Without trust every client weighs 1 × samples: plain FedAvg.
+        var entries = kept.Select(u => (u.ClientId, u.Delta, u.Samples, Trust: defense.Trust ? trust![u.ClientId] : 1.0))
+            .Where(e => e.Trust * e.Samples > 0)
             .ToList();
-        if (weighted.Count == 0) return new AggregationDecision(null, []);
-        return new AggregationDecision(FedAvg.Aggregate(weighted), weighted.Select(w => w.ClientId).ToList());
+        if (entries.Count == 0) return new AggregationDecision(null, []);
+        return new AggregationDecision(TrustWeightedAverage.Aggregate(entries), entries.Select(e => e.ClientId).ToList());
     }
 
     private static int IndexOf(this IReadOnlyList<RoundUpdate> list, RoundUpdate item)
