@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace FedTrust.Core.Learning;
 
 /// <summary>
@@ -7,41 +5,89 @@ namespace FedTrust.Core.Learning;
 /// as there are cores. <see cref="Rent"/> blocks while all trainers are busy, which bounds native memory and keeps
 /// libtorch from being oversubscribed.
 /// </summary>
+/// <remarks>
+/// Disposing the pool never frees a model another thread is still using (that would be a native use-after-free):
+/// it waits (up to <see cref="DrainTimeout"/>) for the trainers in use to come back, so that the caller may then
+/// free the data tensors those jobs read; a trainer still out after that is disposed when its lease returns it.
+/// After disposal <see cref="Rent"/> throws <see cref="ObjectDisposedException"/>, a managed error the renting
+/// actor can handle.
+/// </remarks>
 public sealed class TrainerPool : IDisposable
 {
-    private readonly BlockingCollection<LocalTrainer> _idle = new(new ConcurrentQueue<LocalTrainer>());
-    private readonly List<LocalTrainer> _all = [];
+    /// <summary>How long <see cref="Dispose"/> waits for trainers in use to be returned.</summary>
+    public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly Stack<LocalTrainer> _idle = new();
+    private readonly object _gate = new();
+    private int _rented;
+    private bool _disposed;
 
     public TrainerPool(TrainingOptions options, int size)
     {
         if (size < 1) throw new ArgumentOutOfRangeException(nameof(size), size, "a trainer pool needs at least one trainer");
-        for (var i = 0; i < size; i++)
-        {
-            var trainer = new LocalTrainer(options);
-            _all.Add(trainer);
-            _idle.Add(trainer);
-        }
+        for (var i = 0; i < size; i++) _idle.Push(new LocalTrainer(options));
         Options = options;
+        Size = size;
+        ParameterCount = _idle.Peek().ParameterCount;
     }
 
     public TrainingOptions Options { get; }
-    public int Size => _all.Count;
-    public int ParameterCount => _all[0].ParameterCount;
+    public int Size { get; }
+    public int ParameterCount { get; }
 
     /// <summary>Takes a trainer for the caller's exclusive use until the lease is disposed.</summary>
-    public Lease Rent() => new(this, _idle.Take());
+    public Lease Rent()
+    {
+        lock (_gate)
+        {
+            while (true)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                if (_idle.TryPop(out var trainer))
+                {
+                    _rented++;
+                    return new Lease(this, trainer);
+                }
+                Monitor.Wait(_gate);
+            }
+        }
+    }
+
+    private void Return(LocalTrainer trainer)
+    {
+        lock (_gate)
+        {
+            _rented--;
+            Monitor.PulseAll(_gate);
+            if (!_disposed)
+            {
+                _idle.Push(trainer);
+                return;
+            }
+        }
+        trainer.Dispose();
+    }
 
     public void Dispose()
     {
-        _idle.CompleteAdding();
-        foreach (var t in _all) t.Dispose();
-        _idle.Dispose();
+        List<LocalTrainer> idle;
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            idle = [.. _idle];
+            _idle.Clear();
+            Monitor.PulseAll(_gate);
+            var deadline = DateTime.UtcNow + DrainTimeout;
+            while (_rented > 0 && DateTime.UtcNow < deadline) Monitor.Wait(_gate, deadline - DateTime.UtcNow);
+        }
+        foreach (var trainer in idle) trainer.Dispose();
     }
 
     /// <summary>Exclusive use of one trainer; disposing it gives the trainer back.</summary>
     public readonly struct Lease(TrainerPool pool, LocalTrainer trainer) : IDisposable
     {
         public LocalTrainer Trainer { get; } = trainer;
-        public void Dispose() => pool._idle.Add(Trainer);
+        public void Dispose() => pool.Return(Trainer);
     }
 }

@@ -1,0 +1,49 @@
+using FedTrust.Core.Data;
+using FedTrust.Core.Learning;
+
+namespace FedTrust.Core.Tests.Learning;
+
+/// <summary>
+/// Disposing the pool while a trainer is out must not free the model under the thread using it (a native
+/// use-after-free that crashes the process): it waits for the lease to come back, and refuses new leases.
+/// </summary>
+public class TrainerPoolTests
+{
+    private static readonly TrainingOptions Mlp = new("mlp", LocalEpochs: 1, BatchSize: 32, LearningRate: 0.05, Momentum: 0.9);
+
+    [Fact]
+    public async Task Dispose_waits_for_a_trainer_in_use_and_then_refuses_new_leases()
+    {
+        var pool = new TrainerPool(Mlp, size: 1);
+        var lease = pool.Rent();
+        var disposing = Task.Run(pool.Dispose);
+
+        await Task.Delay(300);
+        Assert.False(disposing.IsCompleted); // still waiting for the trainer in use
+        // The holder can still use its model: it has not been freed under it.
+        var data = MnistDataset.Synthetic(trainCount: 10, testCount: 10, seed: 1);
+        using var test = new LabeledTensors(data.TestImages, data.TestLabels);
+        var evaluation = lease.Trainer.Evaluate(ModelZoo.InitialWeights("mlp", 1), test);
+        Assert.True(double.IsFinite(evaluation.Loss));
+
+        lease.Dispose();
+        await disposing.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Throws<ObjectDisposedException>(() => pool.Rent());
+        pool.Dispose(); // a second dispose is harmless
+    }
+
+    [Fact]
+    public async Task A_renter_blocked_on_a_busy_pool_is_released_by_dispose_with_an_error()
+    {
+        var pool = new TrainerPool(Mlp, size: 1);
+        var lease = pool.Rent();
+        var blocked = Task.Run(() => pool.Rent());
+        await Task.Delay(200);
+        Assert.False(blocked.IsCompleted);
+
+        var disposing = Task.Run(pool.Dispose);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => blocked.WaitAsync(TimeSpan.FromSeconds(30)));
+        lease.Dispose();
+        await disposing.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+}
