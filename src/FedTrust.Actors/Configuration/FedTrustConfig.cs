@@ -97,10 +97,12 @@ public static class FedTrustConfig
     /// <summary>
     /// The configuration with every "auto" or empty default replaced by what the run actually used
     /// (trainer and thread counts, the data folder), as recorded in result.json.
+    /// The connection string is recorded without its password (it is a secret; result.json is not).
     /// </summary>
     public static Config WithResolvedValues(Config config, FedTrust.Core.Settings.ExperimentSettings settings, string dataDir) =>
         ConfigurationFactory.ParseString(string.Create(CultureInfo.InvariantCulture,
-                $"fedtrust {{\n trainers = {settings.Trainers}\n torch-threads = {settings.TorchThreads}\n data.dir = {JsonSerializer.Serialize(dataDir)}\n}}"))
+                $"fedtrust {{\n trainers = {settings.Trainers}\n torch-threads = {settings.TorchThreads}\n data.dir = {JsonSerializer.Serialize(dataDir)}\n" +
+                $" persistence.connection-string = {JsonSerializer.Serialize(Persistence.ConnectionStrings.Redact(settings.Persistence.ConnectionString))}\n}}"))
             .WithFallback(config);
 
     /// <summary>The resolved <c>fedtrust</c> block as JSON (kebab-case keys, numbers and booleans typed), for result.json.</summary>
@@ -124,17 +126,6 @@ public static class FedTrustConfig
         if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)) return d;
         if (s is "true" or "false" or "on" or "off" or "yes" or "no") return s is "true" or "on" or "yes";
         return s;
-    }
-
-    /// <summary>
-    /// What must be equal for a checkpoint to be continued: the resolved <c>fedtrust</c> block without the keys that
-    /// say where things are (data, persistence) or how a grid is laid out.
-    /// </summary>
-    public static string Fingerprint(Config config)
-    {
-        var node = ToJsonNode(config.GetValue("fedtrust")) as Dictionary<string, object?> ?? [];
-        foreach (var key in new[] { "data", "persistence", "grid", "training-dispatcher", "trainers" }) node.Remove(key);
-        return JsonSerializer.Serialize(node);
     }
 
     internal static IEnumerable<string> LeafPaths(HoconValue? value, string prefix)

@@ -75,6 +75,7 @@ public static class SimulationHost
             ResumeFrom = options.ResumeFrom,
             Checkpoint = options.Checkpoint,
             ConfigFingerprint = options.ConfigFingerprint,
+            Journal = options.Journal,
         };
 
     /// <summary>
@@ -139,4 +140,6 @@ public sealed record RunOptions
     public RunCheckpoint? ResumeFrom { get; init; }
     /// <summary>Stored in every checkpoint; resume compares it with the configuration it is given.</summary>
     public string ConfigFingerprint { get; init; } = "";
+    /// <summary>Where the ledger journals, named in messages (a path, a redacted connection string, or "memory").</summary>
+    public string Journal { get; init; } = "memory";
 }

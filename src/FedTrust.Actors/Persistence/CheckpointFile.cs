@@ -25,14 +25,24 @@ public sealed class CheckpointFile(string path)
     {
         var document = new Document(Version, checkpoint.RunId, checkpoint.ConfigFingerprint, checkpoint.Round,
             Convert.ToBase64String(MemoryMarshal.AsBytes(checkpoint.GlobalWeights.AsSpan())),
-            checkpoint.Rounds.Select(RoundDocument.From).ToList());
+            checkpoint.Rounds.Select(r => (RoundDocument?)RoundDocument.From(r)).ToList());
         var temp = Path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        try
         {
-            JsonSerializer.Serialize(stream, document, Json);
-            stream.Flush(flushToDisk: true);
+            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                JsonSerializer.Serialize(stream, document, Json);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, Path, overwrite: true);
         }
-        File.Move(temp, Path, overwrite: true);
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // (A file-size limit, EFBIG, surfaces from FileStream as an ArgumentException.)
+            // The previous checkpoint stays in place, whole; the partial temporary file goes.
+            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw new JournalException($"cannot write {Path}: {e.Message}", e);
+        }
     }
 
     /// <summary>The last checkpoint, or null when the run has none; a damaged file is an error naming it.</summary>
@@ -44,10 +54,12 @@ public sealed class CheckpointFile(string path)
             var d = JsonSerializer.Deserialize<Document>(File.ReadAllBytes(Path), Json)
                     ?? throw new JournalException($"{Path}: empty checkpoint");
             if (d.Version != Version) throw new JournalException($"{Path}: checkpoint version {d.Version}, this fedtrust reads version {Version}");
+            if (d.RunId is null || d.ConfigFingerprint is null || d.Weights is null || d.Rounds is null || d.Rounds.Any(r => r?.IsComplete != true))
+                throw new JournalException($"{Path}: damaged checkpoint (a field is missing or null)");
             var bytes = Convert.FromBase64String(d.Weights);
             if (bytes.Length % sizeof(float) != 0) throw new JournalException($"{Path}: the weights are {bytes.Length} bytes, not a whole number of floats");
             var weights = MemoryMarshal.Cast<byte, float>(bytes).ToArray();
-            return new RunCheckpoint(d.RunId, d.ConfigFingerprint, d.Round, weights, d.Rounds.Select(r => r.ToResult()).ToList());
+            return new RunCheckpoint(d.RunId, d.ConfigFingerprint, d.Round, weights, d.Rounds.Select(r => r!.ToResult()).ToList());
         }
         catch (Exception e) when (e is JsonException or FormatException)
         {
@@ -55,7 +67,37 @@ public sealed class CheckpointFile(string path)
         }
     }
 
-    private sealed record Document(int Version, string RunId, string ConfigFingerprint, int Round, string Weights, List<RoundDocument> Rounds);
+    /// <summary>
+    /// Refuses, with one line naming the file, a checkpoint whose fields disagree with each other or with the run it
+    /// would continue: its round outside 0..<paramref name="rounds"/>, a list of rounds other than 1..round, weights of
+    /// another length than the model's <paramref name="parameterCount"/> or not finite, or no usable run id.
+    /// (That the journal holds this run up to this round is checked when the trust ledger has recovered.)
+    /// </summary>
+    public void Verify(RunCheckpoint checkpoint, int rounds, int parameterCount)
+    {
+        var problem = Problem(checkpoint, rounds, parameterCount);
+        if (problem is not null) throw new JournalException($"{Path}: cannot resume: {problem}; the file was left untouched");
+    }
+
+    private static string? Problem(RunCheckpoint c, int rounds, int parameterCount)
+    {
+        if (string.IsNullOrWhiteSpace(c.RunId) || c.RunId.Length > 100 || !c.RunId.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.'))
+            return $"run id '{c.RunId}' is not one fedtrust writes (letters, digits, '-', '_', '.')";
+        if (c.Round < 0 || c.Round > rounds)
+            return $"round {c.Round} is outside 0..{rounds} (fedtrust.rounds = {rounds})";
+        var recorded = c.Rounds.Select(r => r.Round).ToList();
+        if (!recorded.SequenceEqual(Enumerable.Range(1, c.Round)))
+            return $"it says round {c.Round} but records {(recorded.Count == 0 ? "no rounds" : $"rounds {string.Join(", ", recorded.Take(6))}{(recorded.Count > 6 ? ", …" : "")}")}"
+                   + $" (expected rounds 1..{c.Round})";
+        if (c.GlobalWeights.Length != parameterCount)
+            return $"its weights have {c.GlobalWeights.Length} values, the model has {parameterCount} parameters";
+        var bad = Array.FindIndex(c.GlobalWeights, w => !float.IsFinite(w));
+        if (bad >= 0) return $"its weights are not finite ({c.GlobalWeights[bad]} at index {bad})";
+        return null;
+    }
+
+    /// <summary>The file's JSON; every field may be missing from a damaged or hand-edited file, so all are checked on load.</summary>
+    private sealed record Document(int Version, string? RunId, string? ConfigFingerprint, int Round, string? Weights, List<RoundDocument?>? Rounds);
 
     private sealed record RoundDocument(
         int Round, ClassificationMetrics Metrics, double Loss, double Seconds, List<string> Participants, List<string> Missing, long RssBytes,
@@ -63,6 +105,9 @@ public sealed class CheckpointFile(string path)
     {
         public static RoundDocument From(RoundResult r) => new(r.Round, r.Metrics, double.IsFinite(r.Loss) ? r.Loss : double.MaxValue, r.Seconds,
             r.Participants.ToList(), r.Missing.ToList(), r.RssBytes, r.Excluded.ToList(), r.Rejected.ToList(), r.Trust?.ToDictionary(), r.Epsilon);
+
+        /// <summary>False when the file left out (or nulled) a field every round has.</summary>
+        public bool IsComplete => Metrics is not null && Participants is not null && Missing is not null && Excluded is not null && Rejected is not null;
 
         public RoundResult ToResult() => new(Round, Metrics, Loss == double.MaxValue ? double.PositiveInfinity : Loss, Seconds, Participants, Missing, RssBytes)
         {

@@ -18,22 +18,122 @@ public static class JournalSetup
     public static string Describe(PersistenceSettings settings, string outDir) => settings.Provider switch
     {
         "sqlite" => settings.SqlitePath(outDir),
-        "postgres" => Redact(settings.ConnectionString),
+        "postgres" => ConnectionStrings.Redact(settings.ConnectionString),
         _ => "memory",
     };
 
-    /// <summary>The journal configuration for a run writing to <paramref name="outDir"/>, to layer over the run's config.</summary>
-    public static Config ForRun(PersistenceSettings settings, string outDir) => settings.Provider switch
+    /// <summary>How long connecting to a journal server may take before the run stops, naming it.</summary>
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The journal configuration for a run writing to <paramref name="outDir"/>, to layer over the run's config,
+    /// once the journal has been checked: a damaged SQLite file, an unreachable server or a missing database is
+    /// refused here, within seconds and with one message naming it, before any actor waits on it.
+    /// </summary>
+    public static Config ForRun(PersistenceSettings settings, string outDir)
     {
-        "sqlite" => Sqlite(PrepareSqliteFile(settings.SqlitePath(outDir)), readOnly: false),
-        "postgres" => Sql(settings.ConnectionString, "PostgreSQL.15", parallelism: 3, autoInitialize: true),
-        _ => ConfigurationFactory.Empty,
-    };
+        switch (settings.Provider)
+        {
+            case "sqlite":
+                var path = PrepareSqliteFile(settings.SqlitePath(outDir));
+                RequireIntact(path);
+                return Sqlite(path, readOnly: false);
+            case "postgres":
+                return Sql(RequireReachable(settings.ConnectionString), "PostgreSQL.15", parallelism: 3, autoInitialize: true);
+            default:
+                return ConfigurationFactory.Empty;
+        }
+    }
+
+    /// <summary>
+    /// Refuses a SQLite file that is shorter than its header says (truncated) or fails SQLite's own structural check
+    /// (<c>PRAGMA quick_check</c>). The check only reads; it opens the file read-write because a read-only connection
+    /// to a WAL-mode database leaves -wal and -shm files behind, which a read-write one removes when it closes.
+    /// </summary>
+    public static void RequireIntact(string path)
+    {
+        var length = new FileInfo(path).Length;
+        if (length == 0) return;
+        var header = new byte[100];
+        using (var stream = File.OpenRead(path)) stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        // Header bytes 16-17: page size (1 means 65536); 28-31: pages in the file (SQLite file format, section 1.3).
+        var pageSize = header[16] << 8 | header[17];
+        if (pageSize == 1) pageSize = 65536;
+        var pages = (long)header[28] << 24 | (long)header[29] << 16 | (long)header[30] << 8 | header[31];
+        if (pageSize >= 512 && pages > 0 && length < pageSize * pages)
+            throw new JournalException(
+                $"{path}: truncated SQLite journal: its header says {pages} pages of {pageSize} bytes ({pages * pageSize} bytes) but the file has {length} bytes; the file was left untouched");
+        try
+        {
+            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+            {
+                DataSource = path, Mode = SqliteOpenMode.ReadWrite, Pooling = false, DefaultTimeout = 10,
+            }.ToString());
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA quick_check(1);";
+            var verdict = command.ExecuteScalar() as string;
+            if (verdict != "ok")
+                throw new JournalException($"{path}: damaged SQLite journal ({verdict?.ReplaceLineEndings(" ")}); the file was left untouched");
+        }
+        catch (SqliteException e)
+        {
+            throw new JournalException($"{path}: cannot open the SQLite journal: {e.Message.ReplaceLineEndings(" ")}; the file was left untouched", e);
+        }
+    }
+
+    /// <summary>
+    /// Connects once (within <see cref="ConnectTimeout"/>) and refuses a malformed connection string, a server that is
+    /// down, a missing database or bad credentials; returns the connection string the journal should use (with a
+    /// connect timeout of <see cref="ConnectTimeout"/> unless it sets one itself).
+    /// </summary>
+    public static string RequireReachable(string connectionString)
+    {
+        using var timeout = new CancellationTokenSource(ConnectTimeout + ConnectTimeout);
+        var given = connectionString;
+        try
+        {
+            connectionString = WithConnectTimeout(connectionString);
+            using var connection = new Npgsql.NpgsqlConnection(connectionString);
+            connection.OpenAsync(timeout.Token).GetAwaiter().GetResult();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT 1";
+            command.ExecuteScalarAsync(timeout.Token).GetAwaiter().GetResult();
+            return connectionString;
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or System.Net.Sockets.SocketException or TimeoutException
+                                      or OperationCanceledException or ArgumentException or InvalidOperationException)
+        {
+            throw new JournalException($"PostgreSQL journal {ConnectionStrings.Redact(given)}: cannot connect: {Reason(e)}", e);
+        }
+    }
+
+    private static string WithConnectTimeout(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        var given = ConnectionStrings.HasKey(connectionString, "Timeout") || ConnectionStrings.HasKey(connectionString, "Connect Timeout");
+        if (given) return connectionString;
+        builder.Timeout = (int)ConnectTimeout.TotalSeconds;
+        return builder.ConnectionString;
+    }
+
+    /// <summary>An exception's message and, when it adds something, its innermost cause's, on one line.</summary>
+    public static string Reason(Exception e)
+    {
+        var inner = e;
+        while (inner.InnerException is not null) inner = inner.InnerException;
+        // The cause is left out when the message already says it (wrappers often quote their cause's opening words).
+        var opening = inner.Message.Length > 40 ? inner.Message[..40] : inner.Message;
+        var reason = ReferenceEquals(inner, e) || e.Message.Contains(opening, StringComparison.Ordinal)
+            ? e.Message
+            : $"{e.Message} ({inner.Message})";
+        return ConnectionStrings.Scrub(reason.ReplaceLineEndings(" "));
+    }
 
     /// <summary>Configuration to read an existing journal (a SQLite file path or a PostgreSQL connection string) without changing it.</summary>
     public static Config ForReading(string journal)
     {
-        if (LooksLikeConnectionString(journal) && !File.Exists(journal))
+        if (ConnectionStrings.IsConnectionString(journal) && !File.Exists(journal))
             return Sql(journal, "PostgreSQL.15", parallelism: 1, autoInitialize: false);
         var path = Path.GetFullPath(journal);
         if (!File.Exists(path)) throw new JournalException($"{path}: no such journal file");
@@ -54,7 +154,11 @@ public static class JournalSetup
             return path;
         }
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate }.ToString());
+        // A pooled connection of an earlier run in this process may still point at a journal file of this name that has
+        // since been deleted (--overwrite, a grid cell rerun): reused, it would write into the deleted file. No pooled
+        // connection can rightly point at a file that does not exist yet, so the pools are cleared.
+        SqliteConnection.ClearAllPools();
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode=WAL;";
@@ -103,11 +207,6 @@ public static class JournalSetup
             }
             """).WithFallback(SqlPersistence.DefaultConfiguration);
     }
-
-    private static bool LooksLikeConnectionString(string journal) => journal.Contains('=') && journal.Contains(';');
-
-    private static string Redact(string connectionString) =>
-        string.Join(';', connectionString.Split(';').Where(p => !p.TrimStart().StartsWith("Password", StringComparison.OrdinalIgnoreCase)));
 }
 
 /// <summary>A journal that cannot be used: the message names it and says why; it was not modified.</summary>

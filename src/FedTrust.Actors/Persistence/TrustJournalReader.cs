@@ -30,16 +30,20 @@ public sealed class TrustJournalReader : IAsyncDisposable
         _materializer = _system.Materializer();
     }
 
-    /// <summary>The journal as given: a file path or a connection string.</summary>
+    /// <summary>The journal as given, for messages: a file path, or a connection string without its password.</summary>
     public string Journal { get; }
 
-    /// <summary>Opens a journal for reading; a file that is missing or not a SQLite database is refused, untouched.</summary>
-    public static TrustJournalReader Open(string journal)
+    /// <summary>
+    /// Opens a journal for reading; a file that is missing or not a SQLite database is refused, untouched. Akka's own
+    /// errors are one line each (<see cref="Hosting.OneLineLogger"/>) unless <paramref name="verbose"/>.
+    /// </summary>
+    public static TrustJournalReader Open(string journal, bool verbose = false)
     {
+        var logging = verbose ? "akka.loglevel = ERROR\nakka.stdout-loglevel = ERROR" : "akka.loglevel = ERROR\n" + Hosting.OneLineLogger.Configuration;
         var config = JournalSetup.ForReading(journal)
-            .WithFallback(ConfigurationFactory.ParseString("akka.loglevel = ERROR\nakka.stdout-loglevel = ERROR"))
+            .WithFallback(ConfigurationFactory.ParseString(logging))
             .WithFallback(FedTrustConfig.Defaults);
-        return new TrustJournalReader(journal, config);
+        return new TrustJournalReader(File.Exists(journal) ? journal : ConnectionStrings.Redact(journal), config);
     }
 
     /// <summary>The run ids in the journal (persistence ids trust-ledger-&lt;runId&gt;), in order.</summary>
@@ -92,14 +96,8 @@ public sealed class TrustJournalReader : IAsyncDisposable
         catch (Exception e) when (e is not JournalException and not OperationCanceledException)
         {
             var inner = e is AggregateException { InnerException: { } i } ? i : e;
-            throw new JournalException($"{Journal}: cannot read the journal: {Innermost(inner).Message}", inner);
+            throw new JournalException($"{Journal}: cannot read the journal: {JournalSetup.Reason(inner)}", inner);
         }
-    }
-
-    private static Exception Innermost(Exception e)
-    {
-        while (e.InnerException is not null) e = e.InnerException;
-        return e;
     }
 
     public async ValueTask DisposeAsync() => await _system.Terminate();

@@ -16,6 +16,12 @@ public sealed record GetTrustScores;
 /// <summary>Ledger → asker: the scores as of the last recorded round (0 before any).</summary>
 public sealed record TrustScores(int Round, IReadOnlyDictionary<string, double> Scores);
 
+/// <summary>
+/// Ledger → its parent, just before it stops: its journal failed (<paramref name="What"/> it was doing, and the
+/// cause's message), so the run can stop at once with a message naming the journal instead of waiting out a deadline.
+/// </summary>
+public sealed record TrustLedgerFailed(string What, string Reason);
+
 /// <summary>What the trust ledger writes to its journal and snapshot store; bound to <c>TrustEventSerializer</c>.</summary>
 public interface ITrustEvent;
 

@@ -80,6 +80,29 @@ public sealed class TrustLedgerActor : ReceivePersistentActor
         });
     }
 
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        Context.Parent.Tell(new TrustLedgerFailed($"cannot recover {PersistenceId}", Persistence.JournalSetup.Reason(reason)));
+        base.OnRecoveryFailure(reason, message);
+    }
+
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        Context.Parent.Tell(new TrustLedgerFailed($"cannot write {Describe(@event)} (sequence {sequenceNr})", Persistence.JournalSetup.Reason(cause)));
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    /// <summary>A rejected write leaves the actor running but the round unanswered: stop, so the run ends now.</summary>
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        Context.Parent.Tell(new TrustLedgerFailed($"the journal rejected {Describe(@event)} (sequence {sequenceNr})", Persistence.JournalSetup.Reason(cause)));
+        base.OnPersistRejected(cause, @event, sequenceNr);
+        Context.Stop(Self);
+    }
+
+    private static string Describe(object @event) =>
+        @event is TrustChanged e ? $"round {e.Round}'s trust event for {e.ClientId}" : @event.GetType().Name;
+
     private void Apply(TrustChanged e)
     {
         _scores[e.ClientId] = e.NewScore;

@@ -49,7 +49,9 @@ internal sealed class CommonOptions
         Flag(Model, "fedtrust.model");
         Flag(Seed, "fedtrust.seed");
         Flag(DataDir, "fedtrust.data.dir");
-        if (!parse.GetValue(Verbose)) layers.Add((ConfigurationFactory.ParseString("akka.loglevel = ERROR"), "quiet"));
+        // Without --verbose: Akka's errors only, one line each, printed once (see OneLineLogger).
+        if (!parse.GetValue(Verbose))
+            layers.Add((ConfigurationFactory.ParseString("akka.loglevel = ERROR\n" + Actors.Hosting.OneLineLogger.Configuration), "quiet"));
         return FedTrustConfig.Compose(layers);
     }
 }

@@ -3,7 +3,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Akka.Configuration;
+using ConfigurationException = FedTrust.Actors.Configuration.ConfigurationException;
 using FedTrust.Actors.Configuration;
+using FedTrust.Actors.Persistence;
 using FedTrust.Cli.Grid;
 using FedTrust.Cli.Reports;
 using FedTrust.Core.Settings;
@@ -13,8 +15,10 @@ namespace FedTrust.Cli.Commands;
 
 /// <summary>
 /// <c>fedtrust grid</c>: every cell of <c>fedtrust.grid</c> (defenses × attacks × intensities, a no-attack reference,
-/// seeds, an optional ε sweep), each cell's result.json in its own folder, resumable (finished cells are skipped),
-/// then Table 1 (csv, md), the figures and the ε trade-off.
+/// seeds, an optional ε sweep), each cell's result.json in its own folder, then Table 1 (csv, md), the figures and the
+/// ε trade-off. Resumable: a finished cell whose recorded configuration equals the planned one is reused, an
+/// interrupted one continued from its checkpoint; a cell recorded under another configuration is never reused
+/// (refused, naming the keys that differ, or rerun with --overwrite).
 /// </summary>
 internal static class GridCommand
 {
@@ -22,11 +26,13 @@ internal static class GridCommand
     {
         var common = new CommonOptions();
         var seeds = new Option<int?>("--seeds") { Description = "Seeds per cell (fedtrust.grid.seeds)" };
-        var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "Grid folder (default: runs/grid-<timestamp>); finished cells in it are skipped" };
+        var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "Grid folder (default: runs/grid-<timestamp>); finished cells in it are reused" };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Rerun the cells in --out DIR that were run with another configuration, replacing them" };
         var command = new Command("grid", "Run the experiment grid (the paper's Table 1 and figures) and write tables and plots");
         common.AddTo(command);
         command.Add(seeds);
         command.Add(outDir);
+        command.Add(overwrite);
         command.SetAction((parse, cancellation) => Guard.RunAsync(error, parse.GetValue(common.Verbose), async () =>
         {
             var config = common.Compose(parse);
@@ -43,21 +49,33 @@ internal static class GridCommand
             var dir = parse.GetValue(outDir)?.FullName
                       ?? Path.GetFullPath(Path.Combine("runs", $"grid-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}"));
             var (dataset, dataDir) = DataLoading.Load(baseSettings.Data, console);
-            Directory.CreateDirectory(dir);
+            using var gridFolder = OutputFolder.Claim(dir, "fedtrust grid");
 
-            var pending = planned.Where(p => !File.Exists(Path.Combine(dir, p.Cell.Folder, "result.json"))).ToList();
+            // What each cell's folder already holds, decided for every cell before any runs.
+            var states = planned.Select(p => (Plan: p, State: CellState.Of(Path.Combine(dir, p.Cell.Folder), p.Config, p.Settings, dataDir))).ToList();
+            var conflicts = states.Where(s => s.State.Differences is not null).ToList();
+            if (conflicts.Count > 0 && !parse.GetValue(overwrite))
+            {
+                var (first, state) = conflicts[0];
+                throw new ConfigurationException(
+                    $"{dir}: {conflicts.Count} of {planned.Count} cells were run with another configuration " +
+                    $"(cell {first.Cell.Folder}: {ConfigFingerprint.Describe(state.Differences!)}); rerun them with --overwrite, or choose another --out");
+            }
+            var pending = states.Where(s => !s.State.Finished || s.State.Differences is not null).ToList();
             console.MarkupLineInterpolated(
-                $"[bold]fedtrust grid[/]: {planned.Count} cells ({planned.Count - pending.Count} already done in {dir}), {baseSettings.Rounds} rounds each, model {baseSettings.Model}");
+                $"[bold]fedtrust grid[/]: {planned.Count} cells ({planned.Count - pending.Count} already done in {dir}{(conflicts.Count > 0 ? $", {conflicts.Count} to rerun with another configuration" : "")}), {baseSettings.Rounds} rounds each, model {baseSettings.Model}");
             var clock = Stopwatch.StartNew();
             var done = 0;
-            foreach (var (cell, cellConfig, settings) in pending)
+            foreach (var ((cell, cellConfig, settings), state) in pending)
             {
                 var cellClock = Stopwatch.StartNew();
-                var cellDir = Path.Combine(dir, cell.Folder);
-                // A cell killed mid-run left a checkpoint: continue it rather than start over.
-                var resumeCell = File.Exists(Path.Combine(cellDir, FedTrust.Actors.Persistence.CheckpointFile.FileName));
-                var result = await SimulationRunner.RunAsync(console, settings, cellConfig, dataset, cellDir, resumeCell, showRounds: false, cancellation);
-                SimulationRunner.WriteResult(Path.Combine(dir, cell.Folder), cellConfig, settings, dataDir, result);
+                using var cellFolder = OutputFolder.Claim(Path.Combine(dir, cell.Folder), $"fedtrust grid (cell {cell.Label})");
+                // The grid owns its cells' folders: an interrupted cell with a matching checkpoint is continued; any other
+                // leftover (a cell killed before its first round, or one recorded under another configuration) is replaced.
+                var resumeCell = state.Resumable && state.Differences is null;
+                if (!resumeCell) cellFolder.Clear(settings.Persistence);
+                var result = await SimulationRunner.RunAsync(console, settings, cellConfig, dataset, cellFolder, resumeCell, showRounds: false, cancellation);
+                SimulationRunner.WriteResult(cellFolder, cellConfig, settings, dataDir, result);
                 done++;
                 var eta = clock.Elapsed / done * (pending.Count - done);
                 var detection = result.Detection is { } d && settings.Attack.EffectiveMalicious > 0
@@ -68,13 +86,14 @@ internal static class GridCommand
             }
             var wall = clock.Elapsed;
 
-            var written = GridReport.Write(dir, baseSettings);
+            var written = GridReport.Write(dir, baseSettings, planned.Select(p => p.Cell.Folder).ToList());
             foreach (var file in written) console.MarkupLineInterpolated($"[green]wrote[/] {file}");
             File.WriteAllText(Path.Combine(dir, "grid.json"), JsonSerializer.Serialize(new
             {
                 cells = planned.Count,
                 ran = pending.Count,
                 skipped = planned.Count - pending.Count,
+                rerun = conflicts.Count,
                 wallSeconds = Math.Round(wall.TotalSeconds, 1),
                 rounds = baseSettings.Rounds,
                 model = baseSettings.Model,
@@ -84,5 +103,51 @@ internal static class GridCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// What a cell's folder holds before the grid runs: a finished result.json, a checkpoint to continue, or nothing
+    /// usable; and, when what it holds was recorded under another configuration than the planned one, the keys that differ.
+    /// </summary>
+    private sealed record CellState(bool Finished, bool Resumable, IReadOnlyList<string>? Differences)
+    {
+        public static CellState Of(string cellDir, Config cellConfig, ExperimentSettings settings, string dataDir)
+        {
+            var resultFile = Path.Combine(cellDir, GridResults.FileName);
+            if (File.Exists(resultFile))
+            {
+                var plannedBlock = FedTrustConfig.ToJson(FedTrustConfig.WithResolvedValues(cellConfig, settings, dataDir));
+                return new CellState(true, false, Recorded(resultFile) is { } recorded
+                    ? Nullify(ConfigFingerprint.Differences(recorded, plannedBlock))
+                    : ["its result.json cannot be read"]);
+            }
+            var checkpoints = CheckpointFile.In(cellDir);
+            if (!File.Exists(checkpoints.Path)) return new CellState(false, false, null);
+            try
+            {
+                var checkpoint = checkpoints.Load()!;
+                return new CellState(false, true, Nullify(ConfigFingerprint.Differences(checkpoint.ConfigFingerprint, ConfigFingerprint.Of(cellConfig))));
+            }
+            catch (JournalException e)
+            {
+                return new CellState(false, true, [$"its checkpoint.json cannot be read ({e.Message})"]);
+            }
+        }
+
+        private static IReadOnlyList<string>? Nullify(IReadOnlyList<string> differences) => differences.Count == 0 ? null : differences;
+
+        /// <summary>The <c>config</c> block a result.json recorded, or null when the file cannot be read.</summary>
+        private static JsonElement? Recorded(string resultFile)
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(File.ReadAllText(resultFile));
+                return doc.RootElement.TryGetProperty("config", out var block) ? block.Clone() : null;
+            }
+            catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
     }
 }

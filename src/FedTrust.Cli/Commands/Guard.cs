@@ -19,13 +19,13 @@ internal static class Guard
             var (code, message) = e switch
             {
                 ConfigurationException => (FedTrustCli.UsageError, e.Message),
-                DataFormatException or DataUnavailableException or SimulationException or JournalException => (FedTrustCli.Failure, e.Message),
+                DataFormatException or DataUnavailableException or SimulationException or JournalException or FolderInUseException => (FedTrustCli.Failure, e.Message),
                 OperationCanceledException => (FedTrustCli.Failure, "cancelled"),
                 _ => (FedTrustCli.Failure, $"{e.GetType().Name}: {e.Message}"),
             };
             await error.WriteLineAsync($"error: {message}");
             if (verbose) await error.WriteLineAsync(e.ToString());
-            else if (code == FedTrustCli.Failure && e is not (DataFormatException or DataUnavailableException or SimulationException or JournalException or OperationCanceledException))
+            else if (code == FedTrustCli.Failure && e is not (DataFormatException or DataUnavailableException or SimulationException or JournalException or FolderInUseException or OperationCanceledException))
                 await error.WriteLineAsync("(run again with --verbose for the stack trace)");
             return code;
         }

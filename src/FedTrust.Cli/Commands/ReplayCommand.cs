@@ -27,8 +27,9 @@ internal static class ReplayCommand
         command.SetAction((parse, cancellation) => Guard.RunAsync(error, parse.GetValue(verbose), async () =>
         {
             var console = Consoles.For(output);
-            var source = parse.GetRequiredValue(journal);
-            await using var reader = TrustJournalReader.Open(source);
+            var given = parse.GetRequiredValue(journal);
+            await using var reader = TrustJournalReader.Open(given, parse.GetValue(verbose));
+            var source = reader.Journal; // as given, without a password: it names the journal in every line below
             var runs = await reader.RunIdsAsync(cancellation);
             var runId = parse.GetValue(run);
             if (runId is null && runs.Count != 1)

@@ -16,10 +16,12 @@ internal static class RunCommand
         var common = new CommonOptions();
         var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "Folder for result.json, journal.db and checkpoint.json (default: runs/<timestamp>)" };
         var resume = new Option<bool>("--resume") { Description = "Continue the run recorded in --out DIR from its last completed round" };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace the run recorded in --out DIR (its result.json, checkpoint.json and journal.db) with a new one" };
         var command = new Command("run", "Run one federated simulation on MNIST and write DIR/result.json");
         common.AddTo(command);
         command.Add(outDir);
         command.Add(resume);
+        command.Add(overwrite);
         command.SetAction((parse, cancellation) =>
         {
             var verbose = parse.GetValue(common.Verbose);
@@ -27,16 +29,23 @@ internal static class RunCommand
             {
                 var config = common.Compose(parse);
                 var settings = SettingsReader.Read(config);
+                var resuming = parse.GetValue(resume);
+                if (resuming && parse.GetValue(outDir) is null)
+                    throw new ConfigurationException("--resume needs --out DIR: the folder of the run to continue");
+                if (resuming && parse.GetValue(overwrite))
+                    throw new ConfigurationException("--resume and --overwrite contradict each other: --resume continues the run in --out DIR, --overwrite replaces it");
                 var console = Consoles.For(output);
                 var (dataset, dataDir) = DataLoading.Load(settings.Data, console);
-                if (parse.GetValue(resume) && parse.GetValue(outDir) is null)
-                    throw new ConfigurationException("--resume needs --out DIR: the folder of the run to continue");
                 var dir = parse.GetValue(outDir)?.FullName
                           ?? Path.GetFullPath(Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
+
+                using var folder = OutputFolder.Claim(dir, "fedtrust run");
+                if (!resuming && folder.PrepareForNewRun(settings.Persistence, parse.GetValue(overwrite)) is { } replaced)
+                    console.MarkupLineInterpolated($"[yellow]note:[/] replacing {replaced} in {dir} (--overwrite)");
                 console.MarkupLineInterpolated(
                     $"[bold]fedtrust run[/]: {settings.Clients} clients, {settings.Rounds} rounds, model {settings.Model}, defense {settings.Defense.Name}, attack {AttackKinds.Name(settings.Attack.Kind)}, seed {settings.Seed}, {settings.Trainers} trainer(s) x {settings.TorchThreads} torch thread(s)");
-                var result = await SimulationRunner.RunAsync(console, settings, config, dataset, dir, parse.GetValue(resume), showRounds: true, cancellation);
-                var file = SimulationRunner.WriteResult(dir, config, settings, dataDir, result);
+                var result = await SimulationRunner.RunAsync(console, settings, config, dataset, folder, resuming, showRounds: true, cancellation);
+                var file = SimulationRunner.WriteResult(folder, config, settings, dataDir, result);
                 SummaryReport.Write(console, settings, result);
                 console.MarkupLineInterpolated($"[green]wrote[/] {file} (run {result.RunId}; trust journal: {JournalSetup.Describe(settings.Persistence, dir)})");
                 return 0;

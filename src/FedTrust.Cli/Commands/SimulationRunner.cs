@@ -1,9 +1,11 @@
 using Akka.Configuration;
+using ConfigurationException = FedTrust.Actors.Configuration.ConfigurationException;
 using FedTrust.Actors.Configuration;
 using FedTrust.Actors.Hosting;
 using FedTrust.Actors.Persistence;
 using FedTrust.Cli.Reports;
 using FedTrust.Core.Data;
+using FedTrust.Core.Learning;
 using FedTrust.Core.Results;
 using FedTrust.Core.Settings;
 using Spectre.Console;
@@ -11,41 +13,29 @@ using Spectre.Console;
 namespace FedTrust.Cli.Commands;
 
 /// <summary>
-/// Runs one simulation into an output folder: journals the trust ledger as <c>fedtrust.persistence</c> says
-/// (DIR/journal.db by default), checkpoints after every round (DIR/checkpoint.json), resumes from that checkpoint
-/// when asked, shows progress, and writes DIR/result.json. Shared by run and grid.
+/// Runs one simulation into a claimed output folder: journals the trust ledger as <c>fedtrust.persistence</c> says
+/// (DIR/journal.db by default, checked before the run starts), checkpoints after every round (DIR/checkpoint.json),
+/// resumes from that checkpoint when asked (after checking it against the configuration, the model and itself),
+/// shows progress, and writes DIR/result.json. Shared by run and grid.
 /// </summary>
 internal static class SimulationRunner
 {
     public static async Task<SimulationResult> RunAsync(IAnsiConsole console, ExperimentSettings settings, Config config,
-        MnistDataset dataset, string dir, bool resume, bool showRounds, CancellationToken cancellation)
+        MnistDataset dataset, OutputFolder folder, bool resume, bool showRounds, CancellationToken cancellation)
     {
-        var checkpoints = CheckpointFile.In(dir);
-        var fingerprint = FedTrustConfig.Fingerprint(config);
-        RunCheckpoint? from = null;
-        if (resume)
-        {
-            from = checkpoints.Load()
-                   ?? throw new JournalException($"{checkpoints.Path}: no checkpoint to resume from (was the run started with --out {dir}?)");
-            if (from.ConfigFingerprint != fingerprint)
-                throw new FedTrust.Actors.Configuration.ConfigurationException(
-                    $"{checkpoints.Path}: run {from.RunId} was started with another configuration; resume it with the same --config/--set options");
-            if (showRounds) console.MarkupLineInterpolated($"resuming run [bold]{from.RunId}[/] after round {from.Round} of {settings.Rounds}");
-        }
-        else if (checkpoints.Load() is { } previous && previous.Round < settings.Rounds && showRounds)
-        {
-            console.MarkupLineInterpolated(
-                $"[yellow]note:[/] {dir} held unfinished run {previous.RunId} (stopped after round {previous.Round}); starting a new run (use --resume to continue that one)");
-        }
+        var dir = folder.Path;
+        var fingerprint = ConfigFingerprint.Of(config);
+        var from = resume ? ResumePoint(folder, settings, fingerprint) : null;
+        if (from is not null && showRounds) console.MarkupLineInterpolated($"resuming run [bold]{from.RunId}[/] after round {from.Round} of {settings.Rounds}");
 
-        Directory.CreateDirectory(dir);
         var runConfig = JournalSetup.ForRun(settings.Persistence, dir).WithFallback(config);
         var options = new RunOptions
         {
             RunId = from?.RunId ?? SimulationHost.NewRunId(settings),
             ResumeFrom = from,
-            Checkpoint = checkpoints.Save,
+            Checkpoint = folder.Checkpoints.Save,
             ConfigFingerprint = fingerprint,
+            Journal = JournalSetup.Describe(settings.Persistence, dir),
         };
         if (!showRounds) return await SimulationHost.RunAsync(settings, runConfig, dataset, options, cancellation);
         if (from is not null)
@@ -75,11 +65,35 @@ internal static class SimulationRunner
         return result!;
     }
 
-    /// <summary>Writes DIR/result.json with the configuration as the run resolved it and where its trust journal is.</summary>
-    public static string WriteResult(string dir, Config config, ExperimentSettings settings, string dataDir, SimulationResult result)
+    /// <summary>
+    /// The checkpoint to continue from, refused with one line when it is missing, damaged, taken under another
+    /// configuration (naming the keys that differ), inconsistent in itself or with the model, or of another run than
+    /// the folder's result.json. (That the journal holds this run up to the checkpoint is checked once the ledger has
+    /// recovered.)
+    /// </summary>
+    private static RunCheckpoint ResumePoint(OutputFolder folder, ExperimentSettings settings, string fingerprint)
     {
-        Directory.CreateDirectory(dir);
-        return ResultJson.Write(Path.Combine(dir, "result.json"), FedTrustConfig.WithResolvedValues(config, settings, dataDir), result,
-            JournalSetup.Describe(settings.Persistence, dir));
+        var checkpoints = folder.Checkpoints;
+        var from = checkpoints.Load()
+                   ?? throw new JournalException($"{checkpoints.Path}: no checkpoint to resume from (was the run started with --out {folder.Path}?)");
+        if (from.ConfigFingerprint != fingerprint)
+            throw new ConfigurationException(
+                $"{checkpoints.Path}: run {from.RunId} was started with another configuration " +
+                $"({ConfigFingerprint.Describe(ConfigFingerprint.Differences(from.ConfigFingerprint, fingerprint))}); resume it with the same --config/--set options");
+        checkpoints.Verify(from, settings.Rounds, ModelZoo.ParameterCount(settings.Model));
+        var cannot = $"cannot resume run {from.RunId} after round {from.Round}";
+        if (settings.Persistence.Provider == "memory" && from.Round > 0)
+            throw new ConfigurationException($"{cannot} with fedtrust.persistence.provider = memory: an in-memory journal does not outlive its process, so the run's trust scores are gone");
+        if (settings.Persistence.Provider == "sqlite" && from.Round > 0 && !File.Exists(settings.Persistence.SqlitePath(folder.Path)))
+            throw new JournalException($"{cannot}: its trust journal {settings.Persistence.SqlitePath(folder.Path)} is missing (deleted or moved?); without it every trust score would silently restart");
+        if (File.Exists(folder.ResultFile) && OutputFolder.RunIdIn(folder.ResultFile) is { } finished && finished != from.RunId)
+            throw new ConfigurationException(
+                $"{folder.Path} holds result.json of run {finished} but checkpoint.json of run {from.RunId}; the folder mixes two runs, so neither can be resumed safely");
+        return from;
     }
+
+    /// <summary>Writes DIR/result.json with the configuration as the run resolved it and where its trust journal is.</summary>
+    public static string WriteResult(OutputFolder folder, Config config, ExperimentSettings settings, string dataDir, SimulationResult result) =>
+        ResultJson.Write(folder.ResultFile, FedTrustConfig.WithResolvedValues(config, settings, dataDir), result,
+            JournalSetup.Describe(settings.Persistence, folder.Path));
 }

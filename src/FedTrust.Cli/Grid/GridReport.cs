@@ -23,18 +23,22 @@ public static class GridReport
             (("fedavg", "gradient-manipulation", i), "< 0.75"),
         }).ToDictionary(x => x.Item1, x => x.Item2);
 
-    public static IReadOnlyList<string> Write(string dir, ExperimentSettings settings)
+    /// <summary>
+    /// Writes the reports of the grid in <paramref name="dir"/>. With <paramref name="cellFolders"/> (the planned
+    /// cells' folders, relative to <paramref name="dir"/>) only those cells are reported, so results that other
+    /// grids left in the same folder never mix into this grid's tables and figures.
+    /// </summary>
+    public static IReadOnlyList<string> Write(string dir, ExperimentSettings settings, IReadOnlyCollection<string>? cellFolders = null)
     {
         var sweepPrefix = GridPlan.EpsilonSweepFolder + Path.DirectorySeparatorChar;
+        var planned = cellFolders?.Select(f => Path.Combine(f, GridResults.FileName)).ToHashSet(StringComparer.Ordinal);
+        bool Planned(string relative) => planned?.Contains(relative) ?? true;
         bool InSweep(string relative) => relative.StartsWith(sweepPrefix, StringComparison.Ordinal);
-        var hasSweep = Directory.Exists(Path.Combine(dir, GridPlan.EpsilonSweepFolder));
-        var hasMain = Directory.EnumerateFiles(dir, GridResults.FileName, SearchOption.AllDirectories).Any(f => !InSweep(Path.GetRelativePath(dir, f)));
-        var main = hasMain ? GridResults.Load(dir, relative => !InSweep(relative)) : [];
+        var results = Directory.EnumerateFiles(dir, GridResults.FileName, SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(dir, f)).Where(Planned).ToList();
+        var main = results.Any(r => !InSweep(r)) ? GridResults.Load(dir, relative => Planned(relative) && !InSweep(relative)) : [];
         // Sweep cells share (defense, attack none, intensity 0, seed) and differ by ε: loaded file by file.
-        var sweep = hasSweep
-            ? Directory.EnumerateFiles(Path.Combine(dir, GridPlan.EpsilonSweepFolder), GridResults.FileName, SearchOption.AllDirectories)
-                .Order(StringComparer.Ordinal).Select(GridResults.Read).ToList()
-            : [];
+        var sweep = results.Where(InSweep).Order(StringComparer.Ordinal).Select(r => GridResults.Read(Path.Combine(dir, r))).ToList();
         var written = new List<string>();
         if (main.Count > 0)
         {

@@ -24,12 +24,14 @@ internal static class ResultJson
 
     public static string Write(string path, Config config, SimulationResult result, string? journal = null)
     {
+        var block = FedTrustConfig.ToJson(config);
         var document = new
         {
             schema = SchemaVersion,
             runId = result.RunId,
             journal,
-            config = FedTrustConfig.ToJson(config),
+            config = block,
+            configFingerprint = ConfigFingerprint.Hash(block),
             rounds = result.Rounds.Select(r => new
             {
                 round = r.Round,

@@ -32,7 +32,18 @@ public static class ModelZoo
         }
     }
 
+    /// <summary>The number of parameters (the length of every weight vector and update) of the named architecture.</summary>
+    public static int ParameterCount(string name) => ParameterCounts.GetOrAdd(name, n =>
+    {
+        lock (InitLock)
+        {
+            using var model = Create(n);
+            return (int)model.parameters().Sum(p => p.numel());
+        }
+    });
+
     private static readonly object InitLock = new();
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> ParameterCounts = new(StringComparer.Ordinal);
 }
 
 /// <summary>A 784-200-10 perceptron with one ReLU hidden layer (the classic MNIST MLP).</summary>

@@ -76,6 +76,9 @@ public sealed record DpSettings(double Epsilon, double Delta, double Clip)
 /// <summary>Where the trust ledger's journal lives (<c>fedtrust.persistence</c>).</summary>
 public sealed record PersistenceSettings(string Provider, string SqliteFile, string ConnectionString, int SnapshotEvery)
 {
+    /// <summary>How long the journal may take to recover the ledger at the start of a run.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+
     public static readonly IReadOnlyList<string> Providers = ["sqlite", "postgres", "memory"];
 
     /// <summary>The SQLite file of a run whose output folder is <paramref name="outDir"/>: the configured one, or DIR/journal.db.</summary>

@@ -1,0 +1,93 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Akka.Configuration;
+
+namespace FedTrust.Actors.Configuration;
+
+/// <summary>
+/// What must be equal for two runs to be the same experiment: the resolved <c>fedtrust</c> block without the keys
+/// that say where things are (data, persistence), how a grid is laid out, or how many threads share the work.
+/// A checkpoint is continued, and a grid cell's result.json reused, only under an equal fingerprint; when they
+/// differ, <see cref="Differences(JsonElement, JsonElement)"/> names the keys.
+/// </summary>
+public static class ConfigFingerprint
+{
+    /// <summary>Top-level keys of the <c>fedtrust</c> block that do not change what a run computes.</summary>
+    public static readonly IReadOnlyList<string> Ignored = ["data", "persistence", "grid", "training-dispatcher", "trainers"];
+
+    /// <summary>The comparable part of a configuration as canonical JSON (the form checkpoints store).</summary>
+    public static string Of(Config config) => Of(FedTrustConfig.ToJson(config));
+
+    /// <summary>The comparable part of a <c>fedtrust</c> block given as JSON (e.g. result.json's <c>config</c>).</summary>
+    public static string Of(JsonElement block) =>
+        JsonSerializer.Serialize(Comparable(block).ToDictionary(kv => kv.Key, kv => JsonDocument.Parse(kv.Value).RootElement));
+
+    /// <summary>A short hash of <see cref="Of(JsonElement)"/>, written to result.json as <c>configFingerprint</c>.</summary>
+    public static string Hash(JsonElement block) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Flat(block)))).Substring(0, 16);
+
+    /// <summary>The keys whose values differ, as <c>fedtrust.key: old → new</c>, in key order.</summary>
+    public static IReadOnlyList<string> Differences(JsonElement before, JsonElement after)
+    {
+        var a = Leaves(Comparable(before));
+        var b = Leaves(Comparable(after));
+        return a.Keys.Union(b.Keys).Order(StringComparer.Ordinal)
+            .Where(k => a.GetValueOrDefault(k) != b.GetValueOrDefault(k))
+            .Select(k => $"fedtrust.{k}: {a.GetValueOrDefault(k) ?? "(absent)"} → {b.GetValueOrDefault(k) ?? "(absent)"}")
+            .ToList();
+    }
+
+    /// <summary>Differences between two stored fingerprints (<see cref="Of(Config)"/>); unreadable ones compare whole.</summary>
+    public static IReadOnlyList<string> Differences(string before, string after)
+    {
+        try
+        {
+            using var a = JsonDocument.Parse(before);
+            using var b = JsonDocument.Parse(after);
+            return Differences(a.RootElement, b.RootElement);
+        }
+        catch (JsonException)
+        {
+            return before == after ? [] : ["(the stored configuration could not be read)"];
+        }
+    }
+
+    /// <summary>One line listing at most <paramref name="max"/> differences.</summary>
+    public static string Describe(IReadOnlyList<string> differences, int max = 4) =>
+        string.Join("; ", differences.Take(max)) + (differences.Count > max ? $"; and {differences.Count - max} more" : "");
+
+    private static SortedDictionary<string, string> Comparable(JsonElement block)
+    {
+        var keys = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        if (block.ValueKind != JsonValueKind.Object) return keys;
+        foreach (var property in block.EnumerateObject())
+            if (!Ignored.Contains(property.Name)) keys[property.Name] = property.Value.GetRawText();
+        return keys;
+    }
+
+    private static string Flat(JsonElement block) =>
+        string.Join('\n', Leaves(Comparable(block)).Select(kv => $"{kv.Key}={kv.Value}"));
+
+    /// <summary>Every leaf as dotted key → compact JSON text (arrays count as leaves).</summary>
+    private static SortedDictionary<string, string> Leaves(SortedDictionary<string, string> top)
+    {
+        var leaves = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, raw) in top)
+        {
+            using var doc = JsonDocument.Parse(raw);
+            Collect(doc.RootElement, key, leaves);
+        }
+        return leaves;
+    }
+
+    private static void Collect(JsonElement value, string path, SortedDictionary<string, string> leaves)
+    {
+        if (value.ValueKind == JsonValueKind.Object && value.EnumerateObject().Any())
+        {
+            foreach (var child in value.EnumerateObject()) Collect(child.Value, $"{path}.{child.Name}", leaves);
+            return;
+        }
+        leaves[path] = JsonSerializer.Serialize(value);
+    }
+}

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using Akka.Configuration;
+using Akka.Configuration.Hocon;
+using FedTrust.Actors.Configuration;
+
+namespace FedTrust.Actors.Tests.Configuration;
+
+/// <summary>The fingerprint that decides whether a checkpoint may be continued and a grid cell reused, and the differences it names.</summary>
+public class ConfigFingerprintTests
+{
+    private static Config With(params string[] sets) =>
+        FedTrustConfig.Compose(sets.Select(s => (FedTrustConfig.ParseAssignment(s), s)));
+
+    [Fact]
+    public void Where_things_are_and_how_many_threads_share_the_work_do_not_count()
+    {
+        var a = With("fedtrust.data.dir=/a", "fedtrust.persistence.provider=memory", "fedtrust.trainers=1", "fedtrust.grid.seeds=3");
+        var b = With("fedtrust.data.dir=/b", "fedtrust.trainers=2");
+        Assert.Equal(ConfigFingerprint.Of(a), ConfigFingerprint.Of(b));
+        Assert.NotEqual(ConfigFingerprint.Of(a), ConfigFingerprint.Of(With("fedtrust.rounds=4")));
+    }
+
+    [Fact]
+    public void Differences_name_each_changed_key_with_its_old_and_new_value()
+    {
+        var before = FedTrustConfig.ToJson(With("fedtrust.trust.penalty=0.3"));
+        var after = FedTrustConfig.ToJson(With("fedtrust.rounds=4", "fedtrust.learning-rate=0.01", "fedtrust.data.dir=/elsewhere"));
+        Assert.Equal(
+            ["fedtrust.learning-rate: 0.05 → 0.01", "fedtrust.rounds: 20 → 4", "fedtrust.trust.penalty: 0.3 → 0.4"],
+            ConfigFingerprint.Differences(before, after));
+        Assert.Empty(ConfigFingerprint.Differences(before, before));
+        Assert.Equal(ConfigFingerprint.Differences(before, after),
+            ConfigFingerprint.Differences(ConfigFingerprint.Of(before), ConfigFingerprint.Of(after)));
+        Assert.Equal(ConfigFingerprint.Hash(before), ConfigFingerprint.Hash(before.Clone()));
+        Assert.NotEqual(ConfigFingerprint.Hash(before), ConfigFingerprint.Hash(after));
+    }
+
+    /// <summary>Checkpoints written by earlier versions store this exact text: they must stay resumable.</summary>
+    [Fact]
+    public void The_fingerprint_text_is_the_one_earlier_checkpoints_stored()
+    {
+        foreach (var config in new[] { With(), With("fedtrust.data.dir=/tmp/ü \"x\"", "fedtrust.dp.epsilon=1000", "fedtrust.grid.attacks=[sign-flip]") })
+            Assert.Equal(EarlierFingerprint(config), ConfigFingerprint.Of(config));
+    }
+
+    /// <summary>The algorithm of FedTrustConfig.Fingerprint before it moved here (kept to pin the stored format).</summary>
+    private static string EarlierFingerprint(Config config)
+    {
+        var node = Node(config.GetValue("fedtrust")) as Dictionary<string, object?> ?? [];
+        foreach (var key in new[] { "data", "persistence", "grid", "training-dispatcher", "trainers" }) node.Remove(key);
+        return JsonSerializer.Serialize(node);
+
+        static object? Node(HoconValue? value)
+        {
+            if (value is null) return null;
+            if (value.IsObject())
+                return value.GetObject().Items.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => Node(kv.Value));
+            if (value.IsArray()) return value.GetArray().Select(Node).ToList();
+            var s = value.GetString();
+            if (s is null) return null;
+            if (long.TryParse(s, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var l)) return l;
+            if (double.TryParse(s, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d)) return d;
+            if (s is "true" or "false" or "on" or "off" or "yes" or "no") return s is "true" or "on" or "yes";
+            return s;
+        }
+    }
+}
