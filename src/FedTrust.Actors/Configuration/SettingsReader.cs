@@ -60,6 +60,12 @@ public static class SettingsReader
             throw new ConfigurationException(
                 $"fedtrust.krum.f = {settings.Krum.F}: defense '{settings.Defense.Name}' uses Krum, which needs fedtrust.clients > 2f + 2 " +
                 $"(clients = {settings.Clients}); lower fedtrust.krum.f (it defaults to fedtrust.attack.malicious) or add clients");
+        if (settings.Defense.Krum == KrumUse.SelectBestM && settings.Krum.M is { } m && m > settings.Clients - settings.Krum.F)
+            throw new ConfigurationException(
+                $"fedtrust.krum.m = {m}: defense '{settings.Defense.Name}' averages the m best-scored updates, and m may be at most " +
+                $"fedtrust.clients − f = {settings.Clients} − {settings.Krum.F} = {settings.Clients - settings.Krum.F} " +
+                $"(Blanchard et al. 2017 select m ≤ n − f: a larger m always averages in at least m − (n − f) of the f Byzantine updates); " +
+                "lower fedtrust.krum.m or set it to auto (n − f)");
         if (settings.Attack.EffectiveMalicious > settings.Clients)
             throw Invalid("fedtrust.attack.malicious", settings.Attack.Malicious.ToString(CultureInfo.InvariantCulture), $"at most fedtrust.clients ({settings.Clients})");
         if (settings.Persistence.Provider == "postgres" && string.IsNullOrWhiteSpace(settings.Persistence.ConnectionString))
