@@ -36,7 +36,7 @@ internal static class GridCommand
             var planned = cells.Select(cell =>
             {
                 var cellConfig = FedTrustConfig.Parse(cell.Overrides(), $"grid cell {cell.Label}").WithFallback(config);
-                return (Cell: cell, Config: cellConfig, Settings: SettingsReader.Read(cellConfig));
+                return (Cell: cell, Config: cellConfig, Settings: CellSettings(cell, cellConfig));
             }).ToList();
 
             var console = Consoles.For(output);
@@ -84,5 +84,18 @@ internal static class GridCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>A cell's settings; a value the grid's axes make invalid is reported with the cell it came from.</summary>
+    private static ExperimentSettings CellSettings(GridCell cell, Config config)
+    {
+        try
+        {
+            return SettingsReader.Read(config);
+        }
+        catch (FedTrust.Actors.Configuration.ConfigurationException e)
+        {
+            throw new FedTrust.Actors.Configuration.ConfigurationException($"grid cell {cell.Label}: {e.Message}");
+        }
     }
 }
