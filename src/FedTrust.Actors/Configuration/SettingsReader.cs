@@ -21,7 +21,7 @@ public static class SettingsReader
                 Dir: String(config, "fedtrust.data.dir"),
                 NpmPackage: String(config, "fedtrust.data.npm-package"),
                 NpmCommand: String(config, "fedtrust.data.npm-command"),
-                Mirrors: config.GetStringList("fedtrust.data.mirrors").ToList(),
+                Mirrors: List(config, "fedtrust.data.mirrors"),
                 FetchTimeout: Duration(config, "fedtrust.data.fetch-timeout")),
             Clients = Int(config, "fedtrust.clients", 1, 10_000),
             Rounds = Int(config, "fedtrust.rounds", 1, 100_000),
@@ -107,6 +107,18 @@ public static class SettingsReader
             NormTolerance: Double(config, "fedtrust.trust.norm-tolerance", 0, 1e6, minExclusive: true));
         parameters.Validate();
         return parameters;
+    }
+
+    /// <summary>
+    /// The values of a list key. A single value where a list belongs is refused (Akka's GetStringList would read it
+    /// as an empty list and the setting would silently vanish).
+    /// </summary>
+    public static List<string> List(Config config, string key)
+    {
+        var value = config.GetValue(key);
+        if (value is null || value.IsString() || value.IsObject()) // not IsArray(): Akka's HOCON says false for []
+            throw Invalid(key, value?.IsString() == true ? value.GetString() : value?.ToString(), "a list in brackets, e.g. [a, b]");
+        return config.GetStringList(key).ToList();
     }
 
     private static ConfigurationException Invalid(string key, string? value, string allowed) =>

@@ -32,6 +32,7 @@ internal static class BenchCommand
             if (settings.Rounds < 2)
                 throw new ConfigurationException(
                     $"fedtrust.rounds = {settings.Rounds}: bench needs at least 2 rounds (its RSS ratio compares rounds from round 2 on)");
+            var dir = OutputFolder.Checked(parse.GetValue(outDir));
             var console = Consoles.For(output);
             var (dataset, dataDir) = DataLoading.Load(settings.Data, console);
             var rounds = new List<BenchRound>();
@@ -49,7 +50,7 @@ internal static class BenchCommand
                 table.AddRow(round.Round.ToString(CultureInfo.InvariantCulture), round.Seconds.ToString("F2", CultureInfo.InvariantCulture), BenchReport.Mb(round.RssAfterGcBytes));
             console.Write(table);
             foreach (var line in report.Lines()) console.WriteLine(line);
-            if (parse.GetValue(outDir)?.FullName is { } dir)
+            if (dir is not null)
             {
                 console.MarkupLineInterpolated($"[green]wrote[/] {report.Write(dir)}");
                 console.MarkupLineInterpolated($"[green]wrote[/] {SimulationRunner.WriteResult(dir, config, settings, dataDir, result)}");

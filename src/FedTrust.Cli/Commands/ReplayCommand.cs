@@ -31,6 +31,7 @@ internal static class ReplayCommand
         {
             var console = Consoles.For(output);
             var source = parse.GetRequiredValue(journal);
+            var chosenDir = OutputFolder.Checked(parse.GetValue(outDir));
             await using var reader = TrustJournalReader.Open(source, parse.GetValue(verbose));
             var runs = await reader.RunIdsAsync(cancellation);
             var runId = parse.GetValue(run);
@@ -71,7 +72,7 @@ internal static class ReplayCommand
                 $"run {runId}: {trajectory.Events} events over {trajectory.Rounds.Count} rounds; {snapshots.Count} snapshot(s) checked against the events; {known}");
             console.MarkupLineInterpolated($"clients: {roster}");
 
-            var dir = parse.GetValue(outDir)?.FullName ?? (File.Exists(source) ? Path.GetDirectoryName(Path.GetFullPath(source))! : Directory.GetCurrentDirectory());
+            var dir = chosenDir ?? (File.Exists(source) ? Path.GetDirectoryName(Path.GetFullPath(source))! : Directory.GetCurrentDirectory());
             Directory.CreateDirectory(dir);
             var csv = Path.Combine(dir, "trust.csv");
             File.WriteAllText(csv, Csv(trajectory.Rounds, malicious));

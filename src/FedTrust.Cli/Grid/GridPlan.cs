@@ -1,5 +1,6 @@
 using System.Globalization;
 using Akka.Configuration;
+using FedTrust.Actors.Configuration;
 using ConfigurationException = FedTrust.Actors.Configuration.ConfigurationException;
 using FedTrust.Core.Attacks;
 using FedTrust.Core.Defenses;
@@ -92,7 +93,7 @@ public static class GridPlan
     /// <summary>A list of names, each one of <paramref name="allowed"/>, repeats dropped.</summary>
     private static List<string> Names(Config config, string key, IReadOnlyList<string> allowed)
     {
-        var names = List(config, key).Distinct().ToList();
+        var names = SettingsReader.List(config, key).Distinct().ToList();
         if (names.FirstOrDefault(n => !allowed.Contains(n)) is { } unknown)
             throw new ConfigurationException($"{key}: '{unknown}' is not one of {string.Join(", ", allowed)}");
         return names;
@@ -100,20 +101,11 @@ public static class GridPlan
 
     /// <summary>A list of numbers (inf allowed), repeats dropped.</summary>
     private static List<double> Doubles(Config config, string key) =>
-        List(config, key).Select(v => v is "inf" or "infinity"
+        SettingsReader.List(config, key).Select(v => v is "inf" or "infinity"
             ? double.PositiveInfinity
             : double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
                 ? d
                 : throw new ConfigurationException($"{key}: '{v}' is not a number")).Distinct().ToList();
-
-    /// <summary>The values of a list key; a single value where a list belongs is refused, not read as an empty list.</summary>
-    private static List<string> List(Config config, string key)
-    {
-        var value = config.GetValue(key);
-        if (value is null || value.IsString() || value.IsObject()) // not IsArray(): Akka's HOCON says false for []
-            throw new ConfigurationException($"{key} = '{value}': expected a list in brackets, e.g. [a, b]");
-        return config.GetStringList(key).ToList();
-    }
 
     private static int Whole(Config config, string key) =>
         int.TryParse(config.GetString(key), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v)
