@@ -12,6 +12,10 @@ public static class FedTrustCli
     /// <summary>Exit code of a configuration or usage error.</summary>
     public const int UsageError = 2;
 
+    /// <summary>
+    /// Parses and runs one command line. A usage error (unknown option or command, missing or malformed value) is
+    /// one line on <paramref name="error"/> and exit code <see cref="UsageError"/>; --help and --version exit 0.
+    /// </summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellation = default)
     {
         var root = new RootCommand("FedTrust.Actors: federated learning under poisoning attacks, on Akka.NET actors and TorchSharp.")
@@ -21,7 +25,13 @@ public static class FedTrustCli
             BenchCommand.Create(output, error),
             ReplayCommand.Create(output, error),
         };
+        var parse = root.Parse(args);
+        if (UsageErrors.Describe(parse) is { } problem)
+        {
+            await error.WriteLineAsync($"error: {problem}");
+            return UsageError;
+        }
         var config = new InvocationConfiguration { Output = output, Error = error };
-        return await root.Parse(args).InvokeAsync(config, cancellation);
+        return await parse.InvokeAsync(config, cancellation);
     }
 }

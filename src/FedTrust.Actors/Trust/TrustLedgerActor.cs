@@ -10,9 +10,10 @@ namespace FedTrust.Actors.Trust;
 /// Holds every client's trust score and the history of its changes as persisted <see cref="TrustChanged"/> events
 /// (one persistence id per run). Each round's evidence is turned into new scores by <see cref="TrustRule"/>,
 /// persisted as one batch, and only then applied and answered, so a reply never runs ahead of the journal and a
-/// restart replays exactly the same scores. Every <c>snapshotEvery</c> rounds it also saves a <see cref="TrustSnapshot"/>,
-/// from which recovery starts. The journal is Akka.Persistence.Sql (SQLite or PostgreSQL) for CLI runs, Akka's
-/// in-memory one otherwise.
+/// restart replays exactly the same scores. After the first round it records, and every <c>snapshotEvery</c> rounds, it
+/// also saves a <see cref="TrustSnapshot"/> of every client's score, from which recovery starts; the first one tells a
+/// reader of the journal which clients the run had. With <c>snapshotEvery</c> = 0 it saves none. The journal is
+/// Akka.Persistence.Sql (SQLite or PostgreSQL) for CLI runs, Akka's in-memory one otherwise.
 /// </summary>
 public sealed class TrustLedgerActor : ReceivePersistentActor
 {
@@ -75,7 +76,9 @@ public sealed class TrustLedgerActor : ReceivePersistentActor
         {
             Apply(e);
             if (--remaining > 0) return;
-            if (_snapshotEvery > 0 && _round % _snapshotEvery == 0) SaveSnapshot(new TrustSnapshot(_round, Snapshot()));
+            // The first round's snapshot doubles as the journal's roster of the run's clients (replay checks events against it).
+            var first = LastSequenceNr == events.Count;
+            if (_snapshotEvery > 0 && (first || _round % _snapshotEvery == 0)) SaveSnapshot(new TrustSnapshot(_round, Snapshot()));
             replyTo.Tell(new TrustUpdated(_round, Snapshot(), Excluded()));
         });
     }

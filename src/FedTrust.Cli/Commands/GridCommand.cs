@@ -42,11 +42,11 @@ internal static class GridCommand
             var planned = cells.Select(cell =>
             {
                 var cellConfig = FedTrustConfig.Parse(cell.Overrides(), $"grid cell {cell.Label}").WithFallback(config);
-                return (Cell: cell, Config: cellConfig, Settings: SettingsReader.Read(cellConfig));
+                return (Cell: cell, Config: cellConfig, Settings: CellSettings(cell, cellConfig));
             }).ToList();
 
             var console = Consoles.For(output);
-            var dir = parse.GetValue(outDir)?.FullName
+            var dir = OutputFolder.Checked(parse.GetValue(outDir))
                       ?? Path.GetFullPath(Path.Combine("runs", $"grid-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}"));
             var (dataset, dataDir) = DataLoading.Load(baseSettings.Data, console);
             using var gridFolder = OutputFolder.Claim(dir, "fedtrust grid");
@@ -103,6 +103,19 @@ internal static class GridCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>A cell's settings; a value the grid's axes make invalid is reported with the cell it came from.</summary>
+    private static ExperimentSettings CellSettings(GridCell cell, Config config)
+    {
+        try
+        {
+            return SettingsReader.Read(config);
+        }
+        catch (ConfigurationException e)
+        {
+            throw new ConfigurationException($"grid cell {cell.Label}: {e.Message}");
+        }
     }
 
     /// <summary>

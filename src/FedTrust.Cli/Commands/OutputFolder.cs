@@ -32,6 +32,17 @@ internal sealed class OutputFolder : IDisposable
 
     public CheckpointFile Checkpoints => CheckpointFile.In(Path);
 
+    /// <summary>
+    /// An --out option checked before any work is done: its full path, or null when it was not given; a path naming
+    /// an existing file is a usage error now, not an IOException after the work.
+    /// </summary>
+    public static string? Checked(DirectoryInfo? option)
+    {
+        if (option is null) return null;
+        if (File.Exists(option.FullName)) throw new ConfigurationException($"--out {option.FullName}: is a file, not a folder");
+        return option.FullName;
+    }
+
     /// <summary>Creates the folder if needed and takes its lock; refuses a path that is a file, or a folder another command holds.</summary>
     public static OutputFolder Claim(string dir, string owner)
     {
@@ -71,28 +82,40 @@ internal sealed class OutputFolder : IDisposable
                 return "an unfinished run with a damaged checkpoint.json";
             }
         }
-        return OwnJournal(persistence) is { } journal && File.Exists(journal)
-            ? $"the trust journal of a run that stopped before its first round completed ({System.IO.Path.GetFileName(journal)})"
-            : null;
+        if (OwnJournal(persistence) is not { } journal || !File.Exists(journal)) return null;
+        // A file there that is not an intact journal is not another run's: it is refused as what it is (exit 1).
+        JournalSetup.RequireSqliteDatabase(journal);
+        JournalSetup.RequireIntact(journal);
+        return $"the trust journal of a run that stopped before its first round completed ({System.IO.Path.GetFileName(journal)})";
     }
 
     /// <summary>
     /// Makes the folder ready for a new run: refuses (a usage error) when it holds another run's files, unless
-    /// <paramref name="overwrite"/>, which deletes them (result.json, checkpoint.json and the folder's own journal).
-    /// Returns what was replaced, or null.
+    /// <paramref name="overwrite"/>, which deletes them (result.json, checkpoint.json and the folder's own journal,
+    /// even a damaged one). Returns what was replaced, or null. A journal.db there that is not an intact SQLite
+    /// database is refused as such (exit 1), not taken for another run's.
     /// </summary>
     public string? PrepareForNewRun(PersistenceSettings persistence, bool overwrite, bool resumable = true)
     {
+        if (overwrite)
+        {
+            string? replaced;
+            try
+            {
+                replaced = EarlierRun(persistence);
+            }
+            catch (JournalException)
+            {
+                replaced = "a damaged journal.db";
+            }
+            if (replaced is not null) Clear(persistence);
+            return replaced;
+        }
         var earlier = EarlierRun(persistence);
         if (earlier is null) return null;
-        if (!overwrite)
-        {
-            var unfinished = !File.Exists(ResultFile) && File.Exists(Checkpoints.Path);
-            throw new ConfigurationException(
-                $"{Path} holds {earlier}; choose another --out{(unfinished && resumable ? ", continue it with --resume" : "")}, or replace it with --overwrite");
-        }
-        Clear(persistence);
-        return earlier;
+        var unfinished = !File.Exists(ResultFile) && File.Exists(Checkpoints.Path);
+        throw new ConfigurationException(
+            $"{Path} holds {earlier}; choose another --out{(unfinished && resumable ? ", continue it with --resume" : "")}, or replace it with --overwrite");
     }
 
     /// <summary>Deletes the files of an earlier run: result.json, checkpoint.json (and their temporary files), the folder's own journal.</summary>

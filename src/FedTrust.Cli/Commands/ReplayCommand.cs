@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
+using FedTrust.Actors.Configuration;
 using FedTrust.Actors.Persistence;
+using FedTrust.Actors.Protocol;
 using FedTrust.Cli.Reports;
 using FedTrust.Core.Trust;
 using Spectre.Console;
@@ -11,8 +12,10 @@ namespace FedTrust.Cli.Commands;
 
 /// <summary>
 /// <c>fedtrust replay</c>: lists the runs in a trust journal, and for one run rebuilds its trust trajectory from the
-/// journaled events (read through Akka.Persistence.Query), checks it against the saved snapshots, prints it round by
-/// client, and writes trust.csv and trust.png. The journal is opened read-only and never modified.
+/// journaled events (read through Akka.Persistence.Query), checks every event (see <see cref="TrustTrajectory"/>; the
+/// run's clients come from its snapshots or from its result.json/checkpoint.json beside the journal) and the saved
+/// snapshots against the events, prints it round by client, and writes trust.csv and trust.png. A journal that fails
+/// a check is refused with one line naming it, the run and the event. The journal is opened read-only and never modified.
 /// </summary>
 internal static class ReplayCommand
 {
@@ -28,6 +31,7 @@ internal static class ReplayCommand
         {
             var console = Consoles.For(output);
             var given = parse.GetRequiredValue(journal);
+            var chosenDir = OutputFolder.Checked(parse.GetValue(outDir));
             await using var reader = TrustJournalReader.Open(given, parse.GetValue(verbose));
             var source = reader.Journal; // as given, without a password: it names the journal in every line below
             var runs = await reader.RunIdsAsync(cancellation);
@@ -44,23 +48,20 @@ internal static class ReplayCommand
                 throw new JournalException($"{source}: no run '{runId}'; the journal holds: {(runs.Count == 0 ? "no runs" : string.Join(", ", runs))}");
 
             var events = await reader.EventsAsync(runId, cancellation);
-            var trajectory = new TrustTrajectory(
-                events.Select(e => new TrustChange(e.SequenceNr, e.Event.Round, e.Event.ClientId, e.Event.OldScore, e.Event.NewScore, e.Event.Reason)).ToList(),
-                $"{source} (run {runId})");
+            if (events.Count == 0) throw new JournalException($"{source}: run {runId} has no trust events");
             var snapshots = await reader.SnapshotsAsync(runId, cancellation);
-            foreach (var (sequenceNr, snapshot) in snapshots)
-            {
-                var rebuilt = trajectory.At(snapshot.Round)
-                              ?? throw new JournalException($"{source}: snapshot {sequenceNr} of run {runId} is for round {snapshot.Round}, before any event");
-                var wrong = snapshot.Scores.Where(kv => !rebuilt.TryGetValue(kv.Key, out var v) || v != kv.Value).Select(kv => kv.Key).ToList();
-                if (wrong.Count > 0)
-                    throw new JournalException($"{source}: the snapshot of round {snapshot.Round} (run {runId}) disagrees with the events for {string.Join(", ", wrong)}");
-            }
+            var records = RunRecords.Beside(source, runId);
+            var (clients, roster) = Roster(source, runId, snapshots, records);
+            var trajectory = Rebuild(events, $"{source} (run {runId})", clients);
+            foreach (var (sequenceNr, snapshot) in snapshots) CheckSnapshot(source, runId, sequenceNr, snapshot, trajectory);
 
-            var (malicious, threshold) = GroundTruth(source, runId);
+            var malicious = records.Malicious;
             var rounds = trajectory.Rounds;
             if (parse.GetValue(atRound) is { } k)
             {
+                if (k < 1 || k > trajectory.LastRound)
+                    throw new ConfigurationException(
+                        $"--at-round {k}: run {runId} recorded rounds 1 to {trajectory.LastRound}; give a round from 1 to {trajectory.LastRound}");
                 var at = trajectory.At(k) ?? throw new JournalException($"{source}: run {runId} has no trust scores at or before round {k}");
                 rounds = [(k, at)];
             }
@@ -70,18 +71,69 @@ internal static class ReplayCommand
                 : malicious.Count == 0 ? "no malicious clients in this run" : $"malicious (*): {string.Join(", ", malicious.Order())}";
             console.MarkupLineInterpolated(
                 $"run {runId}: {trajectory.Events} events over {trajectory.Rounds.Count} rounds; {snapshots.Count} snapshot(s) checked against the events; {known}");
+            console.MarkupLineInterpolated($"clients: {roster}");
 
-            var dir = parse.GetValue(outDir)?.FullName ?? (File.Exists(source) ? Path.GetDirectoryName(Path.GetFullPath(source))! : Directory.GetCurrentDirectory());
+            var dir = chosenDir ?? (File.Exists(source) ? Path.GetDirectoryName(Path.GetFullPath(source))! : Directory.GetCurrentDirectory());
             Directory.CreateDirectory(dir);
             var csv = Path.Combine(dir, "trust.csv");
             File.WriteAllText(csv, Csv(trajectory.Rounds, malicious));
             var png = Figures.TrustTrajectory(Path.Combine(dir, "trust.png"), $"Trust per round, run {runId}", trajectory.Rounds,
-                malicious ?? new HashSet<string>(), threshold);
+                malicious ?? new HashSet<string>(), records.Threshold);
             console.MarkupLineInterpolated($"[green]wrote[/] {csv}");
             console.MarkupLineInterpolated($"[green]wrote[/] {png}");
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>The run's trajectory from its events; an event that fails a check is a journal error naming it.</summary>
+    private static TrustTrajectory Rebuild(IReadOnlyList<(long SequenceNr, TrustChanged Event)> events, string source, IReadOnlySet<string>? clients)
+    {
+        try
+        {
+            return new TrustTrajectory(
+                events.Select(e => new TrustChange(e.SequenceNr, e.Event.Round, e.Event.ClientId, e.Event.OldScore, e.Event.NewScore, e.Event.Reason,
+                    e.Event.Behaviour)).ToList(),
+                source, clients);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new JournalException(e.Message, e);
+        }
+    }
+
+    /// <summary>
+    /// The run's clients: from its snapshots (each holds every client's score, and all must agree), else from its
+    /// result.json or checkpoint.json beside the journal, which must agree with the snapshots when both exist.
+    /// Returns them (null when unknown) and what the summary line says about them.
+    /// </summary>
+    private static (IReadOnlySet<string>? Clients, string Said) Roster(string source, string runId,
+        IReadOnlyList<(long SequenceNr, TrustSnapshot Snapshot)> snapshots, RunRecords records)
+    {
+        var inSnapshots = snapshots.Select(s => (s.Snapshot.Round, Clients: s.Snapshot.Scores.Keys.ToHashSet(StringComparer.Ordinal))).ToList();
+        if (inSnapshots.Skip(1).FirstOrDefault(s => !s.Clients.SetEquals(inSnapshots[0].Clients)) is { Clients: not null } other)
+            throw new JournalException(
+                $"{source}: the snapshots of run {runId} disagree on its clients (round {inSnapshots[0].Round}: {inSnapshots[0].Clients.Count}, round {other.Round}: {other.Clients.Count})");
+        var journal = inSnapshots.Count > 0 ? inSnapshots[0].Clients : null;
+        if (journal is not null && records.Clients is not null && !journal.SetEquals(records.Clients))
+            throw new JournalException(
+                $"{source}: the snapshots of run {runId} list {journal.Count} clients but its {records.ClientsFrom} lists {records.Clients.Count}: " +
+                string.Join(", ", journal.Except(records.Clients).Concat(records.Clients.Except(journal)).Order(Actors.Aggregation.ClientIdComparer.Instance)) + " in one only");
+        if (journal is not null) return (journal, $"every event is for one of the run's {journal.Count} clients (known from the journal's snapshots)");
+        if (records.Clients is not null) return (records.Clients, $"every event is for one of the run's {records.Clients.Count} clients (known from {records.ClientsFrom})");
+        return (null, "unknown (no snapshot in the journal, no result.json or checkpoint.json of this run beside it), so events were not checked against them");
+    }
+
+    /// <summary>A snapshot must hold scores in [0, 1] that agree with the events (clients with no event yet cannot be checked).</summary>
+    private static void CheckSnapshot(string source, string runId, long sequenceNr, TrustSnapshot snapshot, TrustTrajectory trajectory)
+    {
+        var rebuilt = trajectory.At(snapshot.Round)
+                      ?? throw new JournalException($"{source}: snapshot {sequenceNr} of run {runId} is for round {snapshot.Round}, before any event");
+        if (snapshot.Scores.FirstOrDefault(kv => !TrustTrajectory.IsScore(kv.Value)) is { Key: not null } bad)
+            throw new JournalException($"{source}: the snapshot of round {snapshot.Round} (run {runId}) gives {bad.Key} a score of {bad.Value.ToString("R", CultureInfo.InvariantCulture)}, not a finite number in [0, 1]");
+        var wrong = snapshot.Scores.Where(kv => rebuilt.TryGetValue(kv.Key, out var v) && v != kv.Value).Select(kv => kv.Key).ToList();
+        if (wrong.Count > 0)
+            throw new JournalException($"{source}: the snapshot of round {snapshot.Round} (run {runId}) disagrees with the events for {string.Join(", ", wrong)}");
     }
 
     /// <summary>trust.csv: round,client,score,malicious (malicious empty when unknown).</summary>
@@ -104,27 +156,5 @@ internal static class ReplayCommand
             table.AddRow(new[] { round.ToString(CultureInfo.InvariantCulture) }
                 .Concat(clients.Select(c => scores.TryGetValue(c, out var s) ? s.ToString("F3", CultureInfo.InvariantCulture) : "")).ToArray());
         return table;
-    }
-
-    /// <summary>The malicious set and trust threshold of the run, from a result.json of the same run beside the journal file.</summary>
-    private static (IReadOnlySet<string>? Malicious, double? Threshold) GroundTruth(string journal, string runId)
-    {
-        if (!File.Exists(journal)) return (null, null);
-        var result = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(journal))!, "result.json");
-        if (!File.Exists(result)) return (null, null);
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllText(result));
-            var root = doc.RootElement;
-            if (!root.TryGetProperty("runId", out var id) || id.GetString() != runId) return (null, null);
-            var malicious = root.GetProperty("clients").EnumerateArray()
-                .Where(c => c.GetProperty("malicious").GetBoolean()).Select(c => c.GetProperty("id").GetString()!).ToHashSet(StringComparer.Ordinal);
-            double? threshold = root.GetProperty("config").TryGetProperty("trust", out var trust) && trust.TryGetProperty("threshold", out var t) ? t.GetDouble() : null;
-            return (malicious, threshold);
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
-        {
-            return (null, null);
-        }
     }
 }

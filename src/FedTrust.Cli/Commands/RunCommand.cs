@@ -34,9 +34,10 @@ internal static class RunCommand
                     throw new ConfigurationException("--resume needs --out DIR: the folder of the run to continue");
                 if (resuming && parse.GetValue(overwrite))
                     throw new ConfigurationException("--resume and --overwrite contradict each other: --resume continues the run in --out DIR, --overwrite replaces it");
+                var chosen = OutputFolder.Checked(parse.GetValue(outDir));
                 var console = Consoles.For(output);
                 var (dataset, dataDir) = DataLoading.Load(settings.Data, console);
-                var dir = parse.GetValue(outDir)?.FullName
+                var dir = chosen
                           ?? Path.GetFullPath(Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
 
                 using var folder = OutputFolder.Claim(dir, "fedtrust run");

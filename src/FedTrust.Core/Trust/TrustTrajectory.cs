@@ -1,18 +1,40 @@
+using System.Globalization;
+
 namespace FedTrust.Core.Trust;
 
-/// <summary>One journaled change of a client's trust (what the ledger persists), in the form replay needs.</summary>
-public sealed record TrustChange(long SequenceNr, int Round, string ClientId, double OldScore, double NewScore, string Reason);
+/// <summary>
+/// One journaled change of a client's trust (what the ledger persists), in the form replay needs.
+/// <see cref="Behaviour"/> is the behaviour score b that moved it, when the journal recorded one.
+/// </summary>
+public sealed record TrustChange(long SequenceNr, int Round, string ClientId, double OldScore, double NewScore, string Reason, double? Behaviour = null)
+{
+    /// <summary>
+    /// The reasons the ledger records, each with the direction it moves a score: "excluded" (fell below the threshold)
+    /// and "penalised" down, "readmitted" (rose back to it) and "rewarded" up, "unchanged" not at all.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, int> Reasons = new Dictionary<string, int>(StringComparer.Ordinal)
+    {
+        ["excluded"] = -1, ["penalised"] = -1, ["readmitted"] = 1, ["rewarded"] = 1, ["unchanged"] = 0,
+    };
+}
 
 /// <summary>
 /// Every client's trust after every round, rebuilt from the ledger's journaled changes: a client with no change in a
 /// round keeps its score. Checks the journal's integrity on the way: sequence numbers 1, 2, 3, … without gap or
-/// repeat, rounds never going back, and each change starting from the score the previous one left.
+/// repeat, rounds from 1 and never going back, each change starting from the score the previous one left, scores and
+/// behaviours finite and in [0, 1], a known reason that agrees with the way the score moved, and, when the run's
+/// clients are known, only those clients.
 /// </summary>
 public sealed class TrustTrajectory
 {
     private readonly SortedDictionary<int, IReadOnlyDictionary<string, double>> _rounds = [];
 
-    public TrustTrajectory(IReadOnlyList<TrustChange> changes, string source)
+    /// <summary>Rebuilds the trajectory from <paramref name="changes"/> in journal order.</summary>
+    /// <param name="changes">The run's events, in sequence-number order.</param>
+    /// <param name="source">Names the journal and run in error messages.</param>
+    /// <param name="clients">The run's clients; null when unknown (then events are not checked against them).</param>
+    /// <exception cref="InvalidDataException">An event breaks one of the checks; the message starts with <paramref name="source"/> and names the event.</exception>
+    public TrustTrajectory(IReadOnlyList<TrustChange> changes, string source, IReadOnlySet<string>? clients = null)
     {
         var scores = new SortedDictionary<string, double>(StringComparer.Ordinal);
         long expected = 1;
@@ -21,6 +43,7 @@ public sealed class TrustTrajectory
         {
             if (change.SequenceNr != expected)
                 throw new InvalidDataException($"{source}: event sequence numbers jump from {expected - 1} to {change.SequenceNr} (missing or duplicate events)");
+            Check(change, clients, source);
             if (change.Round < round)
                 throw new InvalidDataException($"{source}: event {change.SequenceNr} is for round {change.Round} after round {round}");
             if (change.Round > round && round > 0) _rounds[round] = new SortedDictionary<string, double>(scores, StringComparer.Ordinal);
@@ -41,7 +64,39 @@ public sealed class TrustTrajectory
     public IReadOnlyList<(int Round, IReadOnlyDictionary<string, double> Scores)> Rounds =>
         _rounds.Select(kv => (kv.Key, kv.Value)).ToList();
 
+    /// <summary>The last round that recorded evidence (0 when none did).</summary>
+    public int LastRound => _rounds.Count == 0 ? 0 : _rounds.Keys.Last();
+
     /// <summary>The scores as they stood after round <paramref name="round"/> (the last recorded round at or before it).</summary>
     public IReadOnlyDictionary<string, double>? At(int round) =>
         _rounds.LastOrDefault(kv => kv.Key <= round).Value;
+
+    /// <summary>Whether <paramref name="value"/> can be a trust or behaviour score: finite and in [0, 1].</summary>
+    public static bool IsScore(double value) => double.IsFinite(value) && value is >= 0 and <= 1;
+
+    /// <summary>The checks one event must pass on its own (the chain and order checks need its neighbours).</summary>
+    private static void Check(TrustChange change, IReadOnlySet<string>? clients, string source)
+    {
+        var at = $"{source}: event {change.SequenceNr}";
+        if (change.Round < 1)
+            throw new InvalidDataException($"{at} is for round {change.Round}; rounds start at 1");
+        if (string.IsNullOrEmpty(change.ClientId))
+            throw new InvalidDataException($"{at} names no client");
+        if (clients is not null && !clients.Contains(change.ClientId))
+            throw new InvalidDataException($"{at} is for '{change.ClientId}', which is not one of the run's {clients.Count} clients");
+        if (!IsScore(change.OldScore))
+            throw new InvalidDataException($"{at} gives {change.ClientId} an old score of {Number(change.OldScore)}, not a finite number in [0, 1]");
+        if (!IsScore(change.NewScore))
+            throw new InvalidDataException($"{at} gives {change.ClientId} a new score of {Number(change.NewScore)}, not a finite number in [0, 1]");
+        if (change.Behaviour is { } b && !IsScore(b))
+            throw new InvalidDataException($"{at} gives {change.ClientId} a behaviour of {Number(b)}, not a finite number in [0, 1]");
+        if (!TrustChange.Reasons.TryGetValue(change.Reason ?? "", out var direction))
+            throw new InvalidDataException(
+                $"{at} has the unknown reason '{change.Reason}' (expected one of {string.Join(", ", TrustChange.Reasons.Keys)})");
+        if (Math.Sign(change.NewScore - change.OldScore) != direction)
+            throw new InvalidDataException(
+                $"{at} says '{change.Reason}' but moves {change.ClientId} from {Number(change.OldScore)} to {Number(change.NewScore)}");
+    }
+
+    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -40,7 +40,8 @@ public sealed class QuietErrorsHostileTests : IDisposable
         var journal = await JournalWith("UPDATE journal SET manifest = 'trust-changed.v9' WHERE sequence_number = 3");
         var (code, _, err) = await RunProcess(["replay", "--journal", journal, "--out", Path.Combine(_root, "r1")]);
         Assert.Equal(FedTrustCli.Failure, code);
-        AssertOneLineError(err, $"error: {journal}: cannot read the journal: unknown trust event version 'trust-changed.v9'");
+        AssertOneLineError(err, $"error: {journal} (run ");
+        Assert.Contains("event 3 cannot be read: unknown trust event version 'trust-changed.v9'", err);
 
         var (verbose, _, verboseErr) = await RunProcess(["replay", "--journal", journal, "--out", Path.Combine(_root, "r2"), "--verbose"]);
         Assert.Equal(FedTrustCli.Failure, verbose);
@@ -53,7 +54,8 @@ public sealed class QuietErrorsHostileTests : IDisposable
         var journal = await JournalWith("UPDATE journal SET message = CAST('{not json' AS BLOB) WHERE sequence_number = 3");
         var (code, _, err) = await RunProcess(["replay", "--journal", journal, "--out", Path.Combine(_root, "r")]);
         Assert.Equal(FedTrustCli.Failure, code);
-        AssertOneLineError(err, $"error: {journal}: cannot read the journal: corrupt trust-changed.v1 record");
+        AssertOneLineError(err, $"error: {journal} (run ");
+        Assert.Contains("event 3 cannot be read: corrupt trust-changed.v1 record", err);
     }
 
     /// <summary>
