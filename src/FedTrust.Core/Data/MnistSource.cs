@@ -67,7 +67,8 @@ public sealed class MnistSource
     /// <summary>
     /// Returns the directory holding the four verified files, fetching missing ones. Throws
     /// <see cref="DataFormatException"/> if a present file has the wrong SHA-256 and
-    /// <see cref="DataUnavailableException"/> if a missing file could not be fetched from any source.
+    /// <see cref="DataUnavailableException"/> if a missing file could not be fetched from any source, or if the
+    /// folder or a file in it exists but cannot be read, or the folder is a file (then nothing is fetched).
     /// </summary>
     public string EnsureAvailable(IProgress<string>? progress = null, CancellationToken ct = default) =>
         EnsureAvailableAsync(progress, ct).GetAwaiter().GetResult();
@@ -75,7 +76,7 @@ public sealed class MnistSource
     /// <summary>Asynchronous form of <see cref="EnsureAvailable"/>.</summary>
     public async Task<string> EnsureAvailableAsync(IProgress<string>? progress = null, CancellationToken ct = default)
     {
-        Directory.CreateDirectory(_dir);
+        DataFolder.Prepare(_dir);
         // Several processes (or test classes) may want the same cache at once: one checks and fetches, the others
         // wait for it and then find verified files.
         using var exclusive = await AcquireLockAsync(progress, ct);
@@ -475,7 +476,7 @@ public sealed class MnistSource
                 }
             }
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // The marker is only a cache: an unreadable one means re-hashing.
         }
