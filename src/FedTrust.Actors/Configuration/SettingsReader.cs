@@ -21,7 +21,7 @@ public static class SettingsReader
                 Dir: String(config, "fedtrust.data.dir"),
                 NpmPackage: String(config, "fedtrust.data.npm-package"),
                 NpmCommand: String(config, "fedtrust.data.npm-command"),
-                Mirrors: config.GetStringList("fedtrust.data.mirrors").ToList(),
+                Mirrors: StringList(config, "fedtrust.data.mirrors", "a list of http(s) URLs such as [\"https://host/mnist/\"], or [] for none"),
                 FetchTimeout: Duration(config, "fedtrust.data.fetch-timeout")),
             Clients = Int(config, "fedtrust.clients", 1, 10_000),
             Rounds = Int(config, "fedtrust.rounds", 1, 100_000),
@@ -108,6 +108,14 @@ public static class SettingsReader
 
     private static string String(Config config, string key) =>
         config.GetString(key) ?? throw Invalid(key, null, "a string");
+
+    /// <summary>A list; a single string is refused rather than read as an empty list (Akka's GetStringList does that).</summary>
+    private static List<string> StringList(Config config, string key, string allowed)
+    {
+        var value = config.GetValue(key);
+        if (value is null || value.IsString() || value.IsObject()) throw Invalid(key, value?.GetString(), allowed);
+        return [.. config.GetStringList(key)];
+    }
 
     private static int Int(Config config, string key, int min, int max, bool autoAllowed = false)
     {
