@@ -8,7 +8,8 @@ namespace FedTrust.Actors.Configuration;
 
 /// <summary>
 /// Builds a run's configuration: the built-in defaults (hocon/fedtrust.conf), then a --config file, then
-/// --set assignments, each layer checked for syntax (file and line) and for keys the defaults do not know.
+/// --set assignments, each layer checked for syntax (file and line), includes and substitutions, and for keys
+/// the defaults do not know. Each layer is parsed on its own, so its substitutions refer to its own keys.
 /// </summary>
 public static class FedTrustConfig
 {
@@ -21,33 +22,39 @@ public static class FedTrustConfig
     /// <summary>The defaults alone.</summary>
     public static Config Defaults => Parse(DefaultsText, "fedtrust.conf (built-in defaults)");
 
-    /// <summary>Parses HOCON text after a strict syntax check; errors name <paramref name="source"/> and the line.</summary>
-    public static Config Parse(string text, string source)
+    /// <summary>
+    /// Parses HOCON text after a strict syntax check, reading what it includes relative to the current folder;
+    /// errors name <paramref name="source"/> (or the included file) and the line.
+    /// </summary>
+    public static Config Parse(string text, string source) =>
+        Parse(HoconIncludes.ReadText(text, source, Directory.GetCurrentDirectory()), out _);
+
+    /// <summary>
+    /// Reads a HOCON file and the files it includes (relative to its folder); a missing or unreadable file, a
+    /// syntax error, an include or substitution that cannot be resolved names the file and the line.
+    /// </summary>
+    public static Config ParseFile(string path)
     {
-        HoconSyntax.Check(text, source);
+        var config = Parse(HoconIncludes.ReadFile(path), out var origins);
+        return KeyOrigins.Attach(config, origins);
+    }
+
+    /// <summary>
+    /// Akka's parser sees the document only once its includes are spliced in and its substitutions are known to
+    /// resolve without a cycle (a cycle would overflow Akka's stack and kill the process).
+    /// </summary>
+    private static Config Parse(HoconTree.Document document, out KeyOrigins origins)
+    {
+        var resolution = HoconSubstitutions.Resolve(document);
+        origins = resolution.Origins;
         try
         {
-            return ConfigurationFactory.ParseString(text);
+            return ConfigurationFactory.ParseString(HoconIncludes.Expand(document, resolution.Rewrites));
         }
         catch (Exception e)
         {
-            throw new ConfigurationException($"{source}: {e.Message}", e);
+            throw new ConfigurationException($"{document.Source}: {e.Message}", e);
         }
-    }
-
-    /// <summary>Reads a HOCON file; a missing or unreadable file, or a syntax error, names the file.</summary>
-    public static Config ParseFile(string path)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigurationException($"cannot read configuration file {path}: {e.Message}", e);
-        }
-        return Parse(text, path);
     }
 
     /// <summary>
@@ -74,7 +81,8 @@ public static class FedTrustConfig
 
     /// <summary>
     /// Layers user configurations over the defaults, highest priority last. Every key under <c>fedtrust</c>
-    /// in a layer must exist in the defaults; an unknown key names its source and the closest known key.
+    /// in a layer must exist in the defaults; an unknown key names its source (for a file, the file and line that
+    /// set it, which may be an included file) and the closest known key.
     /// </summary>
     public static Config Compose(IEnumerable<(Config Layer, string Source)> layers)
     {
@@ -84,14 +92,35 @@ public static class FedTrustConfig
         {
             foreach (var path in LeafPaths(layer.Root, "").Where(p => p == "fedtrust" || p.StartsWith("fedtrust.", StringComparison.Ordinal)))
             {
-                if (defaults.HasPath(path)) continue;
+                var where = KeyOrigins.Find(layer, path)?.ToString() ?? source;
+                if (defaults.HasPath(path))
+                {
+                    CheckShape(defaults, layer, path, where);
+                    continue;
+                }
                 var known = LeafPaths(defaults.Root, "").Where(p => p.StartsWith("fedtrust.", StringComparison.Ordinal)).ToList();
                 var closest = known.MinBy(k => Levenshtein(k, path));
-                throw new ConfigurationException($"{source}: unknown key '{path}'" + (closest is null ? "" : $"; did you mean '{closest}'?"));
+                throw new ConfigurationException($"{where}: unknown key '{path}'" + (closest is null ? "" : $"; did you mean '{closest}'?"));
             }
             result = layer.WithFallback(result);
         }
         return result;
+    }
+
+    /// <summary>
+    /// A group of settings (such as <c>fedtrust.data</c>) cannot be replaced by one value, nor a setting by an
+    /// object: either would otherwise surface later as an unrelated key reported "(missing)".
+    /// </summary>
+    private static void CheckShape(Config defaults, Config layer, string path, string where)
+    {
+        var expected = defaults.GetValue(path);
+        if (expected.IsObject() == layer.GetValue(path).IsObject()) return;
+        if (!expected.IsObject())
+            throw new ConfigurationException($"{where}: '{path}' takes a single value, not an object");
+        var keys = expected.GetObject().Items.Keys.ToList();
+        throw new ConfigurationException(
+            $"{where}: '{path}' is a group of settings ({string.Join(", ", keys.Take(3))}{(keys.Count > 3 ? ", …" : "")}), not a single value; " +
+            $"set its keys, e.g. {path}.{keys[0]} = …");
     }
 
     /// <summary>

