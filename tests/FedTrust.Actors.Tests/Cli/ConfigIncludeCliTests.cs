@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FedTrust.Cli;
+using static FedTrust.Actors.Tests.CliRunner;
 
 namespace FedTrust.Actors.Tests.Cli;
 
@@ -19,14 +20,6 @@ public sealed class ConfigIncludeCliTests : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, text);
         return path;
-    }
-
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await FedTrustCli.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
     }
 
     [Fact]

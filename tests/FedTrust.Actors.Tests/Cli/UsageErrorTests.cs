@@ -1,4 +1,5 @@
 using FedTrust.Cli;
+using static FedTrust.Actors.Tests.CliRunner;
 
 namespace FedTrust.Actors.Tests.Cli;
 
@@ -8,14 +9,6 @@ namespace FedTrust.Actors.Tests.Cli;
 /// </summary>
 public class UsageErrorTests
 {
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await FedTrustCli.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     /// <summary>Exit 2, nothing on stdout, and exactly one line on stderr, which is returned.</summary>
     private static async Task<string> UsageError(params string[] args)
     {

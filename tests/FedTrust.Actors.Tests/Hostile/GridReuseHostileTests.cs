@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FedTrust.Cli;
 using Microsoft.Data.Sqlite;
-using static FedTrust.Actors.Tests.Hostile.Cli;
+using static FedTrust.Actors.Tests.CliRunner;
 
 namespace FedTrust.Actors.Tests.Hostile;
 

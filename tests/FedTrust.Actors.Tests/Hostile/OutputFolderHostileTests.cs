@@ -1,6 +1,6 @@
 using FedTrust.Cli;
 using Microsoft.Data.Sqlite;
-using static FedTrust.Actors.Tests.Hostile.Cli;
+using static FedTrust.Actors.Tests.CliRunner;
 
 namespace FedTrust.Actors.Tests.Hostile;
 

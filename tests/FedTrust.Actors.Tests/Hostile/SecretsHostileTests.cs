@@ -1,7 +1,7 @@
 using FedTrust.Actors.Persistence;
 using FedTrust.Actors.Tests.Persistence;
 using FedTrust.Cli;
-using static FedTrust.Actors.Tests.Hostile.Cli;
+using static FedTrust.Actors.Tests.CliRunner;
 
 namespace FedTrust.Actors.Tests.Hostile;
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FedTrust.Cli;
 using Microsoft.Data.Sqlite;
+using static FedTrust.Actors.Tests.CliRunner;
 
 namespace FedTrust.Actors.Tests.Persistence;
 
@@ -58,14 +59,6 @@ public sealed class ReplayIntegrityTests(RecordedRun run) : IClassFixture<Record
         Directory.Delete(_root, recursive: true);
     }
 
-    private static async Task<(int Code, string Out, string Err)> Cli(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await FedTrustCli.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     /// <summary>A copy of the recorded journal (and of the named files beside it) in a folder of its own.</summary>
     private string Copy(params string[] beside)
     {
@@ -111,7 +104,7 @@ public sealed class ReplayIntegrityTests(RecordedRun run) : IClassFixture<Record
     {
         SqliteConnection.ClearAllPools();
         var before = Hash(journal);
-        var (code, output, error) = await Cli("replay", "--journal", journal, "--out", Path.Combine(_root, "out"));
+        var (code, output, error) = await Run("replay", "--journal", journal, "--out", Path.Combine(_root, "out"));
         Assert.True(code == FedTrustCli.Failure, $"exit {code}: {error}\n{output}");
         var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith($"error: {journal}", line);
@@ -134,7 +127,7 @@ public sealed class ReplayIntegrityTests(RecordedRun run) : IClassFixture<Record
         Assert.Equal(RecordedRun.Rounds * RecordedRun.Clients, Scalar<long>(journal, "SELECT COUNT(DISTINCT sequence_number) FROM journal"));
         Assert.Equal(RecordedRun.Rounds * RecordedRun.Clients, Scalar<long>(journal, "SELECT MAX(sequence_number) FROM journal"));
 
-        var (code, output, error) = await Cli("replay", "--journal", journal, "--out", Path.Combine(_root, "out"));
+        var (code, output, error) = await Run("replay", "--journal", journal, "--out", Path.Combine(_root, "out"));
         Assert.True(code == 0, error);
         Assert.Contains("clients: every event is for one of the run's 10 clients (known from the journal's snapshots)", output);
     }
@@ -193,7 +186,7 @@ public sealed class ReplayIntegrityTests(RecordedRun run) : IClassFixture<Record
     {
         var journal = Copy(file);
         Sql(journal, "DELETE FROM snapshot");
-        var (code, output, error) = await Cli("replay", "--journal", journal, "--out", Path.Combine(_root, "out"));
+        var (code, output, error) = await Run("replay", "--journal", journal, "--out", Path.Combine(_root, "out"));
         Assert.True(code == 0, error);
         Assert.Contains($"clients: every event is for one of the run's 10 clients (known from {file})", output);
 
@@ -207,7 +200,7 @@ public sealed class ReplayIntegrityTests(RecordedRun run) : IClassFixture<Record
         var journal = Copy();
         Sql(journal, "DELETE FROM snapshot");
         EditEvent(journal, 14, e => e["clientId"] = "client-99");
-        var (code, output, error) = await Cli("replay", "--journal", journal, "--out", Path.Combine(_root, "out"));
+        var (code, output, error) = await Run("replay", "--journal", journal, "--out", Path.Combine(_root, "out"));
         Assert.True(code == 0, error);
         Assert.Contains("clients: unknown (no snapshot in the journal, no result.json or checkpoint.json of this run beside it), so events were not checked against them", output);
     }
@@ -230,7 +223,7 @@ public sealed class ReplayIntegrityTests(RecordedRun run) : IClassFixture<Record
     public async Task At_round_outside_the_recorded_rounds_is_a_usage_error_naming_the_range(int k)
     {
         var journal = Copy();
-        var (code, output, error) = await Cli("replay", "--journal", journal, "--out", Path.Combine(_root, "out"), "--at-round", k.ToString(CultureInfo.InvariantCulture));
+        var (code, output, error) = await Run("replay", "--journal", journal, "--out", Path.Combine(_root, "out"), "--at-round", k.ToString(CultureInfo.InvariantCulture));
         Assert.True(code == FedTrustCli.UsageError, $"exit {code}: {error}\n{output}");
         Assert.Equal($"error: --at-round {k}: run {run.RunId} recorded rounds 1 to 3; give a round from 1 to 3", error.Trim());
         Assert.Equal("", output); // no table with a made-up round
@@ -240,7 +233,7 @@ public sealed class ReplayIntegrityTests(RecordedRun run) : IClassFixture<Record
     public async Task At_round_the_last_recorded_round_shows_it()
     {
         var journal = Copy();
-        var (code, output, error) = await Cli("replay", "--journal", journal, "--out", Path.Combine(_root, "out"), "--at-round", "3");
+        var (code, output, error) = await Run("replay", "--journal", journal, "--out", Path.Combine(_root, "out"), "--at-round", "3");
         Assert.True(code == 0, error);
         Assert.Contains(output.Split('\n'), l => l.TrimStart().StartsWith("3 ", StringComparison.Ordinal));
     }

@@ -3,10 +3,10 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using FedTrust.Cli;
 
-namespace FedTrust.Actors.Tests.Hostile;
+namespace FedTrust.Actors.Tests;
 
-/// <summary>How the hostile-input tests drive fedtrust: in-process, or as a child process when what it prints matters.</summary>
-internal static class Cli
+/// <summary>How tests drive fedtrust: in-process, or as a child process when what it prints matters.</summary>
+internal static class CliRunner
 {
     public static async Task<(int Code, string Out, string Err)> Run(params string[] args)
     {
