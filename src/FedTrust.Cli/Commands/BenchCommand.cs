@@ -36,6 +36,8 @@ internal static class BenchCommand
                 rss.Add((round.Round, round.Seconds, ProcessMemory.CurrentRssBytes()));
             }, cancellation);
             var wall = clock.Elapsed.TotalSeconds;
+            if (result.Diverged is { } diverged)
+                throw new SimulationException($"{diverged.Message}; it stopped there, so {settings.Rounds} rounds could not be measured");
 
             var samples = (double)result.Clients.Sum(c => c.TrainSamples) * settings.LocalEpochs * settings.Rounds;
             var early = rss.Skip(1).Take(Math.Max(1, rss.Count / 4)).Average(r => (double)r.Bytes);

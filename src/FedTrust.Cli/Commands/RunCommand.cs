@@ -41,7 +41,7 @@ internal static class RunCommand
                 SummaryReport.Write(console, settings, result);
                 console.MarkupLineInterpolated($"[green]wrote[/] {file} (run {result.RunId}; trust journal: {JournalSetup.Describe(settings.Persistence, dir)})");
                 if (result.Diverged is { } diverged)
-                    throw new SimulationException($"the run diverged at round {diverged.Round}: {diverged.Reason}; it stopped there and wrote {file}");
+                    throw new SimulationException($"{diverged.Message}; it stopped there and wrote {file}");
                 return 0;
             });
         });

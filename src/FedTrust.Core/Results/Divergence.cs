@@ -9,6 +9,9 @@ namespace FedTrust.Core.Results;
 /// </summary>
 public sealed record Divergence(int Round, string Reason)
 {
+    /// <summary>"the run diverged at round 3: the global model's loss is +∞ (…)", how the commands' error line starts.</summary>
+    public string Message => $"the run diverged at round {Round}: {Reason}";
+
     /// <summary>
     /// Why a global model with these weights and this test loss has diverged, or null when both are finite:
     /// "the global model has 159010 non-finite weights (NaN at index 0)", or "the global model's loss is +∞

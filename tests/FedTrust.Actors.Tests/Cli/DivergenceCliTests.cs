@@ -58,6 +58,18 @@ public class DivergenceCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Bench_refuses_to_report_throughput_for_a_run_that_diverged()
+    {
+        var (code, output, error) = await Run("bench", "--rounds", "5",
+            "--set", "fedtrust.attack.type=sign-flip", "--set", "fedtrust.attack.intensity=1e6");
+
+        Assert.True(code == FedTrustCli.Failure, $"exit {code}\n{error}\n{output}");
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Matches(@"^error: the run diverged at round [1-4]: the global model.*; it stopped there, so 5 rounds could not be measured\r?$", line);
+        Assert.DoesNotContain("rounds/s", output);
+    }
+
+    [Fact]
     public async Task A_run_that_did_not_diverge_says_so_with_a_null_and_keeps_exit_0()
     {
         var dir = Path.Combine(_root, "clean");

@@ -35,7 +35,9 @@ public class DivergenceTests
         RoundResult Round(int n, string? why) => new(n, metrics, 1, 1, [], [], 0) { DivergenceReason = why };
         var rounds = new[] { Round(1, null), Round(2, "the global model's loss is NaN"), Round(3, "later") };
 
-        Assert.Equal(new Divergence(2, "the global model's loss is NaN"), new SimulationResult(rounds, metrics, [], [], 0).Diverged);
+        var diverged = new SimulationResult(rounds, metrics, [], [], 0).Diverged;
+        Assert.Equal(new Divergence(2, "the global model's loss is NaN"), diverged);
+        Assert.Equal("the run diverged at round 2: the global model's loss is NaN", diverged!.Message);
         Assert.Null(new SimulationResult(rounds[..1], metrics, [], [], 0).Diverged);
     }
 }
