@@ -58,14 +58,14 @@ internal static class SummaryReport
             $"time: {totalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s in rounds; memory: peak RSS {Mb(result.PeakRssBytes)} MB, RSS after round 1 {Mb(result.Rounds[0].RssBytes)} MB, after the last {Mb(result.Rounds[^1].RssBytes)} MB");
     }
 
-    /// <summary>"rejected updates: 12 in 3 rounds; the first, round 1: client-3 has …" (every reason is in result.json).</summary>
+    /// <summary>"rejected updates: 12 in 3 round(s); the first, round 1: client-3 has …; every reason is in result.json (…)".</summary>
     private static void WriteRejections(IAnsiConsole console, IReadOnlyList<RoundResult> rounds)
     {
         var rejected = rounds.Where(r => r.Rejections.Count > 0).ToList();
         if (rejected.Count == 0) return;
         var (client, reason) = rejected[0].Rejections.First();
         console.MarkupLineInterpolated(
-            $"[yellow]rejected updates[/]: {rejected.Sum(r => r.Rejections.Count)} in {rejected.Count} round(s); the first, round {rejected[0].Round}: {client} {reason} (every reason is in result.json, rounds[[]].rejections)");
+            $"[yellow]rejected updates[/]: {rejected.Sum(r => r.Rejections.Count)} in {rejected.Count} round(s); the first, round {rejected[0].Round}: {client} {reason}; every reason is in result.json (rounds[[]].rejections)");
     }
 
     private static string F(double value) => value.ToString("F4", CultureInfo.InvariantCulture);
