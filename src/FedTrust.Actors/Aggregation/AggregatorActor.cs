@@ -18,8 +18,10 @@ namespace FedTrust.Actors.Aggregation;
 /// replied or the deadline passes, defend (screen, consult the trust ledger, aggregate), evaluate the new global
 /// model, report. After the last round it asks each client to evaluate the final model on its local test images,
 /// then reports the run to its parent. Updates from another round, from unknown clients, and duplicates are
-/// ignored; updates of the wrong length, with non-finite values or no samples are rejected, logged, never
-/// aggregated, and count as misbehaviour for the trust ledger.
+/// ignored; updates of the wrong length, with non-finite values or no samples, and updates a DP client withheld,
+/// are rejected with their reason, logged, never aggregated, and count as misbehaviour for the trust ledger.
+/// When the global model becomes non-finite (its weights or its test loss), the run has diverged: no client can
+/// train on it, so that round is the last one, and the run ends with what it has.
 /// </summary>
 public sealed class AggregatorActor : ReceiveActor, IWithTimers
 {
@@ -37,7 +39,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     private readonly RdpAccountant? _accountant;
     private readonly List<RoundResult> _rounds = [];
     private readonly SortedDictionary<string, LocalUpdate> _updates = new(ClientIdComparer.Instance);
-    private readonly SortedSet<string> _rejected = new(ClientIdComparer.Instance);
+    private readonly SortedDictionary<string, UpdateProblem> _rejected = new(ClientIdComparer.Instance);
     private readonly Dictionary<string, double> _localAccuracy = new(StringComparer.Ordinal);
     private Dictionary<string, IActorRef> _live = new(StringComparer.Ordinal);
     private float[] _global;
@@ -72,7 +74,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         {
             _live = new Dictionary<string, IActorRef>(ready.Clients, StringComparer.Ordinal);
             foreach (var client in _live.Values) Context.Watch(client);
-            if (_round < _settings.Rounds) StartRound(_round + 1);
+            if (_round < _settings.Rounds && !Diverged) StartRound(_round + 1);
             else StartFinalEvaluation();
         });
     }
@@ -104,6 +106,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     private void Collecting()
     {
         Receive<LocalUpdate>(OnUpdate);
+        Receive<UpdateWithheld>(OnWithheld);
         Receive<RoundDeadline>(OnDeadline);
         Receive<Terminated>(terminated =>
         {
@@ -116,44 +119,69 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
 
     private void OnUpdate(LocalUpdate update)
     {
-        if (update.Round != _round)
-        {
-            _log.Warning("ignored an update from {0} for round {1}: round {2} is open", update.ClientId, update.Round, _round);
-            return;
-        }
-        if (!_live.ContainsKey(update.ClientId))
-        {
-            _log.Warning("ignored an update from unknown client '{0}' in round {1}", update.ClientId, _round);
-            return;
-        }
-        if (_updates.ContainsKey(update.ClientId) || _rejected.Contains(update.ClientId))
-        {
-            _log.Warning("ignored a second update from {0} in round {1}", update.ClientId, _round);
-            return;
-        }
-        var problem = UpdateValidation.Problem(update.Delta, _workload.ParameterCount)
-            ?? (update.Samples > 0 ? null : $"claims {update.Samples} samples");
-        if (problem is not null)
-        {
-            _log.Warning("rejected the update of {0} in round {1}: it {2}; counted as misbehaviour", update.ClientId, _round, problem);
-            _rejected.Add(update.ClientId);
-        }
-        else
-        {
-            _updates[update.ClientId] = update;
-        }
+        if (!IsAwaited(update.Round, update.ClientId)) return;
+        var problem = UpdateValidation.Check(update.Delta, _workload.ParameterCount) ?? UpdateValidation.CheckSamples(update.Samples);
+        if (problem is not null) Reject(update.ClientId, problem);
+        else _updates[update.ClientId] = update;
         if (AllLiveClientsAnswered) CloseRound();
     }
 
-    private bool AllLiveClientsAnswered => _live.Keys.All(id => _updates.ContainsKey(id) || _rejected.Contains(id));
+    private void OnWithheld(UpdateWithheld withheld)
+    {
+        if (!IsAwaited(withheld.Round, withheld.ClientId)) return;
+        Reject(withheld.ClientId, UpdateProblem.Withheld(withheld.Fault));
+        if (AllLiveClientsAnswered) CloseRound();
+    }
+
+    /// <summary>Whether this is the first answer of a live client for the open round; anything else is logged and ignored.</summary>
+    private bool IsAwaited(int round, string clientId)
+    {
+        if (round != _round)
+        {
+            _log.Warning("ignored an update from {0} for round {1}: round {2} is open", clientId, round, _round);
+            return false;
+        }
+        if (!_live.ContainsKey(clientId))
+        {
+            _log.Warning("ignored an update from unknown client '{0}' in round {1}", clientId, _round);
+            return false;
+        }
+        if (_updates.ContainsKey(clientId) || _rejected.ContainsKey(clientId))
+        {
+            _log.Warning("ignored a second update from {0} in round {1}", clientId, _round);
+            return false;
+        }
+        return true;
+    }
+
+    private void Reject(string clientId, UpdateProblem problem)
+    {
+        _log.Warning("rejected the update of {0} in round {1}: it {2}; counted as misbehaviour", clientId, _round, problem.Description);
+        _rejected.Add(clientId, problem);
+    }
+
+    private bool AllLiveClientsAnswered => _live.Keys.All(id => _updates.ContainsKey(id) || _rejected.ContainsKey(id));
+
+    /// <summary>The live clients that have not answered the open round.</summary>
+    private List<string> Unanswered() =>
+        _live.Keys.Where(id => !_updates.ContainsKey(id) && !_rejected.ContainsKey(id)).Order(ClientIdComparer.Instance).ToList();
+
+    /// <summary>What became of the round's other updates, for a failure message: "; 10 rejected (10 non-finite; client-0 has …)".</summary>
+    private string NotUsed()
+    {
+        var unanswered = Unanswered();
+        return (_rejected.Count > 0 ? $"; {UpdateProblem.Summarize(_rejected)}" : "")
+               + (unanswered.Count > 0 ? $"; no answer from {string.Join(", ", unanswered)}" : "");
+    }
+
+    private bool Diverged => _rounds.Any(r => r.DivergenceReason is not null);
 
     private void OnDeadline(RoundDeadline deadline)
     {
         if (deadline.Round != _round) return;
-        var missing = _live.Keys.Where(id => !_updates.ContainsKey(id) && !_rejected.Contains(id)).ToList();
-        _log.Warning("round {0} deadline: no update from {1}", _round, string.Join(", ", missing));
+        _log.Warning("round {0} deadline: no update from {1}", _round, string.Join(", ", Unanswered()));
         if (_updates.Count >= _settings.MinUpdates) CloseRound();
-        else Fail($"round {_round}: {_updates.Count} valid updates by the deadline ({_settings.RoundTimeout}), fewer than fedtrust.min-updates = {_settings.MinUpdates}");
+        else Fail($"round {_round}: {_updates.Count} valid updates by the deadline ({_settings.RoundTimeout}), fewer than fedtrust.min-updates = {_settings.MinUpdates}{NotUsed()}");
     }
 
     // ---- closing a round: screen, trust, aggregate, evaluate ---------------------------------------------------
@@ -164,7 +192,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         var updates = _updates.Values.Select(u => new RoundUpdate(u.ClientId, u.Delta, u.Samples)).ToList();
         if (updates.Count < _settings.MinUpdates)
         {
-            Fail($"round {_round}: {updates.Count} valid updates, fewer than fedtrust.min-updates = {_settings.MinUpdates}");
+            Fail($"round {_round}: {updates.Count} valid updates, fewer than fedtrust.min-updates = {_settings.MinUpdates}{NotUsed()}");
             return;
         }
         var defense = _settings.Defense;
@@ -175,7 +203,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         }
         var screening = RobustAggregation.Screen(updates, defense, _settings.Krum.F);
         var evidence = new Dictionary<string, UpdateEvidence>(screening.Evidence, StringComparer.Ordinal);
-        foreach (var id in _rejected) evidence[id] = new UpdateEvidence(0, 0, Invalid: true);
+        foreach (var id in _rejected.Keys) evidence[id] = new UpdateEvidence(0, 0, Invalid: true);
         _ledger.Tell(new RecordEvidence(_round, evidence));
         Timers.StartSingleTimer(DeadlineTimer, new RoundDeadline(_round), _settings.RoundTimeout);
         Become(() =>
@@ -188,6 +216,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             Receive<RoundDeadline>(d => d.Round == _round, _ => Fail($"round {_round}: the trust ledger did not answer within {_settings.RoundTimeout}"));
             Receive<Terminated>(t => RemoveClient(t.ActorRef));
             Receive<LocalUpdate>(late => _log.Warning("ignored a late update from {0} for round {1}: the round is closing", late.ClientId, late.Round));
+            Receive<UpdateWithheld>(late => _log.Warning("ignored a late answer from {0} for round {1}: the round is closing", late.ClientId, late.Round));
         });
     }
 
@@ -217,25 +246,33 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
 
         var used = decision.Used.ToHashSet(StringComparer.Ordinal);
         var evaluation = _workload.EvaluateGlobal(_global);
+        var divergence = Divergence.Diagnose(evaluation.Loss, _global);
         var result = new RoundResult(
             _round,
             evaluation.Metrics,
             evaluation.Loss,
             _clock.Elapsed.TotalSeconds,
             _updates.Keys.ToList(),
-            _live.Keys.Where(id => !_updates.ContainsKey(id) && !_rejected.Contains(id)).Order(ClientIdComparer.Instance).ToList(),
+            Unanswered(),
             ProcessMemory.CurrentRssBytes())
         {
             Excluded = _updates.Keys.Where(id => !used.Contains(id)).ToList(),
-            Rejected = _rejected.ToList(),
+            Rejected = _rejected.Keys.ToList(),
+            Rejections = new SortedDictionary<string, string>(_rejected.ToDictionary(kv => kv.Key, kv => kv.Value.Description), ClientIdComparer.Instance),
             Trust = new SortedDictionary<string, double>(trust.ToDictionary(), ClientIdComparer.Instance),
             Epsilon = epsilon,
+            DivergenceReason = divergence,
         };
         _rounds.Add(result);
         _checkpoint?.Invoke(new RunCheckpoint(_runId, _configFingerprint, _round, _global, _rounds.ToList()));
         _onRound?.Invoke(result);
 
-        if (_round < _settings.Rounds) StartRound(_round + 1);
+        if (divergence is not null)
+        {
+            _log.Warning("round {0}: {1}; the run has diverged and stops after this round", _round, divergence);
+            StartFinalEvaluation();
+        }
+        else if (_round < _settings.Rounds) StartRound(_round + 1);
         else StartFinalEvaluation();
     }
 
@@ -261,6 +298,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
                 if (RemoveClient(t.ActorRef) && _localAccuracy.Count >= _live.Count) Complete();
             });
             Receive<LocalUpdate>(late => _log.Warning("ignored a late update from {0} for round {1}", late.ClientId, late.Round));
+            Receive<UpdateWithheld>(late => _log.Warning("ignored a late answer from {0} for round {1}", late.ClientId, late.Round));
         });
         var message = new EvaluateLocal(_global);
         foreach (var client in _live.Values) client.Tell(message);

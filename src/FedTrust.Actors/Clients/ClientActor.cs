@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using FedTrust.Actors.Protocol;
 using FedTrust.Core;
+using FedTrust.Core.Defenses;
 using FedTrust.Core.Learning;
 using FedTrust.Core.Privacy;
 using FedTrust.Core.Settings;
@@ -12,7 +13,8 @@ namespace FedTrust.Actors.Clients;
 /// A client: holds its data partition (indices, not a model) and, when sent the global weights, trains on a
 /// pooled trainer and replies with its update. It runs on the training dispatcher, whose threads are the
 /// trainers, so training blocks a trainer thread, never the default dispatcher. Under a DP defense it privatises
-/// its update before sending (clip to C, add N(0, σ²C²): the paper's eq. 11).
+/// its update before sending (clip to C, add N(0, σ²C²): the paper's eq. 11), or, when the update is unusable
+/// (non-finite values), withholds it and says only why (<see cref="UpdateWithheld"/>).
 /// If training throws, the supervisor restarts the actor and the failed message is delivered again, so the
 /// round gets its update (training is deterministic, so the retry gives the same update).
 /// </summary>
@@ -33,8 +35,21 @@ public class ClientActor : ReceiveActor
         {
             _replyTo = Sender;
             var result = Workload.Train(Data, round.Round, round.GlobalWeights);
-            var update = Privatize(round.Round, PrepareUpdate(round, result.Delta));
-            Sender.Tell(new LocalUpdate(round.Round, Data.ClientId, update, result.Samples, result.TrainLoss));
+            var update = PrepareUpdate(round, result.Delta);
+            if (Policy.Privacy is not { } dp)
+            {
+                Sender.Tell(new LocalUpdate(round.Round, Data.ClientId, update, result.Samples, result.TrainLoss));
+                return;
+            }
+            // Under DP nothing leaves the client unprivatised, and an update clipping cannot bound (NaN, ±∞) is not
+            // privatised either: it is withheld, and the aggregator learns only the kind of fault.
+            if (UpdateValidation.Check(update, Workload.ParameterCount) is { } problem)
+            {
+                _log.Warning("{0} withheld its round {1} update: it {2}", Data.ClientId, round.Round, problem.Description);
+                Sender.Tell(new UpdateWithheld(round.Round, Data.ClientId, problem.Fault));
+                return;
+            }
+            Sender.Tell(new LocalUpdate(round.Round, Data.ClientId, Privatize(round.Round, update, dp), result.Samples, result.TrainLoss));
         });
         Receive<EvaluateLocal>(evaluate =>
         {
@@ -51,9 +66,8 @@ public class ClientActor : ReceiveActor
     /// <summary>The update this client sends for a round, before privacy; an honest client sends what it trained.</summary>
     protected virtual float[] PrepareUpdate(TrainRound round, float[] delta) => delta;
 
-    private float[] Privatize(int round, float[] update)
+    private float[] Privatize(int round, float[] update, DpSettings dp)
     {
-        if (Policy.Privacy is not { } dp) return update;
         var random = DeterministicRandom.For(Policy.Seed, PrivacyStream, round, Data.Index);
         return GaussianMechanism.Privatize(update, dp.Clip, dp.NoiseMultiplier, random);
     }

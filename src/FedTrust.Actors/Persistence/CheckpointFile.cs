@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using FedTrust.Core.Metrics;
 using FedTrust.Core.Results;
 
@@ -99,12 +100,21 @@ public sealed class CheckpointFile(string path)
     /// <summary>The file's JSON; every field may be missing from a damaged or hand-edited file, so all are checked on load.</summary>
     private sealed record Document(int Version, string? RunId, string? ConfigFingerprint, int Round, string? Weights, List<RoundDocument?>? Rounds);
 
+    /// <summary>
+    /// One round as stored. The loss is written as a number, or as "NaN", "Infinity" or "-Infinity" for a diverged
+    /// model, so it comes back exactly; checkpoints written before that stored a non-finite loss as double.MaxValue,
+    /// read back as +∞. Rejections and DivergenceReason are absent from older checkpoints (read as none).
+    /// </summary>
     private sealed record RoundDocument(
-        int Round, ClassificationMetrics Metrics, double Loss, double Seconds, List<string> Participants, List<string> Missing, long RssBytes,
-        List<string> Excluded, List<string> Rejected, Dictionary<string, double>? Trust, double? Epsilon)
+        int Round, ClassificationMetrics Metrics,
+        [property: JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)] double Loss,
+        double Seconds, List<string> Participants, List<string> Missing, long RssBytes,
+        List<string> Excluded, List<string> Rejected, Dictionary<string, double>? Trust, double? Epsilon,
+        Dictionary<string, string>? Rejections = null, string? DivergenceReason = null)
     {
-        public static RoundDocument From(RoundResult r) => new(r.Round, r.Metrics, double.IsFinite(r.Loss) ? r.Loss : double.MaxValue, r.Seconds,
-            r.Participants.ToList(), r.Missing.ToList(), r.RssBytes, r.Excluded.ToList(), r.Rejected.ToList(), r.Trust?.ToDictionary(), r.Epsilon);
+        public static RoundDocument From(RoundResult r) => new(r.Round, r.Metrics, r.Loss, r.Seconds,
+            r.Participants.ToList(), r.Missing.ToList(), r.RssBytes, r.Excluded.ToList(), r.Rejected.ToList(), r.Trust?.ToDictionary(), r.Epsilon,
+            r.Rejections.ToDictionary(), r.DivergenceReason);
 
         /// <summary>False when the file left out (or nulled) a field every round has.</summary>
         public bool IsComplete => Metrics is not null && Participants is not null && Missing is not null && Excluded is not null && Rejected is not null;
@@ -113,8 +123,10 @@ public sealed class CheckpointFile(string path)
         {
             Excluded = Excluded,
             Rejected = Rejected,
+            Rejections = new SortedDictionary<string, string>(Rejections ?? [], Aggregation.ClientIdComparer.Instance),
             Trust = Trust is null ? null : new SortedDictionary<string, double>(Trust, Aggregation.ClientIdComparer.Instance),
             Epsilon = Epsilon,
+            DivergenceReason = DivergenceReason,
         };
     }
 }

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using FedTrust.Core.Defenses;
 using FedTrust.Core.Results;
 
 namespace FedTrust.Actors.Protocol;
@@ -12,6 +13,13 @@ public sealed record TrainRound(int Round, float[] GlobalWeights);
 
 /// <summary>Client → aggregator: my update Δ = w_local − w_global for this round.</summary>
 public sealed record LocalUpdate(int Round, string ClientId, float[] Delta, int Samples, double TrainLoss);
+
+/// <summary>
+/// Client → aggregator, under DP: I withheld my update for this round because the privacy step cannot take it
+/// (e.g. non-finite values, which clipping cannot bound). Only the kind of fault travels, never a value: nothing
+/// unprivatised leaves a client under DP. The aggregator records it as a rejection.
+/// </summary>
+public sealed record UpdateWithheld(int Round, string ClientId, UpdateFault Fault);
 
 /// <summary>Aggregator → client, after the last round: evaluate the final model on your local test images.</summary>
 public sealed record EvaluateLocal(float[] Weights);

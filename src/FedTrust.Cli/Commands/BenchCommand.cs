@@ -47,6 +47,8 @@ internal static class BenchCommand
                 GC.WaitForPendingFinalizers();
                 rounds.Add(new BenchRound(round.Round, round.Seconds, ProcessMemory.CurrentRssBytes()));
             }, cancellation);
+            if (result.Diverged is { } diverged)
+                throw new SimulationException($"{diverged.Message}; it stopped there, so {settings.Rounds} rounds could not be measured");
             var report = BenchReport.Of(settings, result, rounds, clock.Elapsed.TotalSeconds);
 
             var table = new Table().Border(TableBorder.Simple).AddColumns("round", "seconds", "RSS after GC (MB)");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using FedTrust.Actors.Configuration;
+using FedTrust.Actors.Hosting;
 using FedTrust.Actors.Persistence;
 using FedTrust.Cli.Reports;
 using FedTrust.Core.Attacks;
@@ -49,6 +50,8 @@ internal static class RunCommand
                 var file = SimulationRunner.WriteResult(folder, config, settings, dataDir, result);
                 SummaryReport.Write(console, settings, result);
                 console.MarkupLineInterpolated($"[green]wrote[/] {file} (run {result.RunId}; trust journal: {JournalSetup.Describe(settings.Persistence, dir)})");
+                if (result.Diverged is { } diverged)
+                    throw new SimulationException($"{diverged.Message}; it stopped there and wrote {file}");
                 return 0;
             });
         });

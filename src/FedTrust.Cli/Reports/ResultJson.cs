@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Akka.Configuration;
 using FedTrust.Actors.Configuration;
 using FedTrust.Core.Metrics;
@@ -19,50 +20,54 @@ internal static class ResultJson
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
     public static string Write(string path, Config config, SimulationResult result, string? journal = null)
     {
         var block = FedTrustConfig.ToJson(config);
-        var document = new
-        {
-            schema = SchemaVersion,
-            runId = result.RunId,
+        var document = new Document(
+            SchemaVersion,
+            result.RunId,
             journal,
-            config = block,
-            configFingerprint = ConfigFingerprint.Hash(block),
-            rounds = result.Rounds.Select(r => new
-            {
-                round = r.Round,
-                accuracy = r.Metrics.Accuracy,
-                precision = r.Metrics.Precision,
-                recall = r.Metrics.Recall,
-                f1 = r.Metrics.F1,
-                loss = double.IsFinite(r.Loss) ? r.Loss : (double?)null, // a diverged model has an infinite loss: written as null
-                seconds = Math.Round(r.Seconds, 3),
-                participants = r.Participants,
-                missing = r.Missing,
-                excluded = r.Excluded,
-                rejected = r.Rejected,
-                trust = r.Trust,
-                epsilon = r.Epsilon,
-                rssMb = Math.Round(r.RssBytes / (1024.0 * 1024.0), 1),
-            }),
-            final = Metrics(result.Final),
-            clients = result.Clients.Select(c => new ClientJson(c.Id, c.Malicious, c.TrainSamples, c.TestAccuracy)),
-            detection = result.Detection is { } d ? new { tpr = d.Tpr, fpr = d.Fpr } : null,
-            peakRssMb = Math.Round(result.PeakRssBytes / (1024.0 * 1024.0), 1),
-        };
+            block,
+            ConfigFingerprint.Hash(block),
+            result.Rounds.Select(r => new RoundJson(
+                r.Round, r.Metrics.Accuracy, r.Metrics.Precision, r.Metrics.Recall, r.Metrics.F1,
+                double.IsFinite(r.Loss) ? r.Loss : null, // JSON has no NaN or ∞: a diverged model's loss is written as null
+                Math.Round(r.Seconds, 3), r.Participants, r.Missing, r.Excluded, r.Rejected, r.Rejections, r.Trust, r.Epsilon,
+                Math.Round(r.RssBytes / (1024.0 * 1024.0), 1))).ToList(),
+            Metrics(result.Final),
+            result.Diverged is { } d ? new DivergedJson(d.Round, d.Reason) : null,
+            result.Clients.Select(c => new ClientJson(c.Id, c.Malicious, c.TrainSamples, c.TestAccuracy)).ToList(),
+            result.Detection is { } rates ? new { tpr = rates.Tpr, fpr = rates.Fpr } : null,
+            Math.Round(result.PeakRssBytes / (1024.0 * 1024.0), 1));
         var temp = path + ".tmp";
         File.WriteAllText(temp, JsonSerializer.Serialize(document, Options));
         File.Move(temp, path, overwrite: true);
         return path;
     }
 
+    /// <summary>The file; <c>diverged</c> is always written (null when the run did not diverge), other absent values are left out.</summary>
+    private sealed record Document(
+        int Schema, string? RunId, string? Journal, JsonElement Config, string ConfigFingerprint, List<RoundJson> Rounds, object Final,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] DivergedJson? Diverged,
+        List<ClientJson> Clients, object? Detection, double PeakRssMb);
+
+    /// <summary>A round; <c>loss</c> is always written, as null when it is not a finite number.</summary>
+    private sealed record RoundJson(
+        int Round, double Accuracy, double Precision, double Recall, double F1,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? Loss,
+        double Seconds, IReadOnlyList<string> Participants, IReadOnlyList<string> Missing, IReadOnlyList<string> Excluded,
+        IReadOnlyList<string> Rejected, IReadOnlyDictionary<string, string> Rejections, IReadOnlyDictionary<string, double>? Trust,
+        double? Epsilon, double RssMb);
+
+    /// <summary>The first round whose global model was non-finite, and why.</summary>
+    private sealed record DivergedJson(int Round, string Reason);
+
     /// <summary>A client's entry; testAccuracy is written as null (not left out) for a client that was stopped.</summary>
     private sealed record ClientJson(string Id, bool Malicious, int TrainSamples,
-        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)] double? TestAccuracy);
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? TestAccuracy);
 
     private static object Metrics(ClassificationMetrics m) => new { accuracy = m.Accuracy, precision = m.Precision, recall = m.Recall, f1 = m.F1 };
 }

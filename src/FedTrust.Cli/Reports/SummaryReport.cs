@@ -1,5 +1,6 @@
 using System.Globalization;
 using FedTrust.Core.Attacks;
+using FedTrust.Core.Defenses;
 using FedTrust.Core.Results;
 using FedTrust.Core.Settings;
 using Spectre.Console;
@@ -11,11 +12,12 @@ internal static class SummaryReport
 {
     public static string RoundLine(RoundResult r, int rounds) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"round {r.Round}/{rounds}  acc {r.Metrics.Accuracy:F4}  f1 {r.Metrics.F1:F4}  loss {r.Loss:F4}  {r.Seconds:F1}s  rss {Mb(r.RssBytes)} MB")
+            $"round {r.Round}/{rounds}  acc {r.Metrics.Accuracy:F4}  f1 {r.Metrics.F1:F4}  loss {Loss(r.Loss)}  {r.Seconds:F1}s  rss {Mb(r.RssBytes)} MB")
         + (r.Epsilon is { } e ? string.Create(CultureInfo.InvariantCulture, $"  eps {e:F2}") : "")
         + (r.Excluded.Count > 0 ? $"  excluded: {string.Join(",", r.Excluded)}" : "")
         + (r.Rejected.Count > 0 ? $"  rejected: {string.Join(",", r.Rejected)}" : "")
-        + (r.Missing.Count > 0 ? $"  missing: {string.Join(",", r.Missing)}" : "");
+        + (r.Missing.Count > 0 ? $"  missing: {string.Join(",", r.Missing)}" : "")
+        + (r.DivergenceReason is { } why ? $"  DIVERGED: {why}" : "");
 
     public static void Write(IAnsiConsole console, ExperimentSettings settings, SimulationResult result)
     {
@@ -26,10 +28,17 @@ internal static class SummaryReport
         {
             table.AddRow(
                 r.Round.ToString(CultureInfo.InvariantCulture), F(r.Metrics.Accuracy), F(r.Metrics.Precision), F(r.Metrics.Recall),
-                F(r.Metrics.F1), F(r.Loss), r.Seconds.ToString("F1", CultureInfo.InvariantCulture), Mb(r.RssBytes),
-                $"{r.Participants.Count}/{r.Participants.Count + r.Missing.Count}");
+                F(r.Metrics.F1), Loss(r.Loss), r.Seconds.ToString("F1", CultureInfo.InvariantCulture), Mb(r.RssBytes),
+                $"{r.Participants.Count}/{r.Participants.Count + r.Rejected.Count + r.Missing.Count}");
         }
         console.Write(table);
+        if (result.Diverged is { } diverged)
+        {
+            var notRun = settings.Rounds - result.Rounds[^1].Round;
+            console.MarkupLineInterpolated(
+                $"[bold red]diverged at round {diverged.Round}[/]: {diverged.Reason}; {(notRun > 0 ? $"the run stopped there ({notRun} of {settings.Rounds} rounds not run)" : "it was the last round")}");
+        }
+        WriteRejections(console, result.Rounds);
 
         var final = result.Final;
         var totalSeconds = result.Rounds.Sum(r => r.Seconds);
@@ -49,7 +58,20 @@ internal static class SummaryReport
             $"time: {totalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s in rounds; memory: peak RSS {Mb(result.PeakRssBytes)} MB, RSS after round 1 {Mb(result.Rounds[0].RssBytes)} MB, after the last {Mb(result.Rounds[^1].RssBytes)} MB");
     }
 
+    /// <summary>"rejected updates: 12 in 3 round(s); the first, round 1: client-3 has …; every reason is in result.json (…)".</summary>
+    private static void WriteRejections(IAnsiConsole console, IReadOnlyList<RoundResult> rounds)
+    {
+        var rejected = rounds.Where(r => r.Rejections.Count > 0).ToList();
+        if (rejected.Count == 0) return;
+        var (client, reason) = rejected[0].Rejections.First();
+        console.MarkupLineInterpolated(
+            $"[yellow]rejected updates[/]: {rejected.Sum(r => r.Rejections.Count)} in {rejected.Count} round(s); the first, round {rejected[0].Round}: {client} {reason}; every reason is in result.json (rounds[[]].rejections)");
+    }
+
     private static string F(double value) => value.ToString("F4", CultureInfo.InvariantCulture);
+
+    /// <summary>A loss to four decimals, or NaN, +∞, -∞ as the divergence message names them.</summary>
+    private static string Loss(double value) => double.IsFinite(value) ? F(value) : NonFiniteValues.Format(value);
 
     private static string Mb(long bytes) => (bytes / (1024.0 * 1024.0)).ToString("F0", CultureInfo.InvariantCulture);
 }

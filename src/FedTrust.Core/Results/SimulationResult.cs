@@ -18,6 +18,15 @@ public sealed record RoundResult(
     /// <summary>Clients whose update was rejected as invalid (NaN, infinite, wrong length, no samples).</summary>
     public IReadOnlyList<string> Rejected { get; init; } = [];
 
+    /// <summary>
+    /// Why each of <see cref="Rejected"/> was rejected, by client: "has 159010 non-finite values (NaN at index 0)",
+    /// or, for a DP client that withheld its update, "was withheld by the client under DP (non-finite, found before clipping)".
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Rejections { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Why the global model after this round is non-finite (<see cref="Divergence.Diagnose"/>), or null while it is finite.</summary>
+    public string? DivergenceReason { get; init; }
+
     /// <summary>Every client's trust score after this round, when the defense keeps trust.</summary>
     public IReadOnlyDictionary<string, double>? Trust { get; init; }
 
@@ -43,4 +52,8 @@ public sealed record SimulationResult(
 
     /// <summary>The run's id; its trust ledger journals under the persistence id trust-ledger-&lt;RunId&gt;.</summary>
     public string? RunId { get; init; }
+
+    /// <summary>The first round whose global model was non-finite, and why; null when the run did not diverge.</summary>
+    public Divergence? Diverged =>
+        Rounds.FirstOrDefault(r => r.DivergenceReason is not null) is { } round ? new Divergence(round.Round, round.DivergenceReason!) : null;
 }

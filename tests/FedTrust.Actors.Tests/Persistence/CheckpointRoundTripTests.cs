@@ -1,0 +1,76 @@
+using FedTrust.Actors.Persistence;
+using FedTrust.Core.Metrics;
+using FedTrust.Core.Results;
+
+namespace FedTrust.Actors.Tests.Persistence;
+
+/// <summary>checkpoint.json brings back every round exactly: non-finite losses, rejection reasons and the divergence.</summary>
+public class CheckpointRoundTripTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("fedtrust-checkpoint-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private static RoundResult Round(int round, double loss) =>
+        new(round, new ClassificationMetrics(0.5, 0.4, 0.3, 0.2), loss, 1.25, ["client-0", "client-1"], ["client-9"], 1 << 20)
+        {
+            Excluded = ["client-1"],
+            Rejected = ["client-2", "client-10"],
+            Rejections = new SortedDictionary<string, string>
+            {
+                ["client-2"] = "has 159010 non-finite values (NaN at index 0)",
+                ["client-10"] = "was withheld by the client under DP (non-finite, found before clipping)",
+            },
+            Trust = new SortedDictionary<string, double> { ["client-0"] = 1, ["client-1"] = 0.25 },
+            Epsilon = 12.5,
+        };
+
+    [Fact]
+    public void Non_finite_losses_rejection_reasons_and_the_divergence_come_back_exactly()
+    {
+        var rounds = new[]
+        {
+            Round(1, 0.125),
+            Round(2, double.NegativeInfinity),
+            Round(3, double.PositiveInfinity),
+            Round(4, double.NaN) with { DivergenceReason = "the global model's loss is NaN (its largest weight is 3.93E+23)" },
+        };
+        var file = CheckpointFile.In(_root);
+        file.Save(new RunCheckpoint("run-1", "fingerprint", 4, [1f, float.NaN, float.PositiveInfinity], rounds));
+
+        var loaded = file.Load()!;
+
+        Assert.Equal(new[] { 0.125, double.NegativeInfinity, double.PositiveInfinity, double.NaN }, loaded.Rounds.Select(r => r.Loss));
+        Assert.Equal(new float[] { 1f, float.NaN, float.PositiveInfinity }, loaded.GlobalWeights);
+        Assert.All(loaded.Rounds.Zip(rounds), pair =>
+        {
+            var (back, saved) = pair;
+            Assert.Equal(saved.Rejected, back.Rejected);
+            Assert.Equal(saved.Rejections, back.Rejections);
+            Assert.Equal(saved.DivergenceReason, back.DivergenceReason);
+            Assert.Equal(saved.Trust, back.Trust);
+            Assert.Equal((saved.Metrics, saved.Seconds, saved.Epsilon, saved.RssBytes), (back.Metrics, back.Seconds, back.Epsilon, back.RssBytes));
+        });
+        Assert.Equal(new Divergence(4, "the global model's loss is NaN (its largest weight is 3.93E+23)"),
+            new SimulationResult(loaded.Rounds, rounds[0].Metrics, [], [], 0).Diverged);
+    }
+
+    [Fact]
+    public void A_checkpoint_from_before_rejection_reasons_still_loads()
+    {
+        var file = CheckpointFile.In(_root);
+        file.Save(new RunCheckpoint("run-1", "fingerprint", 1, [1f], [Round(1, 0.5)]));
+        // Older checkpoints had neither key, and stored a non-finite loss as double.MaxValue.
+        var json = File.ReadAllText(file.Path);
+        json = System.Text.RegularExpressions.Regex.Replace(json, @",""rejections"":\{[^}]*\},""divergenceReason"":null", "");
+        json = json.Replace("\"loss\":0.5", "\"loss\":1.7976931348623157E+308");
+        Assert.DoesNotContain("rejections", json);
+        File.WriteAllText(file.Path, json);
+
+        var round = Assert.Single(file.Load()!.Rounds);
+        Assert.Empty(round.Rejections);
+        Assert.Null(round.DivergenceReason);
+        Assert.Equal(double.PositiveInfinity, round.Loss);
+        Assert.Equal(["client-2", "client-10"], round.Rejected);
+    }
+}
