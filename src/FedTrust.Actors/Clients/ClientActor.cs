@@ -49,7 +49,8 @@ public class ClientActor : ReceiveActor
                 Sender.Tell(new UpdateWithheld(round.Round, Data.ClientId, problem.Fault));
                 return;
             }
-            Sender.Tell(new LocalUpdate(round.Round, Data.ClientId, Privatize(round.Round, update, dp), result.Samples, result.TrainLoss));
+            // The training loss is a statistic of the client's data too: under DP it is not sent (NaN; nothing reads it).
+            Sender.Tell(new LocalUpdate(round.Round, Data.ClientId, Privatize(round.Round, update, dp), result.Samples, double.NaN));
         });
         Receive<EvaluateLocal>(evaluate =>
         {

@@ -37,9 +37,9 @@ public static class JournalSetup
             case "sqlite":
                 var path = PrepareSqliteFile(settings.SqlitePath(outDir));
                 RequireIntact(path);
-                return Sqlite(path, readOnly: false);
+                return Sqlite(path, readOnly: false, settings.Timeout);
             case "postgres":
-                return Sql(RequireReachable(settings.ConnectionString), "PostgreSQL.15", parallelism: 3, autoInitialize: true);
+                return Sql(RequireReachable(settings.ConnectionString), "PostgreSQL.15", parallelism: 3, autoInitialize: true, settings.Timeout);
             default:
                 return ConfigurationFactory.Empty;
         }
@@ -177,7 +177,7 @@ public static class JournalSetup
             throw new JournalException($"{path}: not a SQLite database (its first bytes are not \"SQLite format 3\"); the file was left untouched");
     }
 
-    private static Config Sqlite(string path, bool readOnly)
+    private static Config Sqlite(string path, bool readOnly, TimeSpan? callTimeout = null)
     {
         var connection = new SqliteConnectionStringBuilder
         {
@@ -186,22 +186,28 @@ public static class JournalSetup
             DefaultTimeout = 60,
         }.ToString();
         // SQLite allows one writer at a time even in WAL mode: one connection writes (parallelism = 1).
-        return Sql(connection, "SQLite.MS", parallelism: 1, autoInitialize: !readOnly);
+        return Sql(connection, "SQLite.MS", parallelism: 1, autoInitialize: !readOnly, callTimeout);
     }
 
-    private static Config Sql(string connectionString, string provider, int parallelism, bool autoInitialize)
+    /// <summary>
+    /// Akka.Persistence.Sql's journal, snapshot store and read journal on one database. With <paramref name="callTimeout"/>
+    /// (a run's <c>fedtrust.persistence.timeout</c>) a write or read the database does not answer in time fails (its
+    /// circuit breaker's call timeout, 10 s by default), so a hung server stops the run instead of stalling it.
+    /// </summary>
+    private static Config Sql(string connectionString, string provider, int parallelism, bool autoInitialize, TimeSpan? callTimeout = null)
     {
         var cs = JsonSerializer.Serialize(connectionString);
         var init = autoInitialize ? "on" : "off";
+        var breaker = callTimeout is { } t ? $", circuit-breaker.call-timeout = {(long)t.TotalMilliseconds}ms" : "";
         return ConfigurationFactory.ParseString($$"""
             akka.persistence {
               journal {
                 plugin = "akka.persistence.journal.sql"
-                sql { connection-string = {{cs}}, provider-name = "{{provider}}", parallelism = {{parallelism}}, auto-initialize = {{init}} }
+                sql { connection-string = {{cs}}, provider-name = "{{provider}}", parallelism = {{parallelism}}, auto-initialize = {{init}}{{breaker}} }
               }
               snapshot-store {
                 plugin = "akka.persistence.snapshot-store.sql"
-                sql { connection-string = {{cs}}, provider-name = "{{provider}}", auto-initialize = {{init}} }
+                sql { connection-string = {{cs}}, provider-name = "{{provider}}", auto-initialize = {{init}}{{breaker}} }
               }
               query.journal.sql { connection-string = {{cs}}, provider-name = "{{provider}}" }
             }

@@ -11,7 +11,7 @@ namespace FedTrust.Actors.Protocol;
 /// <summary>Aggregator → client: train on your data starting from these global weights.</summary>
 public sealed record TrainRound(int Round, float[] GlobalWeights);
 
-/// <summary>Client → aggregator: my update Δ = w_local − w_global for this round.</summary>
+/// <summary>Client → aggregator: my update Δ = w_local − w_global for this round (under DP privatised, and no training loss: NaN).</summary>
 public sealed record LocalUpdate(int Round, string ClientId, float[] Delta, int Samples, double TrainLoss);
 
 /// <summary>

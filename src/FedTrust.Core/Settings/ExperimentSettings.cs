@@ -76,8 +76,8 @@ public sealed record DpSettings(double Epsilon, double Delta, double Clip)
 /// <summary>Where the trust ledger's journal lives (<c>fedtrust.persistence</c>).</summary>
 public sealed record PersistenceSettings(string Provider, string SqliteFile, string ConnectionString, int SnapshotEvery)
 {
-    /// <summary>How long the journal may take to recover the ledger at the start of a run.</summary>
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>How long the journal may take to recover the ledger at the start of a run, or to write a round's events.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
 
     public static readonly IReadOnlyList<string> Providers = ["sqlite", "postgres", "memory"];
 

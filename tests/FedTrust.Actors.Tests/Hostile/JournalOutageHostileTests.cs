@@ -86,11 +86,15 @@ public sealed class JournalOutageHostileTests(PostgresServer server) : IDisposab
         }
     }
 
-    [Fact]
-    public async Task A_database_that_goes_away_mid_run_stops_the_run_within_seconds_naming_the_journal()
+    /// <summary>A private server is stopped (<c>pg_ctl stop</c>) or frozen (SIGSTOP) while a run journals to it.</summary>
+    [Theory]
+    [InlineData("goes away")]
+    [InlineData("hangs")]
+    public async Task A_database_that_fails_mid_run_stops_the_run_within_seconds_naming_the_journal(string outage)
     {
         var doomed = new PostgresServer();
         await doomed.InitializeAsync();
+        var postmaster = int.Parse(File.ReadLines(Path.Combine(doomed.Root, "data", "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
         try
         {
             var database = await doomed.CreateDatabaseAsync();
@@ -99,9 +103,10 @@ public sealed class JournalOutageHostileTests(PostgresServer server) : IDisposab
                 "--set", $"fedtrust.persistence.connection-string={doomed.ConnectionString(database)}");
             var deadline = DateTime.UtcNow.AddMinutes(2);
             while (!File.Exists(Path.Combine(dir, "checkpoint.json")) && !run.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(50);
-            Assert.False(run.IsCompleted, "the run ended before the database went away");
+            Assert.False(run.IsCompleted, "the run ended before the outage");
 
-            await doomed.DisposeAsync(); // pg_ctl stop: the server goes away under the running run
+            if (outage == "hangs") await Signal("STOP", postmaster); // the server and its backends freeze, connections stay open
+            else await doomed.DisposeAsync();
             var clock = Stopwatch.StartNew();
             var (code, _, err) = await run.WaitAsync(TimeSpan.FromMinutes(2));
             Assert.True(clock.Elapsed < Prompt, $"the run went on for {clock.Elapsed} after the outage");
@@ -112,7 +117,18 @@ public sealed class JournalOutageHostileTests(PostgresServer server) : IDisposab
         }
         finally
         {
+            if (outage == "hangs") await Signal("CONT", postmaster);
             await doomed.DisposeAsync();
+        }
+    }
+
+    /// <summary>Sends a signal to the postmaster and its backends.</summary>
+    private static async Task Signal(string signal, int postmaster)
+    {
+        foreach (var (file, args) in new[] { ("pkill", new[] { $"-{signal}", "-P", $"{postmaster}" }), ("kill", new[] { $"-{signal}", $"{postmaster}" }) })
+        {
+            using var process = Process.Start(new ProcessStartInfo(file, args))!;
+            await process.WaitForExitAsync();
         }
     }
 }
