@@ -10,23 +10,19 @@ namespace FedTrust.Actors.Tests.Cli;
 /// </summary>
 public sealed class ConfigIncludeCliTests : IDisposable
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("fedtrust-confcli-").FullName;
+    private readonly TempFolder _temp = new("fedtrust-confcli-");
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
-    private string Write(string relative, string text)
-    {
-        var path = Path.Combine(_root, relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    private string Root => _temp.Path;
+
+    private string Write(string relative, string text) => _temp.Write(relative, text);
 
     [Fact]
     public async Task A_substitution_cycle_is_a_usage_error_naming_the_file_line_and_cycle_and_nothing_is_written()
     {
         var conf = Write("c.conf", "fedtrust {\n  rounds = ${fedtrust.rounds}\n}\n");
-        var outDir = Directory.CreateDirectory(Path.Combine(_root, "out")).FullName;
+        var outDir = Directory.CreateDirectory(Path.Combine(Root, "out")).FullName;
 
         var (code, _, err) = await Run("run", "--config", conf, "--out", outDir);
 
@@ -40,12 +36,12 @@ public sealed class ConfigIncludeCliTests : IDisposable
     public async Task A_missing_required_include_is_a_usage_error_naming_the_include_and_the_path()
     {
         var conf = Write("main.conf", "fedtrust.rounds = 1\ninclude required(\"shared/missing.conf\")\n");
-        var outDir = Path.Combine(_root, "out");
+        var outDir = Path.Combine(Root, "out");
 
         var (code, _, err) = await Run("run", "--config", conf, "--out", outDir);
 
         Assert.Equal(FedTrustCli.UsageError, code);
-        Assert.Equal($"error: {conf}:2:1: required include not found: {Path.Combine(_root, "shared", "missing.conf")}{Environment.NewLine}", err);
+        Assert.Equal($"error: {conf}:2:1: required include not found: {Path.Combine(Root, "shared", "missing.conf")}{Environment.NewLine}", err);
         Assert.False(Directory.Exists(outDir));
     }
 
@@ -54,7 +50,7 @@ public sealed class ConfigIncludeCliTests : IDisposable
     {
         Write("shared/short.conf", "fedtrust { rounds = 1, clients = 4 }\n");
         var conf = Write("main.conf", "include required(file(\"shared/short.conf\"))\nfedtrust.seed = 7\n");
-        var outDir = Path.Combine(_root, "out");
+        var outDir = Path.Combine(Root, "out");
 
         var (code, output, err) = await Run("run", "--config", conf, "--out", outDir);
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FedTrust.Cli;
+using static FedTrust.Actors.Tests.CliRunner;
 
 namespace FedTrust.Actors.Tests.Cli;
 
@@ -12,14 +13,6 @@ public class DivergenceCliTests : IDisposable
     private readonly string _root = Directory.CreateTempSubdirectory("fedtrust-diverge-").FullName;
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
-
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await FedTrustCli.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
 
     private static JsonElement Result(string dir)
     {

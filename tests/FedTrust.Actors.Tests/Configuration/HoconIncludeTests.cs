@@ -8,17 +8,13 @@ namespace FedTrust.Actors.Tests.Configuration;
 /// </summary>
 public sealed class HoconIncludeTests : IDisposable
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("fedtrust-include-").FullName;
+    private readonly TempFolder _temp = new("fedtrust-include-");
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
-    private string Write(string relative, string text)
-    {
-        var path = Path.Combine(_root, relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    private string Root => _temp.Path;
+
+    private string Write(string relative, string text) => _temp.Write(relative, text);
 
     private ConfigurationException Refused(string path) =>
         Assert.Throws<ConfigurationException>(() => FedTrustConfig.ParseFile(path));
@@ -105,7 +101,7 @@ public sealed class HoconIncludeTests : IDisposable
 
         var e = Refused(main);
 
-        Assert.Equal($"{main}:2:1: required include not found: {Path.Combine(_root, "local.conf")}", e.Message);
+        Assert.Equal($"{main}:2:1: required include not found: {Path.Combine(Root, "local.conf")}", e.Message);
     }
 
     [Theory]
@@ -149,12 +145,12 @@ public sealed class HoconIncludeTests : IDisposable
     [Fact]
     public void A_folder_or_unreadable_file_cannot_be_included()
     {
-        Directory.CreateDirectory(Path.Combine(_root, "conf.d"));
+        Directory.CreateDirectory(Path.Combine(Root, "conf.d"));
         var main = Write("main.conf", "include \"conf.d\"\n");
 
-        Assert.Equal($"{main}:1:1: cannot include {Path.Combine(_root, "conf.d")}: it is a folder, not a file", Refused(main).Message);
+        Assert.Equal($"{main}:1:1: cannot include {Path.Combine(Root, "conf.d")}: it is a folder, not a file", Refused(main).Message);
 
-        var loop = Path.Combine(_root, "loop.conf");
+        var loop = Path.Combine(Root, "loop.conf");
         File.CreateSymbolicLink(loop, loop);
         var other = Write("other.conf", "include required(\"loop.conf\")\n");
         Assert.StartsWith($"{other}:1:1: cannot read included file {loop}: ", Refused(other).Message);
@@ -163,9 +159,9 @@ public sealed class HoconIncludeTests : IDisposable
     [Fact]
     public void A_configuration_path_that_is_a_folder_is_named_as_a_folder()
     {
-        var e = Refused(_root);
+        var e = Refused(Root);
 
-        Assert.Equal($"cannot read configuration file {_root}: it is a folder, not a file", e.Message);
+        Assert.Equal($"cannot read configuration file {Root}: it is a folder, not a file", e.Message);
     }
 
     [Fact]
