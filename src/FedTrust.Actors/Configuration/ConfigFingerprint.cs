@@ -20,8 +20,7 @@ public static class ConfigFingerprint
     public static string Of(Config config) => Of(FedTrustConfig.ToJson(config));
 
     /// <summary>The comparable part of a <c>fedtrust</c> block given as JSON (e.g. result.json's <c>config</c>).</summary>
-    public static string Of(JsonElement block) =>
-        JsonSerializer.Serialize(Comparable(block).ToDictionary(kv => kv.Key, kv => JsonDocument.Parse(kv.Value).RootElement));
+    public static string Of(JsonElement block) => JsonSerializer.Serialize(Comparable(block));
 
     /// <summary>A short hash of <see cref="Of(JsonElement)"/>, written to result.json as <c>configFingerprint</c>.</summary>
     public static string Hash(JsonElement block) =>
@@ -57,12 +56,13 @@ public static class ConfigFingerprint
     public static string Describe(IReadOnlyList<string> differences, int max = 4) =>
         string.Join("; ", differences.Take(max)) + (differences.Count > max ? $"; and {differences.Count - max} more" : "");
 
-    private static SortedDictionary<string, string> Comparable(JsonElement block)
+    /// <summary>The block's top-level values, by key in ordinal order, without the <see cref="Ignored"/> keys.</summary>
+    private static SortedDictionary<string, JsonElement> Comparable(JsonElement block)
     {
-        var keys = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var keys = new SortedDictionary<string, JsonElement>(StringComparer.Ordinal);
         if (block.ValueKind != JsonValueKind.Object) return keys;
         foreach (var property in block.EnumerateObject())
-            if (!Ignored.Contains(property.Name)) keys[property.Name] = property.Value.GetRawText();
+            if (!Ignored.Contains(property.Name)) keys[property.Name] = property.Value;
         return keys;
     }
 
@@ -70,14 +70,10 @@ public static class ConfigFingerprint
         string.Join('\n', Leaves(Comparable(block)).Select(kv => $"{kv.Key}={kv.Value}"));
 
     /// <summary>Every leaf as dotted key → compact JSON text (arrays count as leaves).</summary>
-    private static SortedDictionary<string, string> Leaves(SortedDictionary<string, string> top)
+    private static SortedDictionary<string, string> Leaves(SortedDictionary<string, JsonElement> top)
     {
         var leaves = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (key, raw) in top)
-        {
-            using var doc = JsonDocument.Parse(raw);
-            Collect(doc.RootElement, key, leaves);
-        }
+        foreach (var (key, value) in top) Collect(value, key, leaves);
         return leaves;
     }
 

@@ -35,9 +35,7 @@ public static class JournalSetup
         switch (settings.Provider)
         {
             case "sqlite":
-                var path = PrepareSqliteFile(settings.SqlitePath(outDir));
-                RequireIntact(path);
-                return Sqlite(path, readOnly: false, settings.Timeout);
+                return Sqlite(PrepareSqliteFile(settings.SqlitePath(outDir)), readOnly: false, settings.Timeout);
             case "postgres":
                 return Sql(RequireReachable(settings.ConnectionString), "PostgreSQL.15", parallelism: 3, autoInitialize: true, settings.Timeout);
             default:
@@ -46,12 +44,14 @@ public static class JournalSetup
     }
 
     /// <summary>
-    /// Refuses a SQLite file that is shorter than its header says (truncated) or fails SQLite's own structural check
+    /// Refuses a file that is not a SQLite database (<see cref="RequireSqliteDatabase"/>), is shorter than its header
+    /// says (truncated), or fails SQLite's own structural check
     /// (<c>PRAGMA quick_check</c>). The check only reads; it opens the file read-write because a read-only connection
     /// to a WAL-mode database leaves -wal and -shm files behind, which a read-write one removes when it closes.
     /// </summary>
     public static void RequireIntact(string path)
     {
+        RequireSqliteDatabase(path);
         var length = new FileInfo(path).Length;
         if (length == 0) return;
         var header = new byte[100];
@@ -108,14 +108,10 @@ public static class JournalSetup
         }
     }
 
-    private static string WithConnectTimeout(string connectionString)
-    {
-        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
-        var given = ConnectionStrings.HasKey(connectionString, "Timeout") || ConnectionStrings.HasKey(connectionString, "Connect Timeout");
-        if (given) return connectionString;
-        builder.Timeout = (int)ConnectTimeout.TotalSeconds;
-        return builder.ConnectionString;
-    }
+    private static string WithConnectTimeout(string connectionString) =>
+        ConnectionStrings.HasKey(connectionString, "Timeout") || ConnectionStrings.HasKey(connectionString, "Connect Timeout")
+            ? connectionString
+            : new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Timeout = (int)ConnectTimeout.TotalSeconds }.ConnectionString;
 
     /// <summary>An exception's message and, when it adds something, its innermost cause's, on one line.</summary>
     public static string Reason(Exception e)
@@ -143,14 +139,15 @@ public static class JournalSetup
 
     /// <summary>
     /// Makes sure the SQLite file can be journaled to: creates it in WAL mode (so a reader and a writer, or two runs,
-    /// can share it) when it does not exist, and refuses a file that is not a SQLite database, leaving it untouched.
+    /// can share it) when it does not exist, and refuses a file that is not an intact SQLite database
+    /// (<see cref="RequireIntact"/>), leaving it untouched.
     /// </summary>
     public static string PrepareSqliteFile(string path)
     {
         path = Path.GetFullPath(path);
         if (File.Exists(path))
         {
-            RequireSqliteDatabase(path);
+            RequireIntact(path);
             return path;
         }
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);

@@ -16,16 +16,18 @@ internal static class Guard
         }
         catch (Exception e)
         {
+            // Failures whose message already says what and where; anything else is unexpected and shows its type.
+            var explained = e is DataFormatException or DataUnavailableException or SimulationException or JournalException or FolderInUseException;
             var (code, message) = e switch
             {
                 ConfigurationException => (FedTrustCli.UsageError, e.Message),
-                DataFormatException or DataUnavailableException or SimulationException or JournalException or FolderInUseException => (FedTrustCli.Failure, e.Message),
                 OperationCanceledException => (FedTrustCli.Failure, "cancelled"),
+                _ when explained => (FedTrustCli.Failure, e.Message),
                 _ => (FedTrustCli.Failure, $"{e.GetType().Name}: {e.Message}"),
             };
             await error.WriteLineAsync($"error: {message}");
             if (verbose) await error.WriteLineAsync(e.ToString());
-            else if (code == FedTrustCli.Failure && e is not (DataFormatException or DataUnavailableException or SimulationException or JournalException or FolderInUseException or OperationCanceledException))
+            else if (code == FedTrustCli.Failure && !explained && e is not OperationCanceledException)
                 await error.WriteLineAsync("(run again with --verbose for the stack trace)");
             return code;
         }

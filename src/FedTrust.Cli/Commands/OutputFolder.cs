@@ -84,7 +84,6 @@ internal sealed class OutputFolder : IDisposable
         }
         if (OwnJournal(persistence) is not { } journal || !File.Exists(journal)) return null;
         // A file there that is not an intact journal is not another run's: it is refused as what it is (exit 1).
-        JournalSetup.RequireSqliteDatabase(journal);
         JournalSetup.RequireIntact(journal);
         return $"the trust journal of a run that stopped before its first round completed ({System.IO.Path.GetFileName(journal)})";
     }

@@ -38,7 +38,7 @@ public static class ModelZoo
         lock (InitLock)
         {
             using var model = Create(n);
-            return (int)model.parameters().Sum(p => p.numel());
+            return ParameterVector.Length(model);
         }
     });
 
