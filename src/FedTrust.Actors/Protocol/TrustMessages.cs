@@ -5,22 +5,22 @@ namespace FedTrust.Actors.Protocol;
 // The trust protocol between the aggregator and the TrustLedger.
 
 /// <summary>Aggregator → ledger: what this round showed about each client (rejected updates count as invalid).</summary>
-public sealed record RecordEvidence(int Round, IReadOnlyDictionary<string, UpdateEvidence> Evidence);
+public sealed record RecordEvidence(int Round, IReadOnlyDictionary<string, UpdateEvidence> Evidence) : IWireMessage;
 
 /// <summary>Ledger → aggregator: every client's score after the round's evidence, and who is now excluded.</summary>
-public sealed record TrustUpdated(int Round, IReadOnlyDictionary<string, double> Scores, IReadOnlyList<string> Excluded);
+public sealed record TrustUpdated(int Round, IReadOnlyDictionary<string, double> Scores, IReadOnlyList<string> Excluded) : IWireMessage;
 
 /// <summary>Anyone → ledger: the current scores, please.</summary>
-public sealed record GetTrustScores;
+public sealed record GetTrustScores : IWireMessage;
 
 /// <summary>Ledger → asker: the scores as of the last recorded round (0 before any).</summary>
-public sealed record TrustScores(int Round, IReadOnlyDictionary<string, double> Scores);
+public sealed record TrustScores(int Round, IReadOnlyDictionary<string, double> Scores) : IWireMessage;
 
 /// <summary>
 /// Ledger → its parent, just before it stops: its journal failed (<paramref name="What"/> it was doing, and the
 /// cause's message), so the run can stop at once with a message naming the journal instead of waiting out a deadline.
 /// </summary>
-public sealed record TrustLedgerFailed(string What, string Reason);
+public sealed record TrustLedgerFailed(string What, string Reason) : IWireMessage;
 
 /// <summary>What the trust ledger writes to its journal and snapshot store; bound to <c>TrustEventSerializer</c>.</summary>
 public interface ITrustEvent;
