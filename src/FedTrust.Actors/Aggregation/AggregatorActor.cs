@@ -36,6 +36,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     private readonly string _runId;
     private readonly string _configFingerprint;
     private readonly IActorRef _ledger;
+    private readonly IActorRef _reportTo;
     private readonly RdpAccountant? _accountant;
     private readonly List<RoundResult> _rounds = [];
     private readonly SortedDictionary<string, LocalUpdate> _updates = new(ClientIdComparer.Instance);
@@ -46,8 +47,9 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     private int _round;
     private Stopwatch _clock = new();
 
-    public AggregatorActor(RunPlan plan, IActorRef trustLedger)
+    public AggregatorActor(RunPlan plan, IActorRef trustLedger, IActorRef? reportTo = null)
     {
+        _reportTo = reportTo ?? Context.Parent;
         _settings = plan.Settings;
         _workload = plan.Workload;
         _global = plan.InitialWeights;
@@ -81,8 +83,9 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(RunPlan plan, IActorRef trustLedger) =>
-        Akka.Actor.Props.Create(() => new AggregatorActor(plan, trustLedger)).WithDispatcher(plan.Dispatcher);
+    /// <summary>The aggregator of a run; it reports the run's end or failure to <paramref name="reportTo"/> (default: the parent).</summary>
+    public static Props Props(RunPlan plan, IActorRef trustLedger, IActorRef? reportTo = null) =>
+        Akka.Actor.Props.Create(() => new AggregatorActor(plan, trustLedger, reportTo)).WithDispatcher(plan.Dispatcher);
 
     // ---- collecting a round's updates -------------------------------------------------------------------------
 
@@ -314,7 +317,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             .Select(kv => new ClientResult(kv.Key, false, kv.Value, _localAccuracy.TryGetValue(kv.Key, out var a) ? a : null))
             .ToList();
         var result = new SimulationResult(_rounds.ToList(), _rounds[^1].Metrics, clients, _global, ProcessMemory.PeakRssBytes());
-        Context.Parent.Tell(new RunCompleted(result));
+        _reportTo.Tell(new RunCompleted(result));
         Become(() => { });
     }
 
@@ -330,7 +333,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     private void Fail(string reason)
     {
         Timers.CancelAll();
-        Context.Parent.Tell(new RunFailed(reason));
+        _reportTo.Tell(new RunFailed(reason));
         Become(() => { });
     }
 }

@@ -1,6 +1,8 @@
 using Akka.Actor;
 using FedTrust.Actors.Protocol;
 using FedTrust.Actors.Hosting;
+using FedTrust.Core.Learning;
+using FedTrust.Core.Settings;
 
 namespace FedTrust.Actors.Clients;
 
@@ -16,21 +18,27 @@ public sealed class ClientsSupervisor : ReceiveActor
     public ClientsSupervisor(RunPlan plan, IActorRef aggregator)
     {
         _maxRestarts = plan.Settings.ClientMaxRestarts;
-        var policy = new ClientPolicy(plan.Settings.Seed, plan.Settings.Defense.ClientPrivacy ? plan.Settings.Dp : null);
         var refs = new Dictionary<string, IActorRef>();
         foreach (var client in plan.Clients)
-        {
-            var props = client.Malicious
-                ? AttackerActor.Props(client, plan.Workload, policy, plan.Settings.Attack, plan.Dispatcher)
-                : ClientActor.Props(client, plan.Workload, policy, plan.Dispatcher);
-            refs[client.ClientId] = Context.ActorOf(props, client.ClientId);
-        }
+            refs[client.ClientId] = Context.ActorOf(ClientProps(client, plan.Workload, plan.Settings, plan.Dispatcher), client.ClientId);
         aggregator.Tell(new ClientsReady(refs));
     }
+
+    /// <summary>The actor of one client: an <see cref="AttackerActor"/> if it is malicious, else a <see cref="ClientActor"/>.</summary>
+    public static Props ClientProps(ClientData client, IClientWorkload workload, ExperimentSettings settings, string dispatcher)
+    {
+        var policy = new ClientPolicy(settings.Seed, settings.Defense.ClientPrivacy ? settings.Dp : null);
+        return client.Malicious
+            ? AttackerActor.Props(client, workload, policy, settings.Attack, dispatcher)
+            : ClientActor.Props(client, workload, policy, dispatcher);
+    }
+
+    /// <summary>A client that throws is restarted (its message retried), at most this many times a minute, then stopped.</summary>
+    public static SupervisorStrategy Strategy(int maxRestarts) =>
+        new OneForOneStrategy(maxRestarts, TimeSpan.FromMinutes(1), _ => Directive.Restart);
 
     public static Props Props(RunPlan plan, IActorRef aggregator) =>
         Akka.Actor.Props.Create(() => new ClientsSupervisor(plan, aggregator));
 
-    protected override SupervisorStrategy SupervisorStrategy() =>
-        new OneForOneStrategy(_maxRestarts, TimeSpan.FromMinutes(1), _ => Directive.Restart);
+    protected override SupervisorStrategy SupervisorStrategy() => Strategy(_maxRestarts);
 }

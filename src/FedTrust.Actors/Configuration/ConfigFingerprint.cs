@@ -7,14 +7,14 @@ namespace FedTrust.Actors.Configuration;
 
 /// <summary>
 /// What must be equal for two runs to be the same experiment: the resolved <c>fedtrust</c> block without the keys
-/// that say where things are (data, persistence), how a grid is laid out, or how many threads share the work.
+/// that say where things are (data, persistence), how a grid is laid out, how many threads share the work, or on which nodes the clients run.
 /// A checkpoint is continued, and a grid cell's result.json reused, only under an equal fingerprint; when they
 /// differ, <see cref="Differences(JsonElement, JsonElement)"/> names the keys.
 /// </summary>
 public static class ConfigFingerprint
 {
     /// <summary>Top-level keys of the <c>fedtrust</c> block that do not change what a run computes.</summary>
-    public static readonly IReadOnlyList<string> Ignored = ["data", "persistence", "grid", "training-dispatcher", "trainers"];
+    public static readonly IReadOnlyList<string> Ignored = ["data", "persistence", "grid", "training-dispatcher", "trainers", "mode", "cluster"];
 
     /// <summary>The comparable part of a configuration as canonical JSON (the form checkpoints store).</summary>
     public static string Of(Config config) => Of(FedTrustConfig.ToJson(config));

@@ -49,6 +49,7 @@ public static class SettingsReader
             RoundTimeout = Duration(config, "fedtrust.round-timeout"),
             MinUpdates = Int(config, "fedtrust.min-updates", 1, 10_000),
             ClientMaxRestarts = Int(config, "fedtrust.client-max-restarts", 0, 1000),
+            Cluster = Cluster(config),
         };
         settings = settings with
         {
@@ -94,6 +95,28 @@ public static class SettingsReader
         };
         return new AttackSettings(kind, intensity, Int(config, "fedtrust.attack.malicious", 0, 10_000),
             LabelMapping.Parse(mapName, source, target), Double(config, "fedtrust.attack.noise-std", 0, 1e6));
+    }
+
+    private static ClusterSettings Cluster(Config config) => new(
+        Enabled: OneOf(config, "fedtrust.mode", ["local", "cluster"]) == "cluster",
+        Hostname: String(config, "fedtrust.cluster.hostname") is { Length: > 0 } host && !host.Any(char.IsWhiteSpace)
+            ? host
+            : throw Invalid("fedtrust.cluster.hostname", config.GetString("fedtrust.cluster.hostname"), "the host name or IP address other nodes reach this node at"),
+        Port: Int(config, "fedtrust.cluster.port", 0, 65_535),
+        SeedNodes: List(config, "fedtrust.cluster.seed-nodes", "a list of \"host:port\" strings, e.g. [\"10.0.0.5:4053\"], or []")
+            .Select(SeedNodeOf).ToList(),
+        Workers: Int(config, "fedtrust.cluster.workers", 1, 10_000),
+        JoinTimeout: Duration(config, "fedtrust.cluster.join-timeout"));
+
+    /// <summary>A seed node given as host:port (a hostname, an IPv4 address, or [IPv6]).</summary>
+    public static SeedNode SeedNodeOf(string text)
+    {
+        var colon = text.LastIndexOf(':');
+        var host = colon > 0 ? text[..colon].Trim('[', ']') : "";
+        if (colon > 0 && host.Length > 0 && !host.Any(char.IsWhiteSpace)
+            && int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and <= 65_535)
+            return new SeedNode(host, port);
+        throw Invalid("fedtrust.cluster.seed-nodes", text, "host:port with a port from 1 to 65535, e.g. 10.0.0.5:4053");
     }
 
     private static TrustParameters TrustParameters(Config config)

@@ -1,6 +1,8 @@
 using Akka.Actor;
+using Akka.Cluster.Tools.Singleton;
 using FedTrust.Actors.Aggregation;
 using FedTrust.Actors.Clients;
+using FedTrust.Actors.Cluster;
 using FedTrust.Actors.Protocol;
 using FedTrust.Actors.Trust;
 using FedTrust.Core.Learning;
@@ -16,6 +18,10 @@ namespace FedTrust.Actors.Hosting;
 /// and a resumed run whose journal does not hold its trust up to the checkpoint's round is refused. Only then does it
 /// start the aggregator and the clients' supervisor. It turns the run's end, or a failure of the aggregator or the
 /// ledger (neither is restarted: a round's state would be lost), into the host's result.
+/// The same code places a run in one process or on a cluster (<see cref="RunPlan.ClientRegion"/> set): there the
+/// ledger and the aggregator are cluster singletons on the server role (each inside a <see cref="SingletonGuard"/>
+/// that keeps the no-restart rule), and the clients live on worker nodes, reached through <see cref="RemoteClients"/>
+/// instead of a local <see cref="ClientsSupervisor"/>; the result then also says where each client ran.
 /// </summary>
 public sealed class RunSupervisor : ReceiveActor, IWithTimers
 {
@@ -24,14 +30,15 @@ public sealed class RunSupervisor : ReceiveActor, IWithTimers
     private readonly RunPlan _plan;
     private readonly TaskCompletionSource<SimulationResult> _completion;
     private readonly IActorRef _ledger;
+    private IActorRef? _remoteClients;
 
     public RunSupervisor(RunPlan plan, TaskCompletionSource<SimulationResult> completion)
     {
         _plan = plan;
         _completion = completion;
-        _ledger = Context.ActorOf(TrustLedgerActor.Props($"trust-ledger-{plan.RunId}", plan.Clients.Select(c => c.ClientId).ToList(),
-            plan.Settings.Trust, plan.Settings.Persistence.SnapshotEvery), "trust-ledger");
-        Context.Watch(_ledger);
+        var clientIds = plan.Clients.Select(c => c.ClientId).ToList();
+        _ledger = Start(TrustLedgerActor.Props($"trust-ledger-{plan.RunId}", clientIds,
+            plan.Settings.Trust, plan.Settings.Persistence.SnapshotEvery, Self), "trust-ledger", watch: true);
 
         Receive<TrustScores>(recovered =>
         {
@@ -41,15 +48,47 @@ public sealed class RunSupervisor : ReceiveActor, IWithTimers
                 Fail(problem);
                 return;
             }
-            var aggregator = Context.ActorOf(AggregatorActor.Props(plan, _ledger), "aggregator");
-            Context.ActorOf(ClientsSupervisor.Props(plan, aggregator), "clients");
+            var aggregator = Start(AggregatorActor.Props(plan, _ledger, Self), "aggregator");
+            if (plan.ClientRegion is { } region)
+                _remoteClients = Context.ActorOf(RemoteClients.Props(clientIds, aggregator, region, plan.Settings.Cluster.JoinTimeout), "clients");
+            else
+                Context.ActorOf(ClientsSupervisor.Props(plan, aggregator), "clients");
         });
         Receive<RecoveryTimeout>(_ => Fail(
             $"trust journal {plan.Journal}: no answer within {plan.Settings.Persistence.Timeout.TotalSeconds:0.#} s while recovering run {plan.RunId} (fedtrust.persistence.timeout)"));
         Receive<TrustLedgerFailed>(failed => Fail($"trust journal {plan.Journal}: {failed.What}: {failed.Reason}"));
         Receive<Terminated>(t => t.ActorRef.Equals(_ledger), _ => Fail($"trust journal {plan.Journal}: the trust ledger stopped"));
-        Receive<RunCompleted>(done => _completion.TrySetResult(done.Result));
+        Receive<SingletonGuard.Stopped>(s => Fail(s.Name == "trust-ledger" ? $"trust journal {plan.Journal}: the trust ledger stopped" : $"the {s.Name} stopped"));
+        Receive<SingletonGuard.Failed>(f => Fail($"the run failed: {f.Cause.Message}", f.Cause));
+        Receive<RunCompleted>(done =>
+        {
+            if (_remoteClients is null)
+            {
+                _completion.TrySetResult(done.Result);
+                return;
+            }
+            _remoteClients.Tell(new RemoteClients.GetPlacement());
+            Become(() => Receive<RemoteClients.Placement>(p => _completion.TrySetResult(done.Result with { Cluster = p.Report })));
+        });
         Receive<RunFailed>(failed => Fail(failed.Reason));
+    }
+
+    /// <summary>
+    /// Starts the ledger or the aggregator: a child in a local run (the ledger watched); in a cluster run a singleton on the server
+    /// role, reached through its proxy (which buffers messages until the singleton is up).
+    /// </summary>
+    private IActorRef Start(Props props, string name, bool watch = false)
+    {
+        if (_plan.ClientRegion is null)
+        {
+            var child = Context.ActorOf(props, name);
+            return watch ? Context.Watch(child) : child;
+        }
+        var system = Context.System;
+        var manager = Context.ActorOf(ClusterSingletonManager.Props(SingletonGuard.Props(props, name, Self), PoisonPill.Instance,
+            ClusterSingletonManagerSettings.Create(system).WithRole(ClientSharding.ServerRole)), name);
+        return Context.ActorOf(ClusterSingletonProxy.Props(manager.Path.ToStringWithoutAddress(),
+            ClusterSingletonProxySettings.Create(system).WithRole(ClientSharding.ServerRole)), name + "-proxy");
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -118,6 +157,8 @@ public sealed record RunPlan(
     public Action<RunCheckpoint>? Checkpoint { get; init; }
     /// <summary>Where the ledger journals, for messages (a path, a redacted connection string, or "memory").</summary>
     public string Journal { get; init; } = "memory";
+    /// <summary>A cluster run: the shard region (proxy) through which the clients on the worker nodes are reached; null for a local run.</summary>
+    public IActorRef? ClientRegion { get; init; }
 }
 
 /// <summary>A run that could not finish; the message says why.</summary>

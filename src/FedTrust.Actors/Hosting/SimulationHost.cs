@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using FedTrust.Actors.Cluster;
 using FedTrust.Core;
 using FedTrust.Core.Attacks;
 using FedTrust.Core.Data;
@@ -19,9 +20,6 @@ public static class SimulationHost
 {
     /// <summary>The dispatcher (a config path) that clients and the aggregator run on.</summary>
     public const string TrainingDispatcher = "fedtrust.training-dispatcher";
-
-    /// <summary>Stream label of label-flip choices, apart from every other random stream.</summary>
-    private const long LabelFlipStream = 4;
 
     public static Task<SimulationResult> RunAsync(
         ExperimentSettings settings, Config config, MnistDataset dataset,
@@ -49,19 +47,26 @@ public static class SimulationHost
         ExperimentSettings settings, Config config, IClientWorkload workload, IReadOnlyList<ClientData> clients,
         RunOptions options, CancellationToken cancellation = default)
     {
+        if (settings.Cluster.Enabled) return await ClusterHost.RunServerAsync(settings, config, workload, clients, options, cancellation);
         var plan = Plan(settings, workload, clients, options);
         var system = ActorSystem.Create("fedtrust", SystemConfig(settings, config));
         try
         {
-            var completion = new TaskCompletionSource<SimulationResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-            await using var _ = cancellation.Register(() => completion.TrySetCanceled(cancellation));
-            system.ActorOf(RunSupervisor.Props(plan, completion), "run");
-            return WithGroundTruth(await completion.Task, clients) with { RunId = plan.RunId };
+            return await Run(system, plan, cancellation);
         }
         finally
         {
             await system.Terminate();
         }
+    }
+
+    /// <summary>Runs <paramref name="plan"/> in <paramref name="system"/> (local, or a cluster's server node) and returns its result.</summary>
+    internal static async Task<SimulationResult> Run(ActorSystem system, RunPlan plan, CancellationToken cancellation)
+    {
+        var completion = new TaskCompletionSource<SimulationResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var _ = cancellation.Register(() => completion.TrySetCanceled(cancellation));
+        system.ActorOf(RunSupervisor.Props(plan, completion), "run");
+        return WithGroundTruth(await completion.Task, plan.Clients) with { RunId = plan.RunId };
     }
 
     /// <summary>Everything a run's actors need, with the initial weights built once from the seed.</summary>
@@ -78,26 +83,9 @@ public static class SimulationHost
             Journal = options.Journal,
         };
 
-    /// <summary>
-    /// The run's clients: the paper's IID split (an equal, disjoint, seeded share of train and test each), the
-    /// malicious ones chosen by the seed, and under label flipping their labels poisoned (paper eq. 3 and 8).
-    /// </summary>
-    public static IReadOnlyList<ClientData> Clients(ExperimentSettings settings, LabeledTensors train, int testCount)
-    {
-        var attack = settings.Attack;
-        var malicious = MaliciousSelection.Choose(settings.Clients, attack.EffectiveMalicious, settings.Seed).ToHashSet();
-        return Partitioner.Iid(train.Count, testCount, settings.Clients, settings.Seed)
-            .Select(p =>
-            {
-                var data = ClientData.From(ExperimentSettings.ClientId(p.Client), p.Client, p.TrainIndices, p.TestIndices, train);
-                if (!malicious.Contains(p.Client)) return data;
-                if (attack.Kind != AttackKind.LabelFlip) return data with { Malicious = true };
-                var poisoned = LabelFlip.Apply(data.TrainLabels, attack.Intensity, attack.LabelMapping,
-                    DeterministicRandom.For(settings.Seed, LabelFlipStream, p.Client));
-                return data with { TrainLabels = poisoned, Malicious = true };
-            })
-            .ToList();
-    }
+    /// <summary>The run's clients (see <see cref="ClientRoster"/>).</summary>
+    public static IReadOnlyList<ClientData> Clients(ExperimentSettings settings, LabeledTensors train, int testCount) =>
+        new ClientRoster(settings, train, testCount).All();
 
     /// <summary>The run's configuration with the training dispatcher sized to the trainer count.</summary>
     public static Config SystemConfig(ExperimentSettings settings, Config config) =>
@@ -134,6 +122,8 @@ public sealed record RunOptions
 {
     public string? RunId { get; init; }
     public Action<RoundResult>? OnRound { get; init; }
+    /// <summary>A cluster run's progress before round 1 (workers joined, ready), one line each.</summary>
+    public Action<string>? Notice { get; init; }
     /// <summary>Called after every completed round, before the next starts, with the state to continue from.</summary>
     public Action<RunCheckpoint>? Checkpoint { get; init; }
     /// <summary>The checkpoint to continue from (its run id and weights win over <see cref="RunId"/> and the seed's initial model).</summary>

@@ -20,12 +20,15 @@ public sealed class TrustLedgerActor : ReceivePersistentActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly TrustParameters _parameters;
     private readonly int _snapshotEvery;
+    private readonly IActorRef _reportTo;
     private readonly Dictionary<string, double> _scores = new(StringComparer.Ordinal);
     private int _round;
 
-    public TrustLedgerActor(string persistenceId, IReadOnlyList<string> clients, TrustParameters parameters, int snapshotEvery = 0)
+    public TrustLedgerActor(string persistenceId, IReadOnlyList<string> clients, TrustParameters parameters, int snapshotEvery = 0,
+        IActorRef? reportTo = null)
     {
         PersistenceId = persistenceId;
+        _reportTo = reportTo ?? Context.Parent;
         _parameters = parameters;
         _snapshotEvery = snapshotEvery;
         foreach (var client in clients) _scores[client] = parameters.Initial;
@@ -45,8 +48,10 @@ public sealed class TrustLedgerActor : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
-    public static Props Props(string persistenceId, IReadOnlyList<string> clients, TrustParameters parameters, int snapshotEvery = 0) =>
-        Akka.Actor.Props.Create(() => new TrustLedgerActor(persistenceId, clients, parameters, snapshotEvery));
+    /// <summary>The ledger of one run; a journal failure is reported to <paramref name="reportTo"/> (default: the parent).</summary>
+    public static Props Props(string persistenceId, IReadOnlyList<string> clients, TrustParameters parameters, int snapshotEvery = 0,
+        IActorRef? reportTo = null) =>
+        Akka.Actor.Props.Create(() => new TrustLedgerActor(persistenceId, clients, parameters, snapshotEvery, reportTo));
 
     private void OnEvidence(RecordEvidence record)
     {
@@ -85,20 +90,20 @@ public sealed class TrustLedgerActor : ReceivePersistentActor
 
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
-        Context.Parent.Tell(new TrustLedgerFailed($"cannot recover {PersistenceId}", Persistence.JournalSetup.Reason(reason)));
+        _reportTo.Tell(new TrustLedgerFailed($"cannot recover {PersistenceId}", Persistence.JournalSetup.Reason(reason)));
         base.OnRecoveryFailure(reason, message);
     }
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        Context.Parent.Tell(new TrustLedgerFailed($"cannot write {Describe(@event)} (sequence {sequenceNr})", Persistence.JournalSetup.Reason(cause)));
+        _reportTo.Tell(new TrustLedgerFailed($"cannot write {Describe(@event)} (sequence {sequenceNr})", Persistence.JournalSetup.Reason(cause)));
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
     /// <summary>A rejected write leaves the actor running but the round unanswered: stop, so the run ends now.</summary>
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
-        Context.Parent.Tell(new TrustLedgerFailed($"the journal rejected {Describe(@event)} (sequence {sequenceNr})", Persistence.JournalSetup.Reason(cause)));
+        _reportTo.Tell(new TrustLedgerFailed($"the journal rejected {Describe(@event)} (sequence {sequenceNr})", Persistence.JournalSetup.Reason(cause)));
         base.OnPersistRejected(cause, @event, sequenceNr);
         Context.Stop(Self);
     }

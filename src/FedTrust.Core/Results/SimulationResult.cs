@@ -53,6 +53,9 @@ public sealed record SimulationResult(
     /// <summary>The run's id; its trust ledger journals under the persistence id trust-ledger-&lt;RunId&gt;.</summary>
     public string? RunId { get; init; }
 
+    /// <summary>Where a cluster run's clients ran and which nodes it lost; null for a single-process run.</summary>
+    public ClusterReport? Cluster { get; init; }
+
     /// <summary>The first round whose global model was non-finite, and why; null when the run did not diverge.</summary>
     public Divergence? Diverged =>
         Rounds.FirstOrDefault(r => r.DivergenceReason is not null) is { } round ? new Divergence(round.Round, round.DivergenceReason!) : null;

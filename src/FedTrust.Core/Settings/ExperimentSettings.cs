@@ -43,6 +43,9 @@ public sealed record ExperimentSettings
     /// <summary>How many times a crashed client is restarted (and its round retried) within a minute before it is dropped.</summary>
     public required int ClientMaxRestarts { get; init; }
 
+    /// <summary>Local (one process) or cluster placement, and this node's cluster address.</summary>
+    public ClusterSettings Cluster { get; init; } = ClusterSettings.Local;
+
     public TrainingOptions Training => new(Model, LocalEpochs, BatchSize, LearningRate, Momentum);
 
     /// <summary>The id a client carries in messages, reports and result.json.</summary>

@@ -1,0 +1,95 @@
+using Akka.Actor;
+using Akka.Event;
+using FedTrust.Actors.Protocol;
+
+namespace FedTrust.Actors.Cluster;
+
+/// <summary>
+/// The server node's stand-in for one client that lives on a worker node: to the aggregator it is the client (the
+/// same round protocol, the same <see cref="ClientsReady"/> entry, stopped when the client is stopped), and it carries
+/// every message to the client's sharded entity in a <see cref="ToClient"/> envelope. It remembers the request the
+/// client has not answered yet and the node that hosts the client (the sender address of its last answer), so when
+/// that node is lost it sends the request again: sharding starts the client on a surviving worker, which computes the
+/// same update (it depends only on seed, round, client and weights). The aggregator takes one answer per client and
+/// round, so a re-sent update is never counted twice.
+/// </summary>
+public sealed class ClientProxy : ReceiveActor
+{
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly string _clientId;
+    private readonly IActorRef _region;
+    private IWireMessage? _pending;
+    private IActorRef _replyTo = ActorRefs.Nobody;
+    private Address? _host;
+
+    public ClientProxy(string clientId, IActorRef region)
+    {
+        _clientId = clientId;
+        _region = region;
+        Receive<Locate>(_ => Send(LocateClient.Instance, Sender));
+        Receive<TrainRound>(round =>
+        {
+            Context.Parent.Tell(new Dispatched(round.Round));
+            Send(round, Sender);
+        });
+        Receive<EvaluateLocal>(evaluate => Send(evaluate, Sender));
+        Receive<ClientLocated>(located => Answered(located, 0, _pending is LocateClient));
+        Receive<LocalUpdate>(update => Answered(update, update.Round, _pending is TrainRound t && t.Round == update.Round));
+        Receive<UpdateWithheld>(withheld => Answered(withheld, withheld.Round, _pending is TrainRound t && t.Round == withheld.Round));
+        Receive<LocalEvaluation>(evaluation => Answered(evaluation, 0, _pending is EvaluateLocal));
+        Receive<ClientStopped>(stopped =>
+        {
+            _log.Warning("{0}", stopped.Reason);
+            Context.Stop(Self); // the aggregator watches this proxy: it leaves the client out, as in a local run
+        });
+        Receive<NodeLost>(lost =>
+        {
+            if (_pending is null || (_host is not null && !_host.Equals(lost.Node))) return;
+            _log.Warning("{0}: its node {1} was lost; sending it {2} again", _clientId, ClusterSetup.Describe(lost.Node), Describe(_pending));
+            _region.Tell(new ToClient(_clientId, _pending));
+        });
+    }
+
+    public static Props Props(string clientId, IActorRef region) => Akka.Actor.Props.Create(() => new ClientProxy(clientId, region));
+
+    private void Send(IWireMessage message, IActorRef replyTo)
+    {
+        _pending = message;
+        _replyTo = replyTo;
+        _region.Tell(new ToClient(_clientId, message));
+    }
+
+    private void Answered(IWireMessage answer, int round, bool awaited)
+    {
+        var node = Sender.Path.Address;
+        if (!node.Equals(_host))
+        {
+            Context.Parent.Tell(new Hosted(_clientId, node, round));
+            _host = node;
+        }
+        if (awaited) _pending = null;
+        if (answer is ClientLocated) Context.Parent.Tell(answer);
+        else _replyTo.Tell(answer); // late or repeated answers too: the aggregator logs and ignores them
+    }
+
+    private static string Describe(IWireMessage message) => message switch
+    {
+        TrainRound t => $"round {t.Round}",
+        EvaluateLocal => "the final evaluation",
+        _ => "its location request",
+    };
+
+    // ---- between the proxies and their parent (RemoteClients), on the server node only --------------------------
+
+    /// <summary>Parent → proxy: find the client (start its entity) before round 1.</summary>
+    public sealed record Locate : INoSerializationVerificationNeeded;
+
+    /// <summary>Parent → proxy: this worker node left the cluster.</summary>
+    public sealed record NodeLost(Address Node) : INoSerializationVerificationNeeded;
+
+    /// <summary>Proxy → parent: the client answered from this node (first answer, or a new node), in this round.</summary>
+    public sealed record Hosted(string ClientId, Address Node, int Round) : INoSerializationVerificationNeeded;
+
+    /// <summary>Proxy → parent: round <paramref name="Round"/> was sent out.</summary>
+    public sealed record Dispatched(int Round) : INoSerializationVerificationNeeded;
+}

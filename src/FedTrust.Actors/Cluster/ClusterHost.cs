@@ -1,0 +1,192 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Config = Akka.Configuration.Config;
+using FedTrust.Actors.Configuration;
+using FedTrust.Actors.Hosting;
+using FedTrust.Actors.Protocol;
+using FedTrust.Core.Learning;
+using FedTrust.Core.Results;
+using FedTrust.Core.Settings;
+using AkkaCluster = Akka.Cluster.Cluster;
+
+namespace FedTrust.Actors.Cluster;
+
+/// <summary>
+/// The two kinds of node of a cluster run. The server node (<c>fedtrust run --cluster</c>) starts or seeds the
+/// cluster, waits for <c>fedtrust.cluster.workers</c> worker nodes, sends each the run's settings and waits until all
+/// are ready and registered with sharding, then runs the same <see cref="RunSupervisor"/> as a local run, with the
+/// clients reached on the workers; at the end it tells the workers to leave, and leaves. A worker node
+/// (<c>fedtrust node --role worker</c>) joins, hosts the clients sharding places on it, and stops when the run ends.
+/// </summary>
+public static class ClusterHost
+{
+    /// <summary>Keys of the <c>fedtrust</c> block that each node sets for itself, so the server does not send them.</summary>
+    public static readonly IReadOnlyList<string> NodeLocalKeys =
+        ["data", "persistence", "grid", "training-dispatcher", "trainers", "torch-threads", "mode", "cluster"];
+
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
+
+    public static async Task<SimulationResult> RunServerAsync(ExperimentSettings settings, Config config, IClientWorkload workload,
+        IReadOnlyList<ClientData> clients, RunOptions options, CancellationToken cancellation)
+    {
+        var system = ActorSystem.Create(ClusterSetup.SystemName, ClusterSetup.NodeConfig(settings, config, ClientSharding.ServerRole));
+        var cluster = AkkaCluster.Get(system);
+        var plan = SimulationHost.Plan(settings, workload, clients, options);
+        IReadOnlyList<Address> workers = [];
+        try
+        {
+            ClusterSetup.Join(system, settings.Cluster.SeedNodes);
+            options.Notice?.Invoke($"server node {ClusterSetup.Describe(cluster.SelfAddress)}: waiting for {settings.Cluster.Workers} worker node(s) " +
+                                   $"(fedtrust node --role worker --seed-nodes {ClusterSetup.Describe(cluster.SelfAddress)})");
+            workers = await WaitForWorkers(cluster, settings.Cluster, cancellation);
+            var region = ClientSharding.StartProxy(system, settings.Clients);
+            await PrepareWorkers(system, workers, plan.RunId, RunSettingsText(config), workload.ParameterCount,
+                settings.Cluster.JoinTimeout + settings.Data.FetchTimeout, cancellation);
+            await WaitForRegions(region, workers, settings.Cluster.JoinTimeout, cancellation);
+            options.Notice?.Invoke($"{workers.Count} worker node(s) ready: {string.Join(", ", workers.Select(ClusterSetup.Describe))}");
+            return await SimulationHost.Run(system, plan with { ClientRegion = region }, cancellation);
+        }
+        finally
+        {
+            var end = new EndRun(plan.RunId);
+            foreach (var member in cluster.State.Members.Where(m => m.HasRole(ClientSharding.WorkerRole)))
+                WorkerAt(system, member.Address).Tell(end);
+            await Leave(system);
+        }
+    }
+
+    /// <summary>
+    /// Runs a worker node until the run it hosts ends: joins through the seed nodes, starts <see cref="WorkerHost"/>,
+    /// and returns how its part ended. <paramref name="runtimeFactory"/> builds the data and trainers for a run's settings.
+    /// </summary>
+    public static async Task<WorkerOutcome> RunWorkerAsync(ExperimentSettings settings, Config config,
+        Func<ExperimentSettings, WorkerRuntime> runtimeFactory, Action<string>? notice, CancellationToken cancellation)
+    {
+        if (settings.Cluster.SeedNodes.Count == 0)
+            throw new ConfigurationException("a worker needs the server's address: --seed-nodes host:port (fedtrust.cluster.seed-nodes)");
+        var system = ActorSystem.Create(ClusterSetup.SystemName, ClusterSetup.NodeConfig(settings, config, ClientSharding.WorkerRole));
+        var cluster = AkkaCluster.Get(system);
+        WorkerOutcome? outcome = null;
+        try
+        {
+            // The worker actor exists before the node joins, so the server's first PrepareRun always finds it.
+            var completion = new TaskCompletionSource<WorkerOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+            await using var _ = cancellation.Register(() => completion.TrySetCanceled(cancellation));
+            system.ActorOf(WorkerHost.Props(config, runtimeFactory, completion), "worker");
+            ClusterSetup.Join(system, settings.Cluster.SeedNodes);
+            var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            cluster.RegisterOnMemberUp(() => up.TrySetResult());
+            var seeds = string.Join(", ", settings.Cluster.SeedNodes);
+            if (await Task.WhenAny(up.Task, completion.Task, Task.Delay(settings.Cluster.JoinTimeout, cancellation)) is var first
+                && first != up.Task && first != completion.Task)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                throw new SimulationException(
+                    $"worker {ClusterSetup.Describe(cluster.SelfAddress)} could not join the cluster through {seeds} within " +
+                    $"{settings.Cluster.JoinTimeout.TotalSeconds:0.#} s (fedtrust.cluster.join-timeout); is `fedtrust run --cluster` running there, " +
+                    "and can this host reach it?");
+            }
+            notice?.Invoke($"worker node {ClusterSetup.Describe(cluster.SelfAddress)} joined through {seeds}; waiting for the run");
+            outcome = await completion.Task;
+            return outcome;
+        }
+        finally
+        {
+            await Leave(system);
+            outcome?.Runtime?.Dispose();
+        }
+    }
+
+    /// <summary>The run's <c>fedtrust</c> block as JSON, without the keys each node sets for itself.</summary>
+    public static string RunSettingsText(Config config)
+    {
+        var block = JsonNode.Parse(FedTrustConfig.ToJson(config).GetRawText())!.AsObject();
+        foreach (var key in NodeLocalKeys) block.Remove(key);
+        return new JsonObject { ["fedtrust"] = block }.ToJsonString();
+    }
+
+    private static async Task<IReadOnlyList<Address>> WaitForWorkers(AkkaCluster cluster, ClusterSettings settings, CancellationToken cancellation)
+    {
+        var deadline = DateTime.UtcNow + settings.JoinTimeout;
+        while (true)
+        {
+            var workers = cluster.State.Members
+                .Where(m => m.Status == Akka.Cluster.MemberStatus.Up && m.HasRole(ClientSharding.WorkerRole))
+                .Select(m => m.Address).OrderBy(a => a.ToString(), StringComparer.Ordinal).ToList();
+            if (cluster.SelfMember.Status == Akka.Cluster.MemberStatus.Up && workers.Count >= settings.Workers) return workers;
+            if (DateTime.UtcNow > deadline)
+            {
+                var self = ClusterSetup.Describe(cluster.SelfAddress);
+                throw new SimulationException(
+                    $"{workers.Count} of {settings.Workers} worker node(s) joined {self} within {settings.JoinTimeout.TotalSeconds:0.#} s " +
+                    $"(fedtrust.cluster.join-timeout){(workers.Count > 0 ? $": {string.Join(", ", workers.Select(ClusterSetup.Describe))}" : "")}; " +
+                    $"missing {settings.Workers - workers.Count}: start each with `fedtrust node --role worker --seed-nodes {self}`");
+            }
+            await Task.Delay(Poll, cancellation);
+        }
+    }
+
+    private static async Task PrepareWorkers(ActorSystem system, IReadOnlyList<Address> workers, string runId, string runSettings,
+        int parameterCount, TimeSpan timeout, CancellationToken cancellation)
+    {
+        var prepare = new PrepareRun(runId, runSettings);
+        var answers = workers.Select(async worker =>
+        {
+            var node = ClusterSetup.Describe(worker);
+            // Asked again every few seconds until the deadline: a worker that is still loading its data answers the latest ask.
+            var deadline = DateTime.UtcNow + timeout;
+            object? answer = null;
+            while (answer is null)
+            {
+                try
+                {
+                    answer = await WorkerAt(system, worker).Ask<IWireMessage>(prepare, TimeSpan.FromSeconds(2), cancellation);
+                }
+                catch (AskTimeoutException) when (DateTime.UtcNow < deadline)
+                {
+                }
+                catch (AskTimeoutException)
+                {
+                    throw new SimulationException($"worker {node} did not get ready for run {runId} within {timeout.TotalSeconds:0.#} s (loading its data set and trainers)");
+                }
+            }
+            if (answer is WorkerFailed failed) throw new SimulationException($"worker {node} cannot host run {runId}: {failed.Reason}");
+            if (answer is WorkerReady ready && ready.ParameterCount != parameterCount)
+                throw new SimulationException($"worker {node} builds a model of {ready.ParameterCount} parameters, the server {parameterCount}: are both the same fedtrust version?");
+        });
+        await Task.WhenAll(answers);
+    }
+
+    /// <summary>Waits until every worker's shard region has registered with the coordinator, so the clients spread over all of them.</summary>
+    private static async Task WaitForRegions(IActorRef region, IReadOnlyList<Address> workers, TimeSpan timeout, CancellationToken cancellation)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var regions = await region.Ask<CurrentRegions>(GetCurrentRegions.Instance, timeout, cancellation);
+            var missing = workers.Where(w => !regions.Regions.Contains(w)).ToList();
+            if (missing.Count == 0) return;
+            if (DateTime.UtcNow > deadline)
+                throw new SimulationException($"the shard regions of {string.Join(", ", missing.Select(ClusterSetup.Describe))} did not register within {timeout.TotalSeconds:0.#} s");
+            await Task.Delay(Poll, cancellation);
+        }
+    }
+
+    private static ActorSelection WorkerAt(ActorSystem system, Address node) => system.ActorSelection(new RootActorPath(node) / "user" / "worker");
+
+    /// <summary>Leaves the cluster (at most a few seconds) and stops the actor system.</summary>
+    private static async Task Leave(ActorSystem system)
+    {
+        var cluster = AkkaCluster.Get(system);
+        try
+        {
+            await cluster.LeaveAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or TaskCanceledException)
+        {
+        }
+        await system.Terminate();
+    }
+}

@@ -1,0 +1,52 @@
+using System.Globalization;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.Singleton;
+using Akka.Configuration;
+using Akka.DistributedData;
+using FedTrust.Actors.Configuration;
+using FedTrust.Actors.Hosting;
+using FedTrust.Core.Settings;
+
+namespace FedTrust.Actors.Cluster;
+
+/// <summary>
+/// The configuration and joining of a cluster node: the run's configuration, then hocon/cluster.conf (frame size,
+/// split-brain resolver, sharding), then this node's address and role from <c>fedtrust.cluster</c>. Every node's
+/// actor system is named <see cref="SystemName"/>, so a seed node is just host:port.
+/// </summary>
+public static class ClusterSetup
+{
+    public const string SystemName = "fedtrust";
+
+    /// <summary>The actor system configuration of a node with <paramref name="role"/> (server or worker).</summary>
+    public static Config NodeConfig(ExperimentSettings settings, Config config, string role)
+    {
+        var cluster = settings.Cluster;
+        var node = ConfigurationFactory.ParseString(string.Join('\n',
+            $"akka.remote.dot-netty.tcp.hostname = {Quote(cluster.Hostname)}",
+            $"akka.remote.dot-netty.tcp.port = {cluster.Port.ToString(CultureInfo.InvariantCulture)}",
+            $"akka.cluster.roles = [{role}]"));
+        // Sharding's, singletons' and distributed data's own defaults (serializers included) up front: a worker starts its
+        // region only when the run is prepared, and must read the coordinator's messages before that.
+        return node.WithFallback(SimulationHost.SystemConfig(settings, FedTrustConfig.ClusterDefaults.WithFallback(config)))
+            .WithFallback(ClusterSharding.DefaultConfig())
+            .WithFallback(ClusterSingleton.DefaultConfig())
+            .WithFallback(DistributedData.DefaultConfig());
+    }
+
+    /// <summary>The address of a seed node.</summary>
+    public static Address AddressOf(SeedNode seed) => new("akka.tcp", SystemName, seed.Host, seed.Port);
+
+    /// <summary>Joins the cluster through the seed nodes, or, with none, starts a new cluster with this node as its first member.</summary>
+    public static void Join(ActorSystem system, IReadOnlyList<SeedNode> seeds)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        cluster.JoinSeedNodes(seeds.Count == 0 ? [cluster.SelfAddress] : seeds.Select(AddressOf).ToList());
+    }
+
+    /// <summary>host:port of a node, as a user would type it.</summary>
+    public static string Describe(Address address) => $"{address.Host}:{address.Port}";
+
+    private static string Quote(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+}

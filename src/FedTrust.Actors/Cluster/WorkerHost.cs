@@ -1,0 +1,146 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Config = Akka.Configuration.Config;
+using Akka.Event;
+using FedTrust.Actors.Clients;
+using FedTrust.Actors.Configuration;
+using FedTrust.Actors.Hosting;
+using FedTrust.Actors.Protocol;
+using FedTrust.Core.Settings;
+
+namespace FedTrust.Actors.Cluster;
+
+/// <summary>
+/// The one actor a worker node starts (<c>/user/worker</c>). The server sends it the run's settings
+/// (<see cref="PrepareRun"/>); it layers them over this node's own configuration (which keeps the node's data folder,
+/// trainers and torch threads), builds the runtime — the data set read from this node's disk, its trainer pool, the
+/// roster that builds any client from the shared seed — and starts the shard region whose entities are the clients.
+/// Raw data never leaves the node: only updates, weights and evaluations cross the wire. It ends the node's part when
+/// the server says the run is over (<see cref="EndRun"/>) or when the server node leaves the cluster first.
+/// </summary>
+public sealed class WorkerHost : ReceiveActor
+{
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Config _localConfig;
+    private readonly Func<ExperimentSettings, WorkerRuntime> _runtimeFactory;
+    private readonly TaskCompletionSource<WorkerOutcome> _outcome;
+    private string? _runId;
+    private WorkerRuntime? _runtime;
+    private IActorRef _server = ActorRefs.Nobody;
+
+    public WorkerHost(Config localConfig, Func<ExperimentSettings, WorkerRuntime> runtimeFactory, TaskCompletionSource<WorkerOutcome> outcome)
+    {
+        _localConfig = localConfig;
+        _runtimeFactory = runtimeFactory;
+        _outcome = outcome;
+        Idle();
+    }
+
+    public static Props Props(Config localConfig, Func<ExperimentSettings, WorkerRuntime> runtimeFactory, TaskCompletionSource<WorkerOutcome> outcome) =>
+        Akka.Actor.Props.Create(() => new WorkerHost(localConfig, runtimeFactory, outcome));
+
+    protected override void PreStart() =>
+        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent));
+
+    protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+
+    /// <summary>Waiting for the server's run.</summary>
+    private void Idle()
+    {
+        Receive<PrepareRun>(OnPrepare);
+        WatchServer();
+    }
+
+    /// <summary>Loading the data and starting the trainers for the run.</summary>
+    private void Preparing()
+    {
+        Receive<Prepared>(OnPrepared);
+        Receive<PrepareFailed>(failed =>
+        {
+            var reason = (failed.Cause as AggregateException)?.InnerException?.Message ?? failed.Cause.Message;
+            _server.Tell(new WorkerFailed(_runId!, reason));
+            Finish(new WorkerOutcome(false, $"cannot host run {_runId}: {reason}"));
+        });
+        Receive<PrepareRun>(p => p.RunId == _runId, _ => _server = Sender); // the server asked again: answer the latest ask
+        Receive<PrepareRun>(RefuseOtherRun);
+        WatchServer();
+    }
+
+    /// <summary>The clients of the run may be placed here, until the server ends the run.</summary>
+    private void Hosting()
+    {
+        Receive<EndRun>(end => end.RunId == _runId, end => Finish(new WorkerOutcome(true, $"run {end.RunId} is over")));
+        Receive<PrepareRun>(p => p.RunId == _runId, _ => Sender.Tell(new WorkerReady(_runId!, _runtime!.Workload.ParameterCount)));
+        Receive<PrepareRun>(RefuseOtherRun);
+        WatchServer();
+    }
+
+    private void WatchServer()
+    {
+        Receive<ClusterEvent.MemberRemoved>(removed => removed.Member.HasRole(ClientSharding.ServerRole), removed =>
+            Finish(new WorkerOutcome(false, $"the server node {ClusterSetup.Describe(removed.Member.Address)} left the cluster " +
+                                            (_runId is null ? "before it started a run" : $"before run {_runId} ended"))));
+        Receive<ClusterEvent.IMemberEvent>(_ => { });
+    }
+
+    private void RefuseOtherRun(PrepareRun prepare) =>
+        Sender.Tell(new WorkerFailed(prepare.RunId, $"this worker already hosts run {_runId}"));
+
+    private void OnPrepare(PrepareRun prepare)
+    {
+        ExperimentSettings settings;
+        try
+        {
+            var config = FedTrustConfig.Parse(prepare.Settings, $"run {prepare.RunId}'s settings from the server").WithFallback(_localConfig);
+            settings = SettingsReader.Read(config);
+        }
+        catch (Exception e) when (e is ConfigurationException or Akka.Configuration.ConfigurationException)
+        {
+            Sender.Tell(new WorkerFailed(prepare.RunId, e.Message));
+            return;
+        }
+        _runId = prepare.RunId;
+        _server = Sender;
+        var factory = _runtimeFactory;
+        // Reading the data set and starting the trainers take a while: off the actor's thread, then back as a message.
+        Task.Run(() => new Prepared(settings, factory(settings))).PipeTo(Self, failure: e => new PrepareFailed(e));
+        Become(Preparing);
+    }
+
+    private void OnPrepared(Prepared prepared)
+    {
+        var (settings, runtime) = (prepared.Settings, prepared.Runtime);
+        _runtime = runtime;
+        ClientSharding.StartRegion(Context.System, settings.Clients, id =>
+            ClientEntity.Props(id,
+                runtime.Roster.Find(id) is { } client
+                    ? ClientsSupervisor.ClientProps(client, runtime.Workload, settings, SimulationHost.TrainingDispatcher)
+                    : null,
+                settings.ClientMaxRestarts));
+        _log.Info("ready for run {0}: {1} clients may be placed here", _runId!, settings.Clients);
+        _server.Tell(new WorkerReady(_runId!, runtime.Workload.ParameterCount));
+        Become(Hosting);
+    }
+
+    private void Finish(WorkerOutcome outcome)
+    {
+        _outcome.TrySetResult(outcome with { Runtime = _runtime });
+        Become(() => ReceiveAny(_ => { }));
+    }
+
+    private sealed record Prepared(ExperimentSettings Settings, WorkerRuntime Runtime) : INoSerializationVerificationNeeded;
+
+    private sealed record PrepareFailed(Exception Cause) : INoSerializationVerificationNeeded;
+}
+
+/// <summary>What a worker builds for a run: the workload (data + trainers) and the roster its clients come from.</summary>
+public sealed record WorkerRuntime(FedTrust.Core.Learning.IClientWorkload Workload, ClientRoster Roster, IDisposable? Resources = null) : IDisposable
+{
+    public void Dispose() => Resources?.Dispose();
+}
+
+/// <summary>How a worker node's part ended: the run finished (<see cref="Completed"/>), or why not.</summary>
+public sealed record WorkerOutcome(bool Completed, string Message)
+{
+    public WorkerRuntime? Runtime { get; init; }
+}

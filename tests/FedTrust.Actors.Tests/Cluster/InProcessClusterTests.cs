@@ -1,0 +1,78 @@
+using System.Net;
+using System.Net.Sockets;
+using FedTrust.Actors.Cluster;
+using FedTrust.Actors.Configuration;
+using FedTrust.Actors.Hosting;
+using FedTrust.Actors.Tests.Simulation;
+using FedTrust.Core.Results;
+using Xunit.Abstractions;
+
+namespace FedTrust.Actors.Tests.Cluster;
+
+/// <summary>
+/// A whole run across three actor systems in this process — a server node and two worker nodes on loopback ports —
+/// with <c>akka.actor.serialize-messages = on</c>, so every message of the run (round, trust and cluster protocol)
+/// is proven to survive the wire; its metrics and trust equal a single-process run's with the same seed.
+/// </summary>
+public class InProcessClusterTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(40);
+
+    [Fact]
+    public async Task Three_nodes_on_loopback_run_two_rounds_with_every_message_serialized_and_match_a_local_run()
+    {
+        using var run = new SyntheticRun(clients: 4, rounds: 2, sets: ["fedtrust.defense=trust", "fedtrust.attack.type=sign-flip", "fedtrust.attack.malicious=1"]);
+        var local = await SimulationHost.RunAsync(run.Settings, run.Config, run.Workload, run.Clients);
+
+        var port = FreePort();
+        var server = ClusterConfig(run, $"fedtrust.cluster.port={port}", "fedtrust.cluster.workers=2");
+        var worker = ClusterConfig(run, $"fedtrust.cluster.seed-nodes=[\"127.0.0.1:{port}\"]");
+        var workerSettings = SettingsReader.Read(worker);
+        var workers = Enumerable.Range(0, 2).Select(_ => Task.Run(() => ClusterHost.RunWorkerAsync(workerSettings, worker,
+            _ => new WorkerRuntime(run.Workload, new ClientRoster(_, run.Train, run.Test.Count)), output.WriteLine, CancellationToken.None))).ToList();
+        var notices = new List<string>();
+        var clustered = await SimulationHost.RunAsync(SettingsReader.Read(server), server, run.Workload, run.Clients,
+            new RunOptions { Notice = notices.Add }).WaitAsync(Limit);
+        var outcomes = await Task.WhenAll(workers).WaitAsync(Limit);
+
+        Assert.All(outcomes, o => Assert.True(o.Completed, o.Message));
+        AssertSameRun(local, clustered);
+        var report = Assert.IsType<ClusterReport>(clustered.Cluster);
+        Assert.Equal(3, report.Nodes.Count);
+        Assert.Single(report.Nodes, n => n.Roles.Contains("server"));
+        Assert.Equal(2, report.Nodes.Count(n => n.Roles.Contains("worker")));
+        Assert.Equal(run.Clients.Select(c => c.ClientId), report.Hosts.Keys);
+        Assert.Equal(2, report.Hosts.Values.Distinct().Count()); // both workers host clients
+        Assert.Empty(report.Lost);
+        Assert.Empty(report.Rehomed);
+        Assert.Null(local.Cluster);
+    }
+
+    private static Akka.Configuration.Config ClusterConfig(SyntheticRun run, params string[] sets) =>
+        FedTrustConfig.Compose(new[] { "fedtrust.mode=cluster", "akka.actor.serialize-messages=off", "akka.loglevel=INFO", "akka.stdout-loglevel=INFO" }.Concat(sets)
+            .Select(s => (FedTrustConfig.ParseAssignment(s), s))).WithFallback(run.Config);
+
+    /// <summary>Same metrics, losses, trust and final weights, bit for bit.</summary>
+    internal static void AssertSameRun(SimulationResult expected, SimulationResult actual)
+    {
+        Assert.Equal(expected.Rounds.Count, actual.Rounds.Count);
+        foreach (var (e, a) in expected.Rounds.Zip(actual.Rounds))
+        {
+            Assert.Equal(e.Metrics, a.Metrics);
+            Assert.Equal(e.Loss, a.Loss);
+            Assert.Equal(e.Participants, a.Participants);
+            Assert.Equal(e.Excluded, a.Excluded);
+            Assert.Equal(e.Trust, a.Trust);
+        }
+        Assert.Equal(expected.Final, actual.Final);
+        Assert.Equal(expected.Clients, actual.Clients);
+        Assert.Equal(expected.FinalWeights, actual.FinalWeights);
+    }
+
+    internal static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
