@@ -14,13 +14,21 @@ namespace FedTrust.Actors.Configuration;
 public static class FedTrustConfig
 {
     private const string ResourceName = "FedTrust.Actors.fedtrust.conf";
-    private static readonly Lazy<string> DefaultsTextLazy = new(ReadDefaultsText);
+    private const string ClusterResourceName = "FedTrust.Actors.cluster.conf";
+    private static readonly Lazy<string> DefaultsTextLazy = new(() => ReadResource(ResourceName));
+    private static readonly Lazy<string> ClusterDefaultsTextLazy = new(() => ReadResource(ClusterResourceName));
 
     /// <summary>The text of hocon/fedtrust.conf as built into this assembly.</summary>
     public static string DefaultsText => DefaultsTextLazy.Value;
 
     /// <summary>The defaults alone.</summary>
     public static Config Defaults => Parse(DefaultsText, "fedtrust.conf (built-in defaults)");
+
+    /// <summary>
+    /// hocon/cluster.conf as built into this assembly: the Akka settings of a cluster run (provider, frame size,
+    /// split-brain resolver, sharding), to be layered over <see cref="Defaults"/>.
+    /// </summary>
+    public static Config ClusterDefaults => Parse(ClusterDefaultsTextLazy.Value, "cluster.conf (built-in cluster defaults)");
 
     /// <summary>
     /// Parses HOCON text after a strict syntax check, reading what it includes relative to the current folder;
@@ -190,10 +198,10 @@ public static class FedTrustConfig
         return row[b.Length];
     }
 
-    private static string ReadDefaultsText()
+    private static string ReadResource(string name)
     {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(ResourceName)
-            ?? throw new InvalidOperationException($"resource {ResourceName} is missing from {Assembly.GetExecutingAssembly().Location}");
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"resource {name} is missing from {Assembly.GetExecutingAssembly().Location}");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }
