@@ -16,7 +16,7 @@ public static class FedTrustConfig
     private const string ResourceName = "FedTrust.Actors.fedtrust.conf";
     private const string ClusterResourceName = "FedTrust.Actors.cluster.conf";
     private static readonly Lazy<string> DefaultsTextLazy = new(() => ReadResource(ResourceName));
-    private static readonly Lazy<Config> ClusterDefaultsLazy = new(() => Parse(ReadResource(ClusterResourceName), "cluster.conf (built-in cluster settings)"));
+    private static readonly Lazy<string> ClusterDefaultsTextLazy = new(() => ReadResource(ClusterResourceName));
 
     /// <summary>The text of hocon/fedtrust.conf as built into this assembly.</summary>
     public static string DefaultsText => DefaultsTextLazy.Value;
@@ -24,8 +24,11 @@ public static class FedTrustConfig
     /// <summary>The defaults alone.</summary>
     public static Config Defaults => Parse(DefaultsText, "fedtrust.conf (built-in defaults)");
 
-    /// <summary>hocon/cluster.conf: the Akka settings every node of a cluster run layers over the defaults.</summary>
-    public static Config ClusterDefaults => ClusterDefaultsLazy.Value;
+    /// <summary>
+    /// hocon/cluster.conf as built into this assembly: the Akka settings of a cluster run (provider, frame size,
+    /// split-brain resolver, sharding), to be layered over <see cref="Defaults"/>.
+    /// </summary>
+    public static Config ClusterDefaults => Parse(ClusterDefaultsTextLazy.Value, "cluster.conf (built-in cluster defaults)");
 
     /// <summary>
     /// Parses HOCON text after a strict syntax check, reading what it includes relative to the current folder;
