@@ -24,6 +24,7 @@ public static class FedTrustCli
             GridCommand.Create(output, error),
             BenchCommand.Create(output, error),
             ReplayCommand.Create(output, error),
+            NodeCommand.Create(output, error),
         };
         var parse = root.Parse(args);
         if (UsageErrors.Describe(parse) is { } problem)

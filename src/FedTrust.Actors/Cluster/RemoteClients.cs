@@ -30,6 +30,7 @@ public sealed class RemoteClients : ReceiveActor, IWithTimers
     private readonly List<LostNode> _lost = [];
     private readonly List<Rehoming> _rehomed = [];
     private int _round;
+    private bool _reported;
 
     public RemoteClients(IReadOnlyList<string> clients, IActorRef aggregator, IActorRef region, TimeSpan locateTimeout)
     {
@@ -39,7 +40,7 @@ public sealed class RemoteClients : ReceiveActor, IWithTimers
 
         Receive<ClusterEvent.MemberUp>(up => _nodes[ClusterSetup.Describe(up.Member.Address)] =
             new ClusterNode(ClusterSetup.Describe(up.Member.Address), up.Member.Roles.Order(StringComparer.Ordinal).ToList()));
-        Receive<ClusterEvent.MemberRemoved>(removed => removed.Member.HasRole(ClientSharding.WorkerRole), removed =>
+        Receive<ClusterEvent.MemberRemoved>(removed => removed.Member.HasRole(ClientSharding.WorkerRole) && !_reported, removed =>
         {
             var node = ClusterSetup.Describe(removed.Member.Address);
             _lost.Add(new LostNode(node, _round));
@@ -64,7 +65,11 @@ public sealed class RemoteClients : ReceiveActor, IWithTimers
                 $"{missing.Count} of {_proxies.Count} clients did not start on any worker within {_locateTimeout.TotalSeconds:0.#} s " +
                 $"(fedtrust.cluster.join-timeout): {string.Join(", ", missing.Take(10))}{(missing.Count > 10 ? ", …" : "")}"));
         });
-        Receive<GetPlacement>(_ => Sender.Tell(new Placement(Report())));
+        Receive<GetPlacement>(_ =>
+        {
+            _reported = true; // the run is over: workers now leave, and that is no loss
+            Sender.Tell(new Placement(Report()));
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;

@@ -37,6 +37,29 @@ public static class SimulationHost
         return await RunAsync(settings, config, workload, Clients(settings, train, test.Count), options, cancellation);
     }
 
+    /// <summary>
+    /// What a worker node of a cluster run builds from its own copy of the data set: the shared tensors, its own trainer
+    /// pool, and the roster from which it builds the clients sharding places on it.
+    /// </summary>
+    public static WorkerRuntime WorkerRuntime(ExperimentSettings settings, MnistDataset dataset)
+    {
+        var train = new LabeledTensors(dataset.TrainImages, dataset.TrainLabels);
+        var test = new LabeledTensors(dataset.TestImages, dataset.TestLabels);
+        torch.set_num_threads(settings.TorchThreads);
+        var pool = new TrainerPool(settings.Training, settings.Trainers);
+        return new WorkerRuntime(new TorchClientWorkload(train, test, pool, settings.Seed), new ClientRoster(settings, train, test.Count),
+            new Disposables(pool, train, test));
+    }
+
+    /// <summary>Disposes its parts in order (the trainer pool before the tensors its trainers read).</summary>
+    private sealed class Disposables(params IDisposable[] parts) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var part in parts) part.Dispose();
+        }
+    }
+
     /// <summary>Runs with a given workload and client set (tests use this to inject faults).</summary>
     public static Task<SimulationResult> RunAsync(
         ExperimentSettings settings, Config config, IClientWorkload workload, IReadOnlyList<ClientData> clients,

@@ -31,6 +31,7 @@ internal static class BenchCommand
             // bench measures the simulation, not a journal: its trust ledger journals in memory, and result.json says so.
             var config = FedTrustConfig.Parse("fedtrust.persistence.provider = memory", "bench").WithFallback(common.Compose(parse));
             var settings = SettingsReader.Read(config);
+            ClusterOptions.RefuseCluster(settings, "fedtrust bench");
             if (settings.Rounds < 2)
                 throw new ConfigurationException(
                     $"fedtrust.rounds = {settings.Rounds}: bench needs at least 2 rounds (its RSS ratio compares rounds from round 2 on)");

@@ -30,8 +30,8 @@ internal sealed class CommonOptions
         foreach (var option in new Option[] { Config, Set, Rounds, Clients, Model, Seed, DataDir, Verbose }) command.Add(option);
     }
 
-    /// <summary>Defaults ← each --config file ← each --set ← the flags.</summary>
-    public Config Compose(ParseResult parse)
+    /// <summary>Defaults ← each --config file ← each --set ← the flags (then <paramref name="flags"/>, key=value each).</summary>
+    public Config Compose(ParseResult parse, IEnumerable<string>? flags = null)
     {
         var layers = new List<(Config, string)>();
         foreach (var file in parse.GetValue(Config) ?? [])
@@ -49,6 +49,7 @@ internal sealed class CommonOptions
         Flag(Model, "fedtrust.model");
         Flag(Seed, "fedtrust.seed");
         Flag(DataDir, "fedtrust.data.dir");
+        foreach (var flag in flags ?? []) layers.Add((FedTrustConfig.ParseAssignment(flag), flag));
         // Without --verbose: Akka's errors only, one line each, printed once (see OneLineLogger).
         if (!parse.GetValue(Verbose))
             layers.Add((ConfigurationFactory.ParseString("akka.loglevel = ERROR\n" + Actors.Hosting.OneLineLogger.Configuration), "quiet"));

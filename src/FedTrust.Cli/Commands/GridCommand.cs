@@ -37,6 +37,7 @@ internal static class GridCommand
         {
             var config = common.Compose(parse);
             var baseSettings = SettingsReader.Read(config);
+            ClusterOptions.RefuseCluster(baseSettings, "fedtrust grid");
             var cells = GridPlan.Cells(config, parse.GetValue(seeds));
             // Every cell's configuration is checked before anything runs.
             var planned = cells.Select(cell =>

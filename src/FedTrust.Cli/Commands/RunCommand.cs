@@ -18,17 +18,29 @@ internal static class RunCommand
         var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "Folder for result.json, journal.db and checkpoint.json (default: runs/<timestamp>)" };
         var resume = new Option<bool>("--resume") { Description = "Continue the run recorded in --out DIR from its last completed round" };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace the run recorded in --out DIR (its result.json, checkpoint.json and journal.db) with a new one" };
+        var cluster = new Option<bool>("--cluster")
+        {
+            Description = "Run on an Akka.Cluster (fedtrust.mode = cluster): this node is the server (aggregator, trust ledger); the clients live on worker nodes started with `fedtrust node --role worker`",
+        };
+        var workers = new Option<string?>("--workers") { Description = "fedtrust.cluster.workers: worker nodes to wait for before round 1" };
+        var clusterOptions = new ClusterOptions();
         var command = new Command("run", "Run one federated simulation on MNIST and write DIR/result.json");
         common.AddTo(command);
         command.Add(outDir);
         command.Add(resume);
         command.Add(overwrite);
+        command.Add(cluster);
+        command.Add(workers);
+        clusterOptions.AddTo(command);
         command.SetAction((parse, cancellation) =>
         {
             var verbose = parse.GetValue(common.Verbose);
             return Guard.RunAsync(error, verbose, async () =>
             {
-                var config = common.Compose(parse);
+                var flags = clusterOptions.Assignments(parse).ToList();
+                if (parse.GetValue(cluster)) flags.Insert(0, "fedtrust.mode=cluster");
+                if (parse.GetValue(workers) is { } count) flags.Add($"fedtrust.cluster.workers={count}");
+                var config = common.Compose(parse, flags);
                 var settings = SettingsReader.Read(config);
                 var resuming = parse.GetValue(resume);
                 if (resuming && parse.GetValue(outDir) is null)
@@ -45,7 +57,7 @@ internal static class RunCommand
                 if (!resuming && folder.PrepareForNewRun(settings.Persistence, parse.GetValue(overwrite)) is { } replaced)
                     console.MarkupLineInterpolated($"[yellow]note:[/] replacing {replaced} in {dir} (--overwrite)");
                 console.MarkupLineInterpolated(
-                    $"[bold]fedtrust run[/]: {settings.Clients} clients, {settings.Rounds} rounds, model {settings.Model}, defense {settings.Defense.Name}, attack {AttackKinds.Name(settings.Attack.Kind)}, seed {settings.Seed}, {settings.Trainers} trainer(s) x {settings.TorchThreads} torch thread(s)");
+                    $"[bold]fedtrust run[/]{(settings.Cluster.Enabled ? $" --cluster ({settings.Cluster.Workers} worker node(s))" : "")}: {settings.Clients} clients, {settings.Rounds} rounds, model {settings.Model}, defense {settings.Defense.Name}, attack {AttackKinds.Name(settings.Attack.Kind)}, seed {settings.Seed}, {settings.Trainers} trainer(s) x {settings.TorchThreads} torch thread(s)");
                 var result = await SimulationRunner.RunAsync(console, settings, config, dataset, folder, resuming, showRounds: true, cancellation);
                 var file = SimulationRunner.WriteResult(folder, config, settings, dataDir, result);
                 SummaryReport.Write(console, settings, result);

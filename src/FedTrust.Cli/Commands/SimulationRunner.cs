@@ -36,6 +36,7 @@ internal static class SimulationRunner
             Checkpoint = folder.Checkpoints.Save,
             ConfigFingerprint = fingerprint,
             Journal = JournalSetup.Describe(settings.Persistence, dir),
+            Notice = line => console.MarkupLineInterpolated($"[grey]cluster:[/] {line}"),
         };
         if (!showRounds) return await SimulationHost.RunAsync(settings, runConfig, dataset, options, cancellation);
         if (from is not null)

@@ -41,7 +41,8 @@ internal static class ResultJson
             result.Diverged is { } d ? new DivergedJson(d.Round, d.Reason) : null,
             result.Clients.Select(c => new ClientJson(c.Id, c.Malicious, c.TrainSamples, c.TestAccuracy)).ToList(),
             result.Detection is { } rates ? new { tpr = rates.Tpr, fpr = rates.Fpr } : null,
-            Math.Round(result.PeakRssBytes / (1024.0 * 1024.0), 1));
+            Math.Round(result.PeakRssBytes / (1024.0 * 1024.0), 1),
+            result.Cluster);
         var temp = path + ".tmp";
         File.WriteAllText(temp, JsonSerializer.Serialize(document, Options));
         File.Move(temp, path, overwrite: true);
@@ -52,7 +53,8 @@ internal static class ResultJson
     private sealed record Document(
         int Schema, string? RunId, string? Journal, JsonElement Config, string ConfigFingerprint, List<RoundJson> Rounds, object Final,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] DivergedJson? Diverged,
-        List<ClientJson> Clients, object? Detection, double PeakRssMb);
+        List<ClientJson> Clients, object? Detection, double PeakRssMb,
+        ClusterReport? Cluster); // only for a cluster run: nodes, hosts (client → node), lost nodes and re-homed clients by round
 
     /// <summary>A round; <c>loss</c> is always written, as null when it is not a finite number.</summary>
     private sealed record RoundJson(
