@@ -20,9 +20,11 @@
 # failed is named in one line. On exit, Ctrl-C, SIGTERM or SIGHUP every process it started is stopped (SIGTERM,
 # then SIGKILL after 10 s) and waited for.
 #
-# Threads: every node picks fedtrust.trainers = auto (one trainer per core) for itself, so on a small machine three
+# Threads: every node resolves fedtrust.trainers = auto (one trainer per core) for itself, so on a small machine three
 # processes oversubscribe the cores. To give each node one trainer thread:
-#   scripts/cluster-local.sh 2 runs/c --set fedtrust.trainers=1
+#   scripts/cluster-local.sh 2 runs/c --set fedtrust.trainers=1 --set fedtrust.torch-threads=1
+# (set torch-threads too: its auto is cores / trainers, and libtorch's intra-op threads change how sums are rounded,
+# so 1 trainer x 2 torch threads no longer gives exactly the result of `fedtrust run` with its defaults.)
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -21,7 +21,8 @@ internal static class BenchCommand
     {
         var common = new CommonOptions();
         var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "Also write DIR/bench.json (the figures printed) and DIR/result.json of the run (default: write nothing)" };
-        var command = new Command("bench", "Measure rounds per second, samples per second and RSS over rounds (memory must stay flat)");
+        var command = new Command("bench", "Measure rounds per second, samples per second and RSS over rounds (memory must stay flat); " +
+            "a cluster's round time against one process's: scripts/cluster-bench.sh");
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace the run recorded in --out DIR" };
         common.AddTo(command);
         command.Add(outDir);
