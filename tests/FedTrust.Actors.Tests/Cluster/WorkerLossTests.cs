@@ -63,6 +63,15 @@ public class WorkerLossTests : IDisposable
         Assert.True(code == 0, err);
         using var local = JsonDocument.Parse(File.ReadAllText(Path.Combine(localDir, "result.json")));
         Assert.Equal(Comparable(local.RootElement), Comparable(clustered.RootElement));
+
+        // `fedtrust replay` reads the cluster run's journal (kept by the server node) as it reads a local run's.
+        foreach (var dir in new[] { outDir, localDir })
+        {
+            var replay = await CliRunner.Run(["replay", "--journal", Path.Combine(dir, "journal.db"), "--out", Path.Combine(dir, "replay")]);
+            Assert.True(replay.Code == 0, replay.Err);
+        }
+        Assert.Equal(File.ReadAllText(Path.Combine(localDir, "replay", "trust.csv")).Split('\n').Skip(1),
+            File.ReadAllText(Path.Combine(outDir, "replay", "trust.csv")).Split('\n').Skip(1));
     }
 
     /// <summary>What a run computes: final metrics, clients, and per round the metrics, loss, participants, exclusions and trust.</summary>
