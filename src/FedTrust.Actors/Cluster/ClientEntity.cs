@@ -38,7 +38,7 @@ public sealed class ClientEntity : ReceiveActor
         Receive<LocateClient>(_ => Sender.Tell(new ClientLocated(_clientId)));
         Receive<Terminated>(t => t.ActorRef.Equals(_client), _ =>
         {
-            var reason = $"{_clientId} failed more than {_maxRestarts} times within a minute on {Akka.Cluster.Cluster.Get(Context.System).SelfAddress}";
+            var reason = $"{_clientId} failed more than {_maxRestarts} times within a minute on {((ExtendedActorSystem)Context.System).Provider.DefaultAddress}";
             _log.Warning("{0}; it is left out of the remaining rounds", reason);
             _server.Tell(new ClientStopped(_clientId, reason));
             Become(() => Receive<LocateClient>(_ => Sender.Tell(new ClientStopped(_clientId, reason))));

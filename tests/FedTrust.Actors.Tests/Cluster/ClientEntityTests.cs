@@ -9,8 +9,7 @@ using FedTrust.Core.Learning;
 namespace FedTrust.Actors.Tests.Cluster;
 
 /// <summary>A client's sharded entity: located, trained once per round however often the work is re-sent, stopped past its restarts.</summary>
-public class ClientEntityTests() : TestKit(FedTrustConfig.Defaults.WithFallback(FedTrustConfig.ClusterDefaults.WithFallback(
-    Akka.Configuration.ConfigurationFactory.ParseString("akka.actor.provider = local"))))
+public class ClientEntityTests() : TestKit(FedTrustConfig.Defaults)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 

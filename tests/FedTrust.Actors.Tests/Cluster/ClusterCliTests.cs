@@ -1,6 +1,7 @@
 namespace FedTrust.Actors.Tests.Cluster;
 
 /// <summary>What `fedtrust run --cluster` and `fedtrust node` refuse, and how they fail when the other side is missing.</summary>
+[Collection(ClusterCollection.Name)]
 public class ClusterCliTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("fedtrust-cluster-cli-").FullName;

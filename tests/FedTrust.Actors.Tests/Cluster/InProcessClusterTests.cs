@@ -14,6 +14,7 @@ namespace FedTrust.Actors.Tests.Cluster;
 /// with <c>akka.actor.serialize-messages = on</c>, so every message of the run (round, trust and cluster protocol)
 /// is proven to survive the wire; its metrics and trust equal a single-process run's with the same seed.
 /// </summary>
+[Collection(ClusterCollection.Name)]
 public class InProcessClusterTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(120);

@@ -10,6 +10,7 @@ namespace FedTrust.Actors.Tests.Cluster;
 /// survivor, and — since a client's update depends only on seed, round, client and weights — every metric and trust
 /// score equals a single-process run's.
 /// </summary>
+[Collection(ClusterCollection.Name)]
 public class WorkerLossTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("fedtrust-cluster-").FullName;
