@@ -10,7 +10,7 @@ namespace FedTrust.Actors.Cluster;
 /// or <see cref="AttackerActor"/>, the same code as in a local run) with the local run's policy — a client that
 /// throws is restarted and its message retried, at most <c>fedtrust.client-max-restarts</c> times a minute; past that
 /// it is stopped and the server is told (<see cref="ClientStopped"/>), so it leaves the client out as a local run does.
-/// Answers <see cref="LocateClient"/> itself (its reply's sender address tells the server where the client lives) and
+/// Takes each round's work once (repeats of re-sent work are dropped). Answers <see cref="LocateClient"/> itself (its reply's sender address tells the server where the client lives) and
 /// forwards every other message, so the client replies straight to the server.
 /// </summary>
 public sealed class ClientEntity : ReceiveActor
@@ -20,6 +20,8 @@ public sealed class ClientEntity : ReceiveActor
     private readonly int _maxRestarts;
     private readonly IActorRef _client = ActorRefs.Nobody;
     private IActorRef _server = ActorRefs.Nobody;
+    private int _lastRound;
+    private bool _evaluated;
 
     /// <param name="client">The client's actor; null when this run has no client with this id (every message is then
     /// answered with <see cref="ClientStopped"/>, never silently dropped).</param>
@@ -36,13 +38,19 @@ public sealed class ClientEntity : ReceiveActor
         Receive<LocateClient>(_ => Sender.Tell(new ClientLocated(_clientId)));
         Receive<Terminated>(t => t.ActorRef.Equals(_client), _ =>
         {
-            var reason = $"{_clientId} failed more than {_maxRestarts} times within a minute on {Akka.Cluster.Cluster.Get(Context.System).SelfAddress}";
+            var reason = $"{_clientId} failed more than {_maxRestarts} times within a minute on {((ExtendedActorSystem)Context.System).Provider.DefaultAddress}";
             _log.Warning("{0}; it is left out of the remaining rounds", reason);
             _server.Tell(new ClientStopped(_clientId, reason));
             Become(() => Receive<LocateClient>(_ => Sender.Tell(new ClientStopped(_clientId, reason))));
         });
+        // The server re-sends work a lost node never answered, until an answer comes; a repeat of work this entity
+        // already took is dropped here, so a client never trains a round twice (its answer is on its way).
+        Receive<TrainRound>(round => round.Round <= _lastRound, round => _log.Debug("{0}: already has round {1}", _clientId, round.Round));
+        Receive<EvaluateLocal>(_ => _evaluated, _ => _log.Debug("{0}: already evaluating", _clientId));
         ReceiveAny(message =>
         {
+            if (message is TrainRound round) _lastRound = round.Round;
+            if (message is EvaluateLocal) _evaluated = true;
             _server = Sender;
             _client.Forward(message);
         });

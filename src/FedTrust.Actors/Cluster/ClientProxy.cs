@@ -13,8 +13,13 @@ namespace FedTrust.Actors.Cluster;
 /// same update (it depends only on seed, round, client and weights). The aggregator takes one answer per client and
 /// round, so a re-sent update is never counted twice.
 /// </summary>
-public sealed class ClientProxy : ReceiveActor
+public sealed class ClientProxy : ReceiveActor, IWithTimers
 {
+    private const string ResendTimer = "resend";
+
+    /// <summary>How often unanswered work of a lost node is sent again until the client answers from its new node.</summary>
+    public static readonly TimeSpan ResendInterval = TimeSpan.FromSeconds(2);
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _clientId;
     private readonly IActorRef _region;
@@ -46,9 +51,20 @@ public sealed class ClientProxy : ReceiveActor
         {
             if (_pending is null || (_host is not null && !_host.Equals(lost.Node))) return;
             _log.Warning("{0}: its node {1} was lost; sending it {2} again", _clientId, ClusterSetup.Describe(lost.Node), Describe(_pending));
+            Self.Tell(Resend.Instance);
+        });
+        // Until the client answers from its new node: sharding may still route to the lost node's region for a moment
+        // (the coordinator itself may be moving), so one re-send can be lost. The client entity ignores a repeat of work
+        // it already has, so re-sending costs no second training.
+        Receive<Resend>(_ =>
+        {
+            if (_pending is null) return;
             _region.Tell(new ToClient(_clientId, _pending));
+            Timers.StartSingleTimer(ResendTimer, Resend.Instance, ResendInterval);
         });
     }
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(string clientId, IActorRef region) => Akka.Actor.Props.Create(() => new ClientProxy(clientId, region));
 
@@ -67,7 +83,11 @@ public sealed class ClientProxy : ReceiveActor
             Context.Parent.Tell(new Hosted(_clientId, node, round));
             _host = node;
         }
-        if (awaited) _pending = null;
+        if (awaited)
+        {
+            _pending = null;
+            Timers.Cancel(ResendTimer);
+        }
         if (answer is ClientLocated) Context.Parent.Tell(answer);
         else _replyTo.Tell(answer); // late or repeated answers too: the aggregator logs and ignores them
     }
@@ -89,6 +109,11 @@ public sealed class ClientProxy : ReceiveActor
 
     /// <summary>Proxy → parent: the client answered from this node (first answer, or a new node), in this round.</summary>
     public sealed record Hosted(string ClientId, Address Node, int Round) : INoSerializationVerificationNeeded;
+
+    private sealed class Resend : INoSerializationVerificationNeeded
+    {
+        public static readonly Resend Instance = new();
+    }
 
     /// <summary>Proxy → parent: round <paramref name="Round"/> was sent out.</summary>
     public sealed record Dispatched(int Round) : INoSerializationVerificationNeeded;

@@ -22,6 +22,7 @@ public sealed class RemoteClients : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef _aggregator;
     private readonly TimeSpan _locateTimeout;
+    private readonly Action<string>? _notice;
     private readonly Dictionary<string, IActorRef> _proxies = new(StringComparer.Ordinal);
     private readonly HashSet<string> _located = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, ClusterNode> _nodes = new(StringComparer.Ordinal);
@@ -32,8 +33,9 @@ public sealed class RemoteClients : ReceiveActor, IWithTimers
     private int _round;
     private bool _reported;
 
-    public RemoteClients(IReadOnlyList<string> clients, IActorRef aggregator, IActorRef region, TimeSpan locateTimeout)
+    public RemoteClients(IReadOnlyList<string> clients, IActorRef aggregator, IActorRef region, TimeSpan locateTimeout, Action<string>? notice = null)
     {
+        _notice = notice;
         _aggregator = aggregator;
         _locateTimeout = locateTimeout;
         foreach (var id in clients) _proxies[id] = Context.ActorOf(ClientProxy.Props(id, region), id);
@@ -44,7 +46,8 @@ public sealed class RemoteClients : ReceiveActor, IWithTimers
         {
             var node = ClusterSetup.Describe(removed.Member.Address);
             _lost.Add(new LostNode(node, _round));
-            _log.Warning("worker node {0} left the cluster during round {1}; its clients are re-homed on the other workers", node, _round);
+            var hosted = _hosts.Where(kv => kv.Value == node).Select(kv => kv.Key).Order(ClientIdComparer.Instance).ToList();
+            Tell($"worker node {node} left the cluster during round {_round}; its {hosted.Count} client(s) ({string.Join(", ", hosted)}) move to the other workers and unanswered work is sent again");
             var lost = new ClientProxy.NodeLost(removed.Member.Address);
             foreach (var proxy in _proxies.Values) proxy.Tell(lost);
         });
@@ -74,8 +77,9 @@ public sealed class RemoteClients : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IReadOnlyList<string> clients, IActorRef aggregator, IActorRef region, TimeSpan locateTimeout) =>
-        Akka.Actor.Props.Create(() => new RemoteClients(clients, aggregator, region, locateTimeout));
+    public static Props Props(IReadOnlyList<string> clients, IActorRef aggregator, IActorRef region, TimeSpan locateTimeout,
+        Action<string>? notice = null) =>
+        Akka.Actor.Props.Create(() => new RemoteClients(clients, aggregator, region, locateTimeout, notice));
 
     protected override void PreStart()
     {
@@ -94,9 +98,16 @@ public sealed class RemoteClients : ReceiveActor, IWithTimers
         if (_hosts.TryGetValue(hosted.ClientId, out var before) && before != node)
         {
             _rehomed.Add(new Rehoming(hosted.Round, hosted.ClientId, before, node));
-            _log.Warning("{0} now runs on {1} (was on {2})", hosted.ClientId, node, before);
+            Tell($"{hosted.ClientId} now runs on {node} (was on {before}), from round {hosted.Round}");
         }
         _hosts[hosted.ClientId] = node;
+    }
+
+    /// <summary>News for the user: logged, and shown by the command that started the run.</summary>
+    private void Tell(string line)
+    {
+        _log.Warning("{0}", line);
+        _notice?.Invoke(line);
     }
 
     private ClusterReport Report() => new(

@@ -50,7 +50,7 @@ public sealed class RunSupervisor : ReceiveActor, IWithTimers
             }
             var aggregator = Start(AggregatorActor.Props(plan, _ledger, Self), "aggregator");
             if (plan.ClientRegion is { } region)
-                _remoteClients = Context.ActorOf(RemoteClients.Props(clientIds, aggregator, region, plan.Settings.Cluster.JoinTimeout), "clients");
+                _remoteClients = Context.ActorOf(RemoteClients.Props(clientIds, aggregator, region, plan.Settings.Cluster.JoinTimeout, plan.Notice), "clients");
             else
                 Context.ActorOf(ClientsSupervisor.Props(plan, aggregator), "clients");
         });
@@ -159,6 +159,8 @@ public sealed record RunPlan(
     public string Journal { get; init; } = "memory";
     /// <summary>A cluster run: the shard region (proxy) through which the clients on the worker nodes are reached; null for a local run.</summary>
     public IActorRef? ClientRegion { get; init; }
+    /// <summary>A cluster run's news for the user (a worker node lost, clients re-homed), one line each.</summary>
+    public Action<string>? Notice { get; init; }
 }
 
 /// <summary>A run that could not finish; the message says why.</summary>

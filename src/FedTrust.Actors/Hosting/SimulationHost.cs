@@ -104,6 +104,7 @@ public static class SimulationHost
             Checkpoint = options.Checkpoint,
             ConfigFingerprint = options.ConfigFingerprint,
             Journal = options.Journal,
+            Notice = options.Notice,
         };
 
     /// <summary>The run's clients (see <see cref="ClientRoster"/>).</summary>

@@ -24,13 +24,14 @@ internal static class NodeCommand
             Description = "The node's role: worker (the server is `fedtrust run --cluster`)",
             Required = true,
         };
-        role.AcceptOnlyFromAmong(ClientSharding.WorkerRole);
         var command = new Command("node", "Start a worker node of a cluster run: join the server, host clients, exit when the run ends");
         command.Add(role);
         cluster.AddTo(command);
         common.AddTo(command);
         command.SetAction((parse, cancellation) => Guard.RunAsync(error, parse.GetValue(common.Verbose), async () =>
         {
+            if (parse.GetValue(role) is { } named && named != ClientSharding.WorkerRole)
+                throw new ConfigurationException($"--role {named}: `fedtrust node` starts worker nodes (--role worker); the server node is `fedtrust run --cluster`");
             var config = common.Compose(parse, ["fedtrust.mode=cluster", .. cluster.Assignments(parse)]);
             var settings = SettingsReader.Read(config);
             var console = Consoles.For(output);

@@ -14,6 +14,7 @@ namespace FedTrust.Actors.Tests.Cluster;
 /// with <c>akka.actor.serialize-messages = on</c>, so every message of the run (round, trust and cluster protocol)
 /// is proven to survive the wire; its metrics and trust equal a single-process run's with the same seed.
 /// </summary>
+[Collection(ClusterCollection.Name)]
 public class InProcessClusterTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(120);
@@ -24,18 +25,8 @@ public class InProcessClusterTests(ITestOutputHelper output)
         using var run = new SyntheticRun(clients: 4, rounds: 2, sets: ["fedtrust.defense=trust", "fedtrust.attack.type=sign-flip", "fedtrust.attack.malicious=1"]);
         var local = await SimulationHost.RunAsync(run.Settings, run.Config, run.Workload, run.Clients);
 
-        var port = FreePort();
-        var server = ClusterConfig(run, $"fedtrust.cluster.port={port}", "fedtrust.cluster.workers=2");
-        var worker = ClusterConfig(run, $"fedtrust.cluster.seed-nodes=[\"127.0.0.1:{port}\"]");
-        var workerSettings = SettingsReader.Read(worker);
-        var workers = Enumerable.Range(0, 2).Select(_ => Task.Run(() => ClusterHost.RunWorkerAsync(workerSettings, worker,
-            settings => new WorkerRuntime(run.Workload, new ClientRoster(settings, run.Train, run.Test.Count)), output.WriteLine, CancellationToken.None))).ToList();
-        var notices = new List<string>();
-        var clustered = await SimulationHost.RunAsync(SettingsReader.Read(server), server, run.Workload, run.Clients,
-            new RunOptions { Notice = notices.Add }).WaitAsync(Limit);
-        var outcomes = await Task.WhenAll(workers).WaitAsync(Limit);
+        var clustered = await RunOnCluster(run, run.Workload);
 
-        Assert.All(outcomes, o => Assert.True(o.Completed, o.Message));
         AssertSameRun(local, clustered);
         var report = Assert.IsType<ClusterReport>(clustered.Cluster);
         Assert.Equal(3, report.Nodes.Count);
@@ -46,6 +37,34 @@ public class InProcessClusterTests(ITestOutputHelper output)
         Assert.Empty(report.Lost);
         Assert.Empty(report.Rehomed);
         Assert.Null(local.Cluster);
+    }
+
+    [Fact]
+    public async Task A_client_that_keeps_failing_on_a_worker_is_stopped_and_left_out_as_in_a_local_run()
+    {
+        using var run = new SyntheticRun(clients: 4, rounds: 2, sets: ["fedtrust.client-max-restarts=1"]);
+        var faulty = new FaultyWorkload(run.Workload, (client, _, _) => client.ClientId == "client-1");
+        var local = await SimulationHost.RunAsync(run.Settings, run.Config, faulty, run.Clients);
+
+        var clustered = await RunOnCluster(run, faulty);
+
+        AssertSameRun(local, clustered);
+        Assert.All(clustered.Rounds, r => Assert.DoesNotContain("client-1", r.Participants));
+        Assert.Null(clustered.Clients.Single(c => c.Id == "client-1").TestAccuracy);
+    }
+
+    /// <summary>The run on a server node and two worker nodes in this process, every message serialized.</summary>
+    private async Task<SimulationResult> RunOnCluster(SyntheticRun run, FedTrust.Core.Learning.IClientWorkload workload)
+    {
+        var port = FreePort();
+        var server = ClusterConfig(run, $"fedtrust.cluster.port={port}", "fedtrust.cluster.workers=2");
+        var worker = ClusterConfig(run, $"fedtrust.cluster.seed-nodes=[\"127.0.0.1:{port}\"]");
+        var workerSettings = SettingsReader.Read(worker);
+        var workers = Enumerable.Range(0, 2).Select(_ => Task.Run(() => ClusterHost.RunWorkerAsync(workerSettings, worker,
+            settings => new WorkerRuntime(workload, new ClientRoster(settings, run.Train, run.Test.Count)), output.WriteLine, CancellationToken.None))).ToList();
+        var result = await SimulationHost.RunAsync(SettingsReader.Read(server), server, workload, run.Clients).WaitAsync(Limit);
+        Assert.All(await Task.WhenAll(workers).WaitAsync(Limit), o => Assert.True(o.Completed, o.Message));
+        return result;
     }
 
     private static Akka.Configuration.Config ClusterConfig(SyntheticRun run, params string[] sets) =>

@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+
+namespace FedTrust.Actors.Tests.Cluster;
+
+/// <summary>
+/// Real processes on loopback: a server node and two worker nodes of `fedtrust`, on real MNIST. One worker is killed
+/// with SIGKILL during the run; the run completes, result.json records the lost node and the clients re-homed on the
+/// survivor, and — since a client's update depends only on seed, round, client and weights — every metric and trust
+/// score equals a single-process run's.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public class WorkerLossTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("fedtrust-cluster-").FullName;
+    private readonly List<Node> _nodes = [];
+
+    public void Dispose()
+    {
+        foreach (var node in _nodes) node.Dispose();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_worker_killed_mid_run_is_recorded_its_clients_move_and_the_result_equals_a_local_run()
+    {
+        var port = InProcessClusterTests.FreePort();
+        var outDir = Path.Combine(_root, "cluster");
+        string[] experiment = ["--rounds", "4", "--set", "fedtrust.defense=trust", "--set", "fedtrust.attack.type=sign-flip", "--set", "fedtrust.attack.malicious=2"];
+        var seed = $"127.0.0.1:{port}";
+        var doomed = Start("worker-a", ["node", "--role", "worker", "--seed-nodes", seed, "--set", "fedtrust.trainers=1", "--set", "fedtrust.torch-threads=1"]);
+        var survivor = Start("worker-b", ["node", "--role", "worker", "--seed-nodes", seed, "--set", "fedtrust.trainers=1", "--set", "fedtrust.torch-threads=1"]);
+        var server = Start("server", ["run", "--cluster", "--port", port.ToString(), "--workers", "2", "--out", outDir, .. experiment]);
+
+        await server.WaitFor("round 1/4", TimeSpan.FromMinutes(2));
+        var doomedAddress = doomed.Output.Split('\n').Single(l => l.Contains("joined through")).Split(' ')[3]; // "node: worker node HOST:PORT joined …"
+        doomed.Kill();
+
+        Assert.Equal(0, await server.Exit(TimeSpan.FromMinutes(3)));
+        Assert.Equal(0, await survivor.Exit(TimeSpan.FromMinutes(1)));
+        Assert.Contains($"worker node {doomedAddress} left the cluster", server.Output);
+
+        using var clustered = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "result.json")));
+        var cluster = clustered.RootElement.GetProperty("cluster");
+        var lost = Assert.Single(cluster.GetProperty("lost").EnumerateArray());
+        Assert.Equal(doomedAddress, lost.GetProperty("address").GetString());
+        Assert.InRange(lost.GetProperty("round").GetInt32(), 1, 4);
+        var firstOnDoomed = cluster.GetProperty("hosts").EnumerateObject().Where(h => h.Value.GetString() == doomedAddress).Select(h => h.Name).ToList();
+        Assert.NotEmpty(firstOnDoomed);
+        var rehomed = cluster.GetProperty("rehomed").EnumerateArray().ToList();
+        // Each of the lost node's clients moved once (in the round it was lost, or the next one if it had already answered).
+        Assert.Equal(firstOnDoomed.Order(), rehomed.Select(r => r.GetProperty("clientId").GetString()!).Order());
+        Assert.All(rehomed, r => Assert.InRange(r.GetProperty("round").GetInt32(), lost.GetProperty("round").GetInt32(), lost.GetProperty("round").GetInt32() + 1));
+        Assert.All(rehomed, r =>
+        {
+            Assert.Equal(doomedAddress, r.GetProperty("from").GetString());
+            Assert.NotEqual(doomedAddress, r.GetProperty("to").GetString());
+        });
+        // Every round has every client's update exactly once, re-sent work included.
+        Assert.All(clustered.RootElement.GetProperty("rounds").EnumerateArray(), r =>
+            Assert.Equal(10, r.GetProperty("participants").EnumerateArray().Select(p => p.GetString()).Distinct().Count()));
+
+        var localDir = Path.Combine(_root, "local");
+        var (code, _, err) = await CliRunner.Run(["run", "--out", localDir, .. experiment]);
+        Assert.True(code == 0, err);
+        using var local = JsonDocument.Parse(File.ReadAllText(Path.Combine(localDir, "result.json")));
+        Assert.Equal(Comparable(local.RootElement), Comparable(clustered.RootElement));
+
+        // `fedtrust replay` reads the cluster run's journal (kept by the server node) as it reads a local run's.
+        foreach (var dir in new[] { outDir, localDir })
+        {
+            var replay = await CliRunner.Run(["replay", "--journal", Path.Combine(dir, "journal.db"), "--out", Path.Combine(dir, "replay")]);
+            Assert.True(replay.Code == 0, replay.Err);
+        }
+        Assert.Equal(File.ReadAllText(Path.Combine(localDir, "replay", "trust.csv")).Split('\n').Skip(1),
+            File.ReadAllText(Path.Combine(outDir, "replay", "trust.csv")).Split('\n').Skip(1));
+    }
+
+    /// <summary>What a run computes: final metrics, clients, and per round the metrics, loss, participants, exclusions and trust.</summary>
+    private static string Comparable(JsonElement result) =>
+        result.GetProperty("final") + "|" + result.GetProperty("clients") + "|" + string.Join("|", result.GetProperty("rounds").EnumerateArray().Select(r =>
+            string.Join(",", new[] { "accuracy", "precision", "recall", "f1", "loss", "participants", "excluded", "trust" }.Select(k => r.GetProperty(k).ToString()))));
+
+    private Node Start(string name, string[] args)
+    {
+        var node = new Node(name, args);
+        _nodes.Add(node);
+        return node;
+    }
+
+    /// <summary>One fedtrust process with its output collected.</summary>
+    private sealed class Node : IDisposable
+    {
+        private readonly Process _process;
+        private readonly StringBuilder _output = new();
+
+        public Node(string name, string[] args)
+        {
+            Name = name;
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fedtrust.dll"));
+            foreach (var a in args) start.ArgumentList.Add(a);
+            _process = Process.Start(start)!;
+            _process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+            _process.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+            _process.BeginOutputReadLine();
+            _process.BeginErrorReadLine();
+        }
+
+        public string Name { get; }
+
+        public string Output
+        {
+            get { lock (_output) return _output.ToString(); }
+        }
+
+        public async Task WaitFor(string text, TimeSpan limit)
+        {
+            var deadline = DateTime.UtcNow + limit;
+            while (!Output.Contains(text))
+            {
+                if (_process.HasExited || DateTime.UtcNow > deadline)
+                    throw new Xunit.Sdk.XunitException($"{Name} never printed '{text}':\n{Output}");
+                await Task.Delay(100);
+            }
+        }
+
+        public async Task<int> Exit(TimeSpan limit)
+        {
+            using var cancel = new CancellationTokenSource(limit);
+            try
+            {
+                await _process.WaitForExitAsync(cancel.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new Xunit.Sdk.XunitException($"{Name} did not exit within {limit}:\n{Output}");
+            }
+            return _process.ExitCode;
+        }
+
+        public void Kill() => _process.Kill(); // SIGKILL
+
+        public void Dispose()
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+            _process.Dispose();
+        }
+    }
+}
