@@ -9,6 +9,7 @@ namespace FedTrust.Actors.Tests.Cluster;
 /// same result.json as <c>fedtrust run</c> in one process, and every process the script started is gone when it
 /// exits, whether the run ended or the script was sent SIGTERM.
 /// </summary>
+[Collection(ClusterCollection.Name)]
 public class ClusterLocalScriptTests : IDisposable
 {
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(3);
