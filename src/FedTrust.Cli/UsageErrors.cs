@@ -99,7 +99,7 @@ internal static class UsageErrors
     /// <summary>The option as the user spelled it (--out or -o).</summary>
     private static string NameOf(OptionResult option) => option.IdentifierToken?.Value ?? option.Option.Name;
 
-    /// <summary>"run, grid, bench or replay".</summary>
+    /// <summary>"run, grid, bench, replay or node".</summary>
     private static string Verbs(Command root)
     {
         var names = root.Subcommands.Select(c => c.Name).ToList();

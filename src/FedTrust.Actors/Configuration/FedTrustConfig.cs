@@ -107,7 +107,8 @@ public static class FedTrustConfig
                     continue;
                 }
                 var known = LeafPaths(defaults.Root, "").Where(p => p.StartsWith("fedtrust.", StringComparison.Ordinal)).ToList();
-                var closest = known.MinBy(k => Levenshtein(k, path));
+                // Fewest edits (a swap of two neighbours is one typo); among equals, a key as long as the one typed.
+                var closest = known.OrderBy(k => EditDistance(k, path)).ThenBy(k => Math.Abs(k.Length - path.Length)).FirstOrDefault();
                 throw new ConfigurationException($"{where}: unknown key '{path}'" + (closest is null ? "" : $"; did you mean '{closest}'?"));
             }
             result = layer.WithFallback(result);
@@ -181,21 +182,19 @@ public static class FedTrustConfig
         }
     }
 
-    private static int Levenshtein(string a, string b)
+    /// <summary>Edits (insert, delete, replace, swap of neighbours) from a to b: the optimal string alignment distance (Damerau 1964).</summary>
+    private static int EditDistance(string a, string b)
     {
-        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
         for (var i = 1; i <= a.Length; i++)
+        for (var j = 1; j <= b.Length; j++)
         {
-            var diagonal = row[0];
-            row[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var above = row[j];
-                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
-                diagonal = above;
-            }
+            d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
         }
-        return row[b.Length];
+        return d[a.Length, b.Length];
     }
 
     private static string ReadResource(string name)

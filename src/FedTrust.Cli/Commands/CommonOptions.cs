@@ -30,6 +30,15 @@ internal sealed class CommonOptions
         foreach (var option in new Option[] { Config, Set, Rounds, Clients, Model, Seed, DataDir, Verbose }) command.Add(option);
     }
 
+    /// <summary>
+    /// What a worker node takes: its configuration and data folder, but none of the experiment's flags (rounds,
+    /// clients, model, seed): the server sends the experiment.
+    /// </summary>
+    public void AddNodeOptionsTo(Command command)
+    {
+        foreach (var option in new Option[] { Config, Set, DataDir, Verbose }) command.Add(option);
+    }
+
     /// <summary>Defaults ← each --config file ← each --set ← the flags (then <paramref name="flags"/>, key=value each).</summary>
     public Config Compose(ParseResult parse, IEnumerable<string>? flags = null)
     {

@@ -27,7 +27,7 @@ internal static class NodeCommand
         var command = new Command("node", "Start a worker node of a cluster run: join the server, host clients, exit when the run ends");
         command.Add(role);
         cluster.AddTo(command);
-        common.AddTo(command);
+        common.AddNodeOptionsTo(command);
         command.SetAction((parse, cancellation) => Guard.RunAsync(error, parse.GetValue(common.Verbose), async () =>
         {
             if (parse.GetValue(role) is { } named && named != ClientSharding.WorkerRole)

@@ -57,13 +57,13 @@ public class UsageErrorTests
     [Fact]
     public async Task No_command_lists_the_commands()
     {
-        Assert.Equal("error: no command given: use run, grid, bench or replay (fedtrust --help)", await UsageError());
+        Assert.Equal("error: no command given: use run, grid, bench, replay or node (fedtrust --help)", await UsageError());
     }
 
     [Fact]
     public async Task An_unknown_command_is_named_with_the_commands_there_are()
     {
-        Assert.Equal("error: unknown command 'rnu': use run, grid, bench or replay (fedtrust --help)", await UsageError("rnu", "--rounds", "3"));
+        Assert.Equal("error: unknown command 'rnu': use run, grid, bench, replay or node (fedtrust --help)", await UsageError("rnu", "--rounds", "3"));
     }
 
     [Fact]
