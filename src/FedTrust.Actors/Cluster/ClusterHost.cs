@@ -42,7 +42,7 @@ public static class ClusterHost
                                    $"(fedtrust node --role worker --seed-nodes {ClusterSetup.Describe(cluster.SelfAddress)})");
             workers = await WaitForWorkers(cluster, settings.Cluster, cancellation);
             var region = ClientSharding.StartProxy(system, settings.Clients);
-            await PrepareWorkers(system, workers, plan.RunId, RunSettingsText(config), workload.ParameterCount,
+            await PrepareWorkers(system, workers, plan.RunId, RunSettingsText(config, settings.TorchThreads), workload.ParameterCount,
                 settings.Cluster.JoinTimeout + settings.Data.FetchTimeout, cancellation);
             await WaitForRegions(region, workers, settings.Cluster.JoinTimeout, cancellation);
             options.Notice?.Invoke($"{workers.Count} worker node(s) ready: {string.Join(", ", workers.Select(ClusterSetup.Describe))}");
@@ -99,11 +99,16 @@ public static class ClusterHost
         }
     }
 
-    /// <summary>The run's <c>fedtrust</c> block as JSON, without the keys each node sets for itself.</summary>
-    public static string RunSettingsText(Config config)
+    /// <summary>
+    /// The run's <c>fedtrust</c> block as JSON, without the keys each node sets for itself, but with the server's
+    /// resolved libtorch thread count: the number of intra-op threads changes how libtorch sums floats, so every
+    /// worker trains with the server's, and a cluster run stays bit-identical to a local one on the server's host.
+    /// </summary>
+    public static string RunSettingsText(Config config, int torchThreads)
     {
         var block = JsonNode.Parse(FedTrustConfig.ToJson(config).GetRawText())!.AsObject();
         foreach (var key in NodeLocalKeys) block.Remove(key);
+        block["torch-threads"] = torchThreads;
         return new JsonObject { ["fedtrust"] = block }.ToJsonString();
     }
 

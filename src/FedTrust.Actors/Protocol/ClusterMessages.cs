@@ -24,7 +24,8 @@ public sealed record ClientStopped(string ClientId, string Reason) : IWireMessag
 /// <summary>
 /// Server → each worker node: host the clients of run <paramref name="RunId"/>. <paramref name="Settings"/> is the
 /// run's <c>fedtrust</c> block as JSON (HOCON's subset) without the keys each node sets for itself (data folder,
-/// trainers, torch threads, persistence, cluster), so every worker builds the same partitions and attacks.
+/// trainers, persistence, cluster) and with the server's resolved torch-threads, so every worker builds the same
+/// partitions and attacks and sums floats the same way.
 /// </summary>
 public sealed record PrepareRun(string RunId, string Settings) : IWireMessage;
 

@@ -29,8 +29,10 @@ public class WorkerLossTests : IDisposable
         var outDir = Path.Combine(_root, "cluster");
         string[] experiment = ["--rounds", "4", "--set", "fedtrust.defense=trust", "--set", "fedtrust.attack.type=sign-flip", "--set", "fedtrust.attack.malicious=2"];
         var seed = $"127.0.0.1:{port}";
-        var doomed = Start("worker-a", ["node", "--role", "worker", "--seed-nodes", seed, "--set", "fedtrust.trainers=1", "--set", "fedtrust.torch-threads=1"]);
-        var survivor = Start("worker-b", ["node", "--role", "worker", "--seed-nodes", seed, "--set", "fedtrust.trainers=1", "--set", "fedtrust.torch-threads=1"]);
+        // One trainer per worker: on 2 cores that resolves torch-threads = auto to 2 — but the server sends its own (1),
+        // without which this run's floats, and the comparison with the local run below, would differ.
+        var doomed = Start("worker-a", ["node", "--role", "worker", "--seed-nodes", seed, "--set", "fedtrust.trainers=1"]);
+        var survivor = Start("worker-b", ["node", "--role", "worker", "--seed-nodes", seed, "--set", "fedtrust.trainers=1"]);
         var server = Start("server", ["run", "--cluster", "--port", port.ToString(), "--workers", "2", "--out", outDir, .. experiment]);
 
         await server.WaitFor("round 1/4", TimeSpan.FromMinutes(2));
