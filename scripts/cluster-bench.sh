@@ -41,7 +41,7 @@ while (($# > 0)); do
       shift 2
       ;;
     -h | --help)
-      sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+      print_help "$0"
       exit 0
       ;;
     -*) usage_error "unknown option '$1'" ;;
@@ -60,8 +60,7 @@ while (($# > 0)); do
 done
 rounds="${rounds:-10}"
 out="${out:-runs/cluster-bench-$(date +%Y%m%d-%H%M%S)}"
-if [[ -e "$out" && ! -d "$out" ]]; then usage_error "$out is a file, not a folder"; fi
-if [[ -d "$out" && -n "$(ls -A "$out")" ]]; then usage_error "$out is not empty: choose a new out-dir"; fi
+new_out_dir "$out"
 command -v python3 >/dev/null || { echo "error: python3 not found: cluster-bench reads result.json with it" >&2; exit 2; }
 
 dll="$(fedtrust_dll "$root")" || exit $?

@@ -51,7 +51,7 @@ while (($# > 0)); do
       shift
       ;;
     -h | --help)
-      sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+      print_help "$0"
       exit 0
       ;;
     -*) usage_error "unknown option '$1'" ;;
@@ -70,8 +70,7 @@ while (($# > 0)); do
 done
 workers="${workers:-2}"
 out="${out:-runs/cluster-$(date +%Y%m%d-%H%M%S)}"
-if [[ -e "$out" && ! -d "$out" ]]; then usage_error "$out is a file, not a folder"; fi
-if [[ -d "$out" && -n "$(ls -A "$out")" ]]; then usage_error "$out is not empty: choose a new out-dir"; fi
+new_out_dir "$out"
 
 dll="$(fedtrust_dll "$root")" || exit $?
 mkdir -p "$out"

@@ -1,4 +1,4 @@
-# Sourced by the scripts that start several fedtrust processes: builds the CLI once and names its dll, so that N
+# Sourced by the scripts that start several fedtrust processes. It builds the CLI once and names its dll, so that N
 # processes do not each run `dotnet run` (and its build) at the same time.
 #
 #   fedtrust_dll ROOT   prints the path of fedtrust.dll to run with `dotnet`. With FEDTRUST_DLL set, that dll as it
@@ -26,4 +26,16 @@ fedtrust_dll() {
   fi
   rm -f "$log"
   printf '%s\n' "$root/src/FedTrust.Cli/bin/Release/net10.0/linux-x64/fedtrust.dll"
+}
+
+#   new_out_dir DIR     refuses (via the caller's usage_error) an out-dir that is a file or a folder that is not empty:
+#                       a script's run never mixes its files with another run's.
+new_out_dir() {
+  if [[ -e "$1" && ! -d "$1" ]]; then usage_error "$1 is a file, not a folder"; fi
+  if [[ -d "$1" && -n "$(ls -A "$1")" ]]; then usage_error "$1 is not empty: choose a new out-dir"; fi
+}
+
+#   print_help SCRIPT   prints the script's header comment (from line 2 to `set -euo pipefail`) as its --help.
+print_help() {
+  sed -n '2,/^set -euo/p' "$1" | sed '$d; s/^# \{0,1\}//'
 }
