@@ -23,6 +23,23 @@ public class ClusterCliTests : IDisposable
     }
 
     [Fact]
+    public async Task A_worker_that_cannot_read_its_data_stops_the_run_with_its_reason_and_exits_1()
+    {
+        var port = InProcessClusterTests.FreePort();
+        var notAFolder = Path.Combine(_root, "not-a-folder");
+        await File.WriteAllTextAsync(notAFolder, "");
+        var worker = CliRunner.Run(["node", "--role", "worker", "--seed-nodes", $"127.0.0.1:{port}", "--data-dir", notAFolder]);
+        var (code, _, err) = await CliRunner.Run(["run", "--cluster", "--port", port.ToString(), "--rounds", "1", "--out", Path.Combine(_root, "run")]);
+        var (workerCode, _, workerErr) = await worker.WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(1, code);
+        Assert.Single(err.TrimEnd().Split('\n'));
+        Assert.Matches(@"^error: worker 127\.0\.0\.1:\d+ cannot host run \S+: .*not-a-folder is a file, not a folder", err);
+        Assert.Equal(1, workerCode);
+        Assert.Matches(@"^error: cannot host run \S+: .*not-a-folder is a file, not a folder", workerErr);
+    }
+
+    [Fact]
     public async Task A_worker_that_cannot_reach_its_seed_node_gives_up_after_the_join_timeout()
     {
         var port = InProcessClusterTests.FreePort(); // nothing listens there
