@@ -83,6 +83,33 @@ public static class JournalSetup
     }
 
     /// <summary>
+    /// Whether an intact SQLite journal holds no row in any table: prepared for a run that stopped before it journaled
+    /// anything (e.g. a cluster run whose workers never came). Such a file is nobody's: a new run may use it.
+    /// </summary>
+    public static bool IsEmpty(string path)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path, Mode = SqliteOpenMode.ReadWrite, Pooling = false, DefaultTimeout = 10,
+        }.ToString());
+        connection.Open();
+        var tables = new List<string>();
+        using (var list = connection.CreateCommand())
+        {
+            list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%';";
+            using var reader = list.ExecuteReader();
+            while (reader.Read()) tables.Add(reader.GetString(0));
+        }
+        foreach (var table in tables)
+        {
+            using var any = connection.CreateCommand();
+            any.CommandText = $"SELECT EXISTS (SELECT 1 FROM \"{table.Replace("\"", "\"\"")}\");";
+            if (Convert.ToInt64(any.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0) return false;
+        }
+        return true;
+    }
+
+    /// <summary>
     /// Connects once (within <see cref="ConnectTimeout"/>) and refuses a malformed connection string, a server that is
     /// down, a missing database or bad credentials; returns the connection string the journal should use (with a
     /// connect timeout of <see cref="ConnectTimeout"/> unless it sets one itself).

@@ -85,7 +85,10 @@ internal sealed class OutputFolder : IDisposable
         if (OwnJournal(persistence) is not { } journal || !File.Exists(journal)) return null;
         // A file there that is not an intact journal is not another run's: it is refused as what it is (exit 1).
         JournalSetup.RequireIntact(journal);
-        return $"the trust journal of a run that stopped before its first round completed ({System.IO.Path.GetFileName(journal)})";
+        // A journal with nothing in it (the run stopped before it journaled anything) holds no run: it is reused.
+        return JournalSetup.IsEmpty(journal)
+            ? null
+            : $"the trust journal of a run that stopped before its first round completed ({System.IO.Path.GetFileName(journal)})";
     }
 
     /// <summary>

@@ -20,6 +20,11 @@ public class ClusterCliTests : IDisposable
         CliRunner.AssertOneLineError(err,
             $"0 of 2 worker node(s) joined 127.0.0.1:{port} within 2 s (fedtrust.cluster.join-timeout); missing 2: start each with `fedtrust node --role worker --seed-nodes 127.0.0.1:{port}`");
         Assert.False(File.Exists(Path.Combine(outDir, "result.json")));
+
+        // The journal it prepared holds nothing, so the folder is free for the next attempt (here a local run).
+        var retry = await CliRunner.Run(["run", "--rounds", "1", "--out", outDir]);
+        Assert.True(retry.Code == 0, retry.Err);
+        Assert.True(File.Exists(Path.Combine(outDir, "result.json")));
     }
 
     [Fact]
