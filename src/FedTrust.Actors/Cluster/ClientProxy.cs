@@ -7,9 +7,9 @@ namespace FedTrust.Actors.Cluster;
 /// <summary>
 /// The server node's stand-in for one client that lives on a worker node: to the aggregator it is the client (the
 /// same round protocol, the same <see cref="ClientsReady"/> entry, stopped when the client is stopped), and it carries
-/// every message to the client's sharded entity in a <see cref="ToClient"/> envelope. It remembers the request the
-/// client has not answered yet and the node that hosts the client (the sender address of its last answer), so when
-/// that node is lost it sends the request again: sharding starts the client on a surviving worker, which computes the
+/// every message to the client's sharded entity in a <see cref="ToClient"/> envelope. It tells its parent the node
+/// each answer came from (which keeps the placement) and remembers the request the client has not answered yet, so
+/// when the parent reports the client's node lost it sends the request again: sharding starts the client on a surviving worker, which computes the
 /// same update (it depends only on seed, round, client and weights). The aggregator takes one answer per client and
 /// round, so a re-sent update is never counted twice.
 /// </summary>
@@ -25,7 +25,6 @@ public sealed class ClientProxy : ReceiveActor, IWithTimers
     private readonly IActorRef _region;
     private IWireMessage? _pending;
     private IActorRef _replyTo = ActorRefs.Nobody;
-    private Address? _host;
 
     public ClientProxy(string clientId, IActorRef region)
     {
@@ -49,7 +48,7 @@ public sealed class ClientProxy : ReceiveActor, IWithTimers
         });
         Receive<NodeLost>(lost =>
         {
-            if (_pending is null || (_host is not null && !_host.Equals(lost.Node))) return;
+            if (_pending is null) return;
             _log.Warning("{0}: its node {1} was lost; sending it {2} again", _clientId, ClusterSetup.Describe(lost.Node), Describe(_pending));
             Self.Tell(Resend.Instance);
         });
@@ -77,12 +76,7 @@ public sealed class ClientProxy : ReceiveActor, IWithTimers
 
     private void Answered(IWireMessage answer, int round, bool awaited)
     {
-        var node = Sender.Path.Address;
-        if (!node.Equals(_host))
-        {
-            Context.Parent.Tell(new Hosted(_clientId, node, round));
-            _host = node;
-        }
+        Context.Parent.Tell(new Hosted(_clientId, Sender.Path.Address, round));
         if (awaited)
         {
             _pending = null;
@@ -104,10 +98,10 @@ public sealed class ClientProxy : ReceiveActor, IWithTimers
     /// <summary>Parent → proxy: find the client (start its entity) before round 1.</summary>
     public sealed record Locate : INoSerializationVerificationNeeded;
 
-    /// <summary>Parent → proxy: this worker node left the cluster.</summary>
+    /// <summary>Parent → proxy: the worker node that hosted this client (or, before it answered, any worker node) left the cluster.</summary>
     public sealed record NodeLost(Address Node) : INoSerializationVerificationNeeded;
 
-    /// <summary>Proxy → parent: the client answered from this node (first answer, or a new node), in this round.</summary>
+    /// <summary>Proxy → parent: the client answered from this node, in this round.</summary>
     public sealed record Hosted(string ClientId, Address Node, int Round) : INoSerializationVerificationNeeded;
 
     private sealed class Resend : INoSerializationVerificationNeeded

@@ -22,9 +22,11 @@ namespace FedTrust.Actors.Cluster;
 /// </summary>
 public static class ClusterHost
 {
-    /// <summary>Keys of the <c>fedtrust</c> block that each node sets for itself, so the server does not send them.</summary>
-    public static readonly IReadOnlyList<string> NodeLocalKeys =
-        ["data", "persistence", "grid", "training-dispatcher", "trainers", "torch-threads", "mode", "cluster"];
+    /// <summary>
+    /// Keys of the <c>fedtrust</c> block that each node sets for itself, so the server does not send them: exactly those
+    /// that do not change what a run computes (<see cref="ConfigFingerprint.Ignored"/>).
+    /// </summary>
+    public static IReadOnlyList<string> NodeLocalKeys => ConfigFingerprint.Ignored;
 
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
 
@@ -34,13 +36,12 @@ public static class ClusterHost
         var system = ActorSystem.Create(ClusterSetup.SystemName, ClusterSetup.NodeConfig(settings, config, ClientSharding.ServerRole));
         var cluster = AkkaCluster.Get(system);
         var plan = SimulationHost.Plan(settings, workload, clients, options);
-        IReadOnlyList<Address> workers = [];
         try
         {
             ClusterSetup.Join(system, settings.Cluster.SeedNodes);
             options.Notice?.Invoke($"server node {ClusterSetup.Describe(cluster.SelfAddress)}: waiting for {settings.Cluster.Workers} worker node(s) " +
                                    $"(fedtrust node --role worker --seed-nodes {ClusterSetup.Describe(cluster.SelfAddress)})");
-            workers = await WaitForWorkers(cluster, settings.Cluster, cancellation);
+            var workers = await WaitForWorkers(cluster, settings.Cluster, cancellation);
             var region = ClientSharding.StartProxy(system, settings.Clients);
             await PrepareWorkers(system, workers, plan.RunId, RunSettingsText(config, settings.TorchThreads), workload.ParameterCount,
                 settings.Cluster.JoinTimeout + settings.Data.FetchTimeout, cancellation);
@@ -100,8 +101,8 @@ public static class ClusterHost
     }
 
     /// <summary>
-    /// The run's <c>fedtrust</c> block as JSON, without the keys each node sets for itself, but with the server's
-    /// resolved libtorch thread count: the number of intra-op threads changes how libtorch sums floats, so every
+    /// The run's <c>fedtrust</c> block as JSON, without the keys each node sets for itself, and with the server's
+    /// resolved libtorch thread count in place of the node's own: the number of intra-op threads changes how libtorch sums floats, so every
     /// worker trains with the server's, and a cluster run stays bit-identical to a local one on the server's host.
     /// </summary>
     public static string RunSettingsText(Config config, int torchThreads)

@@ -48,8 +48,10 @@ public sealed class RemoteClients : ReceiveActor, IWithTimers
             _lost.Add(new LostNode(node, _round));
             var hosted = _hosts.Where(kv => kv.Value == node).Select(kv => kv.Key).Order(ClientIdComparer.Instance).ToList();
             Tell($"worker node {node} left the cluster during round {_round}; its {hosted.Count} client(s) ({string.Join(", ", hosted)}) move to the other workers and unanswered work is sent again");
+            // The node's clients, and any client that has not answered yet (it may have been placed there).
             var lost = new ClientProxy.NodeLost(removed.Member.Address);
-            foreach (var proxy in _proxies.Values) proxy.Tell(lost);
+            foreach (var (id, proxy) in _proxies)
+                if (!_hosts.TryGetValue(id, out var host) || host == node) proxy.Tell(lost);
         });
         Receive<ClusterEvent.IMemberEvent>(_ => { });
         Receive<ClientProxy.Dispatched>(d => _round = Math.Max(_round, d.Round));
