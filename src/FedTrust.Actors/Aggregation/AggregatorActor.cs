@@ -8,15 +8,17 @@ using FedTrust.Core.Diagnostics;
 using FedTrust.Core.Learning;
 using FedTrust.Core.Privacy;
 using FedTrust.Core.Results;
+using FedTrust.Core.Sampling;
 using FedTrust.Core.Settings;
 using FedTrust.Core.Trust;
 
 namespace FedTrust.Actors.Aggregation;
 
 /// <summary>
-/// Runs the rounds, one at a time: broadcast the global weights, collect updates until every live client has
+/// Runs the rounds, one at a time: draw the round's clients (every live client, or a seeded sample under
+/// <c>fedtrust.clients-per-round</c>), send them the global weights, collect updates until every one of them has
 /// replied or the deadline passes, defend (screen, consult the trust ledger, aggregate), evaluate the new global
-/// model, report. After the last round it asks each client to evaluate the final model on its local test images,
+/// model, report. Only the round's clients are asked, awaited, and given trust evidence. After the last round it asks each client to evaluate the final model on its local test images,
 /// then reports the run to its parent. Updates from another round, from unknown clients, and duplicates are
 /// ignored; updates of the wrong length, with non-finite values or no samples, and updates a DP client withheld,
 /// are rejected with their reason, logged, never aggregated, and count as misbehaviour for the trust ledger.
@@ -43,6 +45,9 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     private readonly SortedDictionary<string, UpdateProblem> _rejected = new(ClientIdComparer.Instance);
     private readonly Dictionary<string, double> _localAccuracy = new(StringComparer.Ordinal);
     private Dictionary<string, IActorRef> _live = new(StringComparer.Ordinal);
+    /// <summary>The clients drawn for the open round, in client order (every live client when the run does not sample).</summary>
+    private IReadOnlyList<string> _sample = [];
+    private HashSet<string> _inSample = new(StringComparer.Ordinal);
     private float[] _global;
     private int _round;
     private Stopwatch _clock = new();
@@ -100,11 +105,26 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             Fail($"round {round}: only {_live.Count} clients are left, fewer than fedtrust.min-updates = {_settings.MinUpdates}");
             return;
         }
+        _sample = ClientSampler.Draw(_live.Keys.Order(ClientIdComparer.Instance).ToList(), _settings.Sampling, _trainSamples.Count, _settings.Seed, round);
+        _inSample = _sample.ToHashSet(StringComparer.Ordinal);
         Become(Collecting);
+        if (_sample.Count == 0)
+        {
+            // A Poisson draw may pick nobody: the round passes with the model unchanged.
+            _log.Warning("round {0}: the Poisson sample drew no client; the global model is unchanged", round);
+            CloseRound();
+            return;
+        }
         var message = new TrainRound(round, _global);
-        foreach (var client in _live.Values) client.Tell(message);
+        foreach (var id in _sample) _live[id].Tell(message);
         Timers.StartSingleTimer(DeadlineTimer, new RoundDeadline(round), _settings.RoundTimeout);
     }
+
+    /// <summary>
+    /// The fewest updates the open round may close with: fedtrust.min-updates, or the whole sample when a Poisson draw
+    /// picked fewer clients than that.
+    /// </summary>
+    private int MinUpdates => Math.Min(_settings.MinUpdates, _sample.Count);
 
     private void Collecting()
     {
@@ -116,7 +136,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             if (!RemoveClient(terminated.ActorRef)) return;
             if (_live.Count < _settings.MinUpdates)
                 Fail($"round {_round}: only {_live.Count} clients are left, fewer than fedtrust.min-updates = {_settings.MinUpdates}");
-            else if (AllLiveClientsAnswered) CloseRound();
+            else if (AllSampledAnswered) CloseRound();
         });
     }
 
@@ -126,14 +146,14 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         var problem = UpdateValidation.Check(update.Delta, _workload.ParameterCount) ?? UpdateValidation.CheckSamples(update.Samples);
         if (problem is not null) Reject(update.ClientId, problem);
         else _updates[update.ClientId] = update;
-        if (AllLiveClientsAnswered) CloseRound();
+        if (AllSampledAnswered) CloseRound();
     }
 
     private void OnWithheld(UpdateWithheld withheld)
     {
         if (!IsAwaited(withheld.Round, withheld.ClientId)) return;
         Reject(withheld.ClientId, UpdateProblem.Withheld(withheld.Fault));
-        if (AllLiveClientsAnswered) CloseRound();
+        if (AllSampledAnswered) CloseRound();
     }
 
     /// <summary>Whether this is the first answer of a live client for the open round; anything else is logged and ignored.</summary>
@@ -147,6 +167,11 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         if (!_live.ContainsKey(clientId))
         {
             _log.Warning("ignored an update from unknown client '{0}' in round {1}", clientId, _round);
+            return false;
+        }
+        if (!_inSample.Contains(clientId))
+        {
+            _log.Warning("ignored an update from {0} in round {1}: it was not sampled for this round", clientId, _round);
             return false;
         }
         if (_updates.ContainsKey(clientId) || _rejected.ContainsKey(clientId))
@@ -163,11 +188,11 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         _rejected.Add(clientId, problem);
     }
 
-    private bool AllLiveClientsAnswered => _live.Keys.All(id => _updates.ContainsKey(id) || _rejected.ContainsKey(id));
+    private bool AllSampledAnswered => _sample.All(id => !_live.ContainsKey(id) || _updates.ContainsKey(id) || _rejected.ContainsKey(id));
 
-    /// <summary>The live clients that have not answered the open round.</summary>
+    /// <summary>The round's live clients that have not answered it, in client order.</summary>
     private List<string> Unanswered() =>
-        _live.Keys.Where(id => !_updates.ContainsKey(id) && !_rejected.ContainsKey(id)).Order(ClientIdComparer.Instance).ToList();
+        _sample.Where(id => _live.ContainsKey(id) && !_updates.ContainsKey(id) && !_rejected.ContainsKey(id)).ToList();
 
     /// <summary>What became of the round's other updates, for a failure message: "; 10 rejected (10 non-finite; client-0 has …)".</summary>
     private string NotUsed()
@@ -183,7 +208,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     {
         if (deadline.Round != _round) return;
         _log.Warning("round {0} deadline: no update from {1}", _round, string.Join(", ", Unanswered()));
-        if (_updates.Count >= _settings.MinUpdates) CloseRound();
+        if (_updates.Count >= MinUpdates) CloseRound();
         else Fail($"round {_round}: {_updates.Count} valid updates by the deadline ({_settings.RoundTimeout}), fewer than fedtrust.min-updates = {_settings.MinUpdates}{NotUsed()}");
     }
 
@@ -193,18 +218,22 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     {
         Timers.Cancel(DeadlineTimer);
         var updates = _updates.Values.Select(u => new RoundUpdate(u.ClientId, u.Delta, u.Samples)).ToList();
-        if (updates.Count < _settings.MinUpdates)
+        if (updates.Count < MinUpdates)
         {
             Fail($"round {_round}: {updates.Count} valid updates, fewer than fedtrust.min-updates = {_settings.MinUpdates}{NotUsed()}");
             return;
         }
         var defense = _settings.Defense;
-        if (defense.Krum != KrumUse.None && updates.Count <= 2 * _settings.Krum.F + 2)
+        if (defense.Krum != KrumUse.None && updates.Count > 0 && updates.Count <= 2 * _settings.Krum.F + 2)
         {
-            Fail($"round {_round}: Krum needs n > 2f + 2 but only {updates.Count} valid updates arrived with fedtrust.krum.f = {_settings.Krum.F}");
+            Fail($"round {_round}: Krum needs n > 2f + 2 but only {updates.Count} valid updates arrived with fedtrust.krum.f = {_settings.Krum.F}"
+                 + (_settings.Sampling.Samples ? $" ({_sample.Count} clients sampled)" : ""));
             return;
         }
-        var screening = RobustAggregation.Screen(updates, defense, _settings.Krum.F);
+        // No updates at all only when a Poisson draw picked nobody: nothing to score.
+        var screening = updates.Count > 0
+            ? RobustAggregation.Screen(updates, defense, _settings.Krum.F)
+            : new Screening(null, null, new Dictionary<string, UpdateEvidence>());
         var evidence = new Dictionary<string, UpdateEvidence>(screening.Evidence, StringComparer.Ordinal);
         foreach (var id in _rejected.Keys) evidence[id] = new UpdateEvidence(0, 0, Invalid: true);
         _ledger.Tell(new RecordEvidence(_round, evidence));
@@ -262,7 +291,10 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             Excluded = _updates.Keys.Where(id => !used.Contains(id)).ToList(),
             Rejected = _rejected.Keys.ToList(),
             Rejections = new SortedDictionary<string, string>(_rejected.ToDictionary(kv => kv.Key, kv => kv.Value.Description), ClientIdComparer.Instance),
-            Trust = new SortedDictionary<string, double>(trust.ToDictionary(), ClientIdComparer.Instance),
+            Trust = new SortedDictionary<string, double>(
+                _settings.Sampling.Samples ? _sample.Where(trust.ContainsKey).ToDictionary(id => id, id => trust[id]) : trust.ToDictionary(),
+                ClientIdComparer.Instance),
+            Sampled = _settings.Sampling.Samples ? _sample : null,
             Epsilon = epsilon,
             DivergenceReason = divergence,
         };

@@ -16,6 +16,17 @@ public static class ConfigFingerprint
     /// <summary>Top-level keys of the <c>fedtrust</c> block that do not change what a run computes.</summary>
     public static readonly IReadOnlyList<string> Ignored = ["data", "persistence", "grid", "training-dispatcher", "trainers", "mode", "cluster"];
 
+    /// <summary>
+    /// Top-level keys added after runs were first recorded, with (as JSON) the value under which a run computes what it
+    /// computed before the key existed. At that value a key is left out, so earlier checkpoints and grid cells still match;
+    /// any other value counts.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> AddedWithNeutralValue = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["clients-per-round"] = "\"all\"",
+        ["sampling"] = "\"fixed\"",
+    };
+
     /// <summary>The comparable part of a configuration as canonical JSON (the form checkpoints store).</summary>
     public static string Of(Config config) => Of(FedTrustConfig.ToJson(config));
 
@@ -56,15 +67,18 @@ public static class ConfigFingerprint
     public static string Describe(IReadOnlyList<string> differences, int max = 4) =>
         string.Join("; ", differences.Take(max)) + (differences.Count > max ? $"; and {differences.Count - max} more" : "");
 
-    /// <summary>The block's top-level values, by key in ordinal order, without the <see cref="Ignored"/> keys.</summary>
+    /// <summary>The block's top-level values, by key in ordinal order, without the <see cref="Ignored"/> keys and the added keys at their neutral value.</summary>
     private static SortedDictionary<string, JsonElement> Comparable(JsonElement block)
     {
         var keys = new SortedDictionary<string, JsonElement>(StringComparer.Ordinal);
         if (block.ValueKind != JsonValueKind.Object) return keys;
         foreach (var property in block.EnumerateObject())
-            if (!Ignored.Contains(property.Name)) keys[property.Name] = property.Value;
+            if (!Ignored.Contains(property.Name) && !IsNeutral(property)) keys[property.Name] = property.Value;
         return keys;
     }
+
+    private static bool IsNeutral(JsonProperty property) =>
+        AddedWithNeutralValue.TryGetValue(property.Name, out var neutral) && JsonSerializer.Serialize(property.Value) == neutral;
 
     private static string Flat(JsonElement block) =>
         string.Join('\n', Leaves(Comparable(block)).Select(kv => $"{kv.Key}={kv.Value}"));

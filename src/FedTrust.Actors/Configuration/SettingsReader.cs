@@ -3,6 +3,7 @@ using Akka.Configuration;
 using FedTrust.Core.Attacks;
 using FedTrust.Core.Defenses;
 using FedTrust.Core.Learning;
+using FedTrust.Core.Sampling;
 using FedTrust.Core.Trust;
 using FedTrust.Core.Settings;
 
@@ -53,18 +54,23 @@ public static class SettingsReader
         };
         settings = settings with
         {
+            Sampling = Sampling(config, settings.Clients),
             Krum = new KrumSettings(
                 AutoInt(config, "fedtrust.krum.f", 0, 10_000, settings.Attack.Malicious),
                 config.GetString("fedtrust.krum.m") == "auto" ? null : Int(config, "fedtrust.krum.m", 1, 10_000, autoAllowed: true)),
         };
-        if (settings.Defense.Krum != KrumUse.None && settings.Clients <= 2 * settings.Krum.F + 2)
+        // Krum, multi-Krum's m and min-updates apply to a round's updates: every client's, or the sample's under sampling.
+        var (roundSize, roundKey) = settings.Sampling.Samples
+            ? (settings.Sampling.RoundSize(settings.Clients), "fedtrust.clients-per-round")
+            : (settings.Clients, "fedtrust.clients");
+        if (settings.Defense.Krum != KrumUse.None && roundSize <= 2 * settings.Krum.F + 2)
             throw new ConfigurationException(
-                $"fedtrust.krum.f = {settings.Krum.F}: defense '{settings.Defense.Name}' uses Krum, which needs fedtrust.clients > 2f + 2 " +
-                $"(clients = {settings.Clients}); lower fedtrust.krum.f (it defaults to fedtrust.attack.malicious) or add clients");
-        if (settings.Defense.Krum == KrumUse.SelectBestM && settings.Krum.M is { } m && m > settings.Clients - settings.Krum.F)
+                $"fedtrust.krum.f = {settings.Krum.F}: defense '{settings.Defense.Name}' uses Krum, which needs {roundKey} > 2f + 2 " +
+                $"({roundKey[9..]} = {roundSize}); lower fedtrust.krum.f (it defaults to fedtrust.attack.malicious) or add clients");
+        if (settings.Defense.Krum == KrumUse.SelectBestM && settings.Krum.M is { } m && m > roundSize - settings.Krum.F)
             throw new ConfigurationException(
                 $"fedtrust.krum.m = {m}: defense '{settings.Defense.Name}' averages the m best-scored updates, and m may be at most " +
-                $"fedtrust.clients − f = {settings.Clients} − {settings.Krum.F} = {settings.Clients - settings.Krum.F} " +
+                $"{roundKey} − f = {roundSize} − {settings.Krum.F} = {roundSize - settings.Krum.F} " +
                 $"(Blanchard et al. 2017 select m ≤ n − f: a larger m always averages in at least m − (n − f) of the f Byzantine updates); " +
                 "lower fedtrust.krum.m or set it to auto (n − f)");
         if (settings.Attack.EffectiveMalicious > settings.Clients)
@@ -73,7 +79,19 @@ public static class SettingsReader
             throw Invalid("fedtrust.persistence.connection-string", "", "a PostgreSQL connection string when fedtrust.persistence.provider = postgres");
         if (settings.MinUpdates > settings.Clients)
             throw Invalid("fedtrust.min-updates", settings.MinUpdates.ToString(CultureInfo.InvariantCulture), $"at most fedtrust.clients ({settings.Clients})");
+        if (settings.Sampling is { Samples: true, Kind: SamplingKind.Fixed } && settings.MinUpdates > roundSize)
+            throw Invalid("fedtrust.min-updates", settings.MinUpdates.ToString(CultureInfo.InvariantCulture), $"at most fedtrust.clients-per-round ({roundSize})");
         return settings;
+    }
+
+    /// <summary><c>clients-per-round</c> ("all" or 1 to clients) and <c>sampling</c> (fixed or poisson).</summary>
+    private static SamplingSettings Sampling(Config config, int clients)
+    {
+        var kind = (SamplingKind)SamplingSettings.Names.ToList().IndexOf(OneOf(config, "fedtrust.sampling", SamplingSettings.Names));
+        int? perRound = config.GetString("fedtrust.clients-per-round") == "all"
+            ? null
+            : Int(config, "fedtrust.clients-per-round", 1, clients, allowed: $"'all' or a whole number from 1 to fedtrust.clients ({clients})");
+        return new SamplingSettings(perRound, kind);
     }
 
     private static DefenseSettings Defense(Config config) =>
@@ -150,11 +168,11 @@ public static class SettingsReader
     private static string String(Config config, string key) =>
         config.GetString(key) ?? throw Invalid(key, null, "a string");
 
-    private static int Int(Config config, string key, int min, int max, bool autoAllowed = false)
+    private static int Int(Config config, string key, int min, int max, bool autoAllowed = false, string? allowed = null)
     {
         var raw = config.GetString(key);
         if (int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max) return v;
-        throw Invalid(key, raw, $"{(autoAllowed ? "'auto' or " : "")}a whole number from {min} to {max}");
+        throw Invalid(key, raw, allowed ?? $"{(autoAllowed ? "'auto' or " : "")}a whole number from {min} to {max}");
     }
 
     private static int AutoInt(Config config, string key, int min, int max, int auto) =>

@@ -44,12 +44,14 @@ internal sealed record RunRecords(IReadOnlySet<string>? Clients, string? Clients
         }
     }
 
-    /// <summary>Every client the checkpoint's rounds gave a trust score (the ledger scores every client every round).</summary>
+    /// <summary>Every client the checkpoint's rounds gave a trust score (without sampling the ledger scores every client every round).</summary>
     private static HashSet<string>? FromCheckpoint(string dir, string runId)
     {
         try
         {
             if (CheckpointFile.In(dir).Load() is not { } checkpoint || checkpoint.RunId != runId) return null;
+            // Under per-round sampling a round scores only its sample: the rounds then do not name every client.
+            if (checkpoint.Rounds.Any(r => r.Sampled is not null)) return null;
             var clients = checkpoint.Rounds.SelectMany(r => r.Trust?.Keys ?? []).ToHashSet(StringComparer.Ordinal);
             return clients.Count > 0 ? clients : null;
         }

@@ -14,9 +14,9 @@ internal static class SummaryReport
         string.Create(CultureInfo.InvariantCulture,
             $"round {r.Round}/{rounds}  acc {r.Metrics.Accuracy:F4}  f1 {r.Metrics.F1:F4}  loss {Loss(r.Loss)}  {r.Seconds:F1}s  rss {Mb(r.RssBytes)} MB")
         + (r.Epsilon is { } e ? string.Create(CultureInfo.InvariantCulture, $"  eps {e:F2}") : "")
-        + (r.Excluded.Count > 0 ? $"  excluded: {string.Join(",", r.Excluded)}" : "")
-        + (r.Rejected.Count > 0 ? $"  rejected: {string.Join(",", r.Rejected)}" : "")
-        + (r.Missing.Count > 0 ? $"  missing: {string.Join(",", r.Missing)}" : "")
+        + (r.Excluded.Count > 0 ? $"  excluded: {Ids(r.Excluded)}" : "")
+        + (r.Rejected.Count > 0 ? $"  rejected: {Ids(r.Rejected)}" : "")
+        + (r.Missing.Count > 0 ? $"  missing: {Ids(r.Missing)}" : "")
         + (r.DivergenceReason is { } why ? $"  DIVERGED: {why}" : "");
 
     public static void Write(IAnsiConsole console, ExperimentSettings settings, SimulationResult result)
@@ -49,13 +49,33 @@ internal static class SummaryReport
             console.MarkupLineInterpolated($"malicious: {string.Join(", ", malicious)} ({AttackKinds.Name(settings.Attack.Kind)}, intensity {settings.Attack.Intensity.ToString(CultureInfo.InvariantCulture)})");
         if (result.Detection is { } d && malicious.Count > 0)
             console.MarkupLineInterpolated($"detection in the last round: TPR {F(d.Tpr)}, FPR {F(d.Fpr)}");
-        if (result.Rounds[^1].Trust is { } trust)
-            console.MarkupLineInterpolated($"trust: {string.Join(", ", trust.Select(kv => $"{kv.Key}={F(kv.Value)}"))}");
+        if (result.Rounds[^1].Trust is { Count: > 0 } trust)
+            console.MarkupLineInterpolated($"{TrustLine(trust, result.Rounds[^1].Sampled is not null)}");
         var local = result.Clients.Where(c => c.TestAccuracy is not null).Select(c => c.TestAccuracy!.Value).ToList();
         if (local.Count > 0)
             console.MarkupLineInterpolated($"local test accuracy over {local.Count} clients: min {F(local.Min())}, mean {F(local.Average())}, max {F(local.Max())}");
         console.MarkupLineInterpolated(
             $"time: {totalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s in rounds; memory: peak RSS {Mb(result.PeakRssBytes)} MB, RSS after round 1 {Mb(result.Rounds[0].RssBytes)} MB, after the last {Mb(result.Rounds[^1].RssBytes)} MB");
+    }
+
+    /// <summary>At most this many client ids are listed on one line; result.json has them all.</summary>
+    private const int ListedIds = 10;
+
+    /// <summary>"client-1,client-4", or the first ten and "… (137 in all)".</summary>
+    private static string Ids(IReadOnlyList<string> ids) =>
+        ids.Count <= ListedIds ? string.Join(",", ids) : $"{string.Join(",", ids.Take(ListedIds))},… ({ids.Count} in all)";
+
+    /// <summary>
+    /// The last round's trust scores: every score for a few clients; for many, their spread and the lowest ones. Under
+    /// sampling they are the last round's sample's.
+    /// </summary>
+    private static string TrustLine(IReadOnlyDictionary<string, double> trust, bool sampled)
+    {
+        var label = sampled ? "trust of the last round's sample" : "trust";
+        if (trust.Count <= 2 * ListedIds) return $"{label}: {string.Join(", ", trust.Select(kv => $"{kv.Key}={F(kv.Value)}"))}";
+        var lowest = trust.OrderBy(kv => kv.Value).ThenBy(kv => kv.Key, FedTrust.Actors.Aggregation.ClientIdComparer.Instance).Take(5);
+        return $"{label} ({trust.Count} clients): min {F(trust.Values.Min())}, mean {F(trust.Values.Average())}, max {F(trust.Values.Max())}; " +
+               $"lowest {string.Join(", ", lowest.Select(kv => $"{kv.Key}={F(kv.Value)}"))}; every score is in result.json";
     }
 
     /// <summary>"rejected updates: 12 in 3 round(s); the first, round 1: client-3 has …; every reason is in result.json (…)".</summary>

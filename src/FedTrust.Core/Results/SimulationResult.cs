@@ -27,7 +27,16 @@ public sealed record RoundResult(
     /// <summary>Why the global model after this round is non-finite (<see cref="Divergence.Diagnose"/>), or null while it is finite.</summary>
     public string? DivergenceReason { get; init; }
 
-    /// <summary>Every client's trust score after this round, when the defense keeps trust.</summary>
+    /// <summary>
+    /// The clients drawn to take part in this round, in client order, when the run samples clients per round
+    /// (<c>fedtrust.clients-per-round</c>); null when every live client took part.
+    /// </summary>
+    public IReadOnlyList<string>? Sampled { get; init; }
+
+    /// <summary>
+    /// The trust scores after this round: every client's, or under per-round sampling only the sampled clients' (the
+    /// others' scores did not change this round).
+    /// </summary>
     public IReadOnlyDictionary<string, double>? Trust { get; init; }
 
     /// <summary>The composed (ε at the run's δ) of each client's releases so far, when the defense applies DP.</summary>

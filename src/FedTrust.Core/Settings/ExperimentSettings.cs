@@ -1,6 +1,7 @@
 using FedTrust.Core.Attacks;
 using FedTrust.Core.Defenses;
 using FedTrust.Core.Learning;
+using FedTrust.Core.Sampling;
 using FedTrust.Core.Trust;
 
 namespace FedTrust.Core.Settings;
@@ -14,6 +15,8 @@ public sealed record ExperimentSettings
     /// <summary>Where the MNIST files live (empty: the per-user cache, ~/.cache/fedtrust/mnist).</summary>
     public required DataSettings Data { get; init; }
     public required int Clients { get; init; }
+    /// <summary>Which clients take part in a round: all live ones (the default), or a seeded per-round sample.</summary>
+    public SamplingSettings Sampling { get; init; } = SamplingSettings.Everyone;
     public required int Rounds { get; init; }
     public required int LocalEpochs { get; init; }
     public required int BatchSize { get; init; }

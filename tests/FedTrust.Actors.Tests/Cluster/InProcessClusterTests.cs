@@ -53,6 +53,25 @@ public class InProcessClusterTests(ITestOutputHelper output)
         Assert.Null(clustered.Clients.Single(c => c.Id == "client-1").TestAccuracy);
     }
 
+    [Fact]
+    public async Task Per_round_sampling_draws_the_same_clients_on_a_cluster_and_only_they_train()
+    {
+        using var run = new SyntheticRun(clients: 6, rounds: 2, sets: ["fedtrust.clients-per-round=3", "fedtrust.defense=trust"]);
+        var local = await SimulationHost.RunAsync(run.Settings, run.Config, run.Workload, run.Clients);
+        var counting = new FaultyWorkload(run.Workload, (_, _, _) => false);
+
+        var clustered = await RunOnCluster(run, counting);
+
+        AssertSameRun(local, clustered);
+        foreach (var (l, c) in local.Rounds.Zip(clustered.Rounds))
+        {
+            Assert.Equal(3, c.Sampled!.Count);
+            Assert.Equal(l.Sampled, c.Sampled);
+            foreach (var client in run.Clients)
+                Assert.Equal(c.Sampled.Contains(client.ClientId) ? 1 : 0, counting.Attempts(client.ClientId, c.Round));
+        }
+    }
+
     /// <summary>The run on a server node and two worker nodes in this process, every message serialized.</summary>
     private async Task<SimulationResult> RunOnCluster(SyntheticRun run, FedTrust.Core.Learning.IClientWorkload workload)
     {
