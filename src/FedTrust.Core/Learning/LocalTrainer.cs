@@ -25,7 +25,8 @@ public sealed class LocalTrainer : IDisposable
     /// <summary>
     /// Trains from <paramref name="globalWeights"/> on the given samples of <paramref name="data"/> and returns
     /// Δ = w_local − w_global. <paramref name="labels"/> are the labels the client trains with, one per index
-    /// (a poisoned client may have rewritten them); <paramref name="random"/> orders the batches.
+    /// (a poisoned client may have rewritten them); <paramref name="random"/> orders the batches and seeds the
+    /// dropout masks of a model that has dropout.
     /// </summary>
     public LocalTrainingResult Train(float[] globalWeights, LabeledTensors data, int[] indices, long[] labels, DeterministicRandom random)
     {
@@ -35,6 +36,8 @@ public sealed class LocalTrainer : IDisposable
 
         ParameterVector.Set(_model, globalWeights);
         _model.train();
+        // Only a model with dropout takes a draw here, so the batch order of mlp and cnn stays what it always was.
+        if (_model is IStochasticModel stochastic) stochastic.Reseed(unchecked((long)random.NextUInt64()));
         using var optimizer = torch.optim.SGD(_model.parameters(), _options.LearningRate, _options.Momentum);
         var order = new int[indices.Length];
         var batchIndices = new long[_options.BatchSize];
