@@ -40,6 +40,15 @@ public sealed class CnnLargeTests : IDisposable
     }
 
     [Fact]
+    public void Its_parameters_round_trip_through_the_flat_vector()
+    {
+        using var net = ModelZoo.Create("cnn-large");
+        var modified = _global.Select((w, i) => w + i % 13 * 0.001f).ToArray();
+        ParameterVector.Set(net, modified);
+        Assert.Equal(modified, ParameterVector.Get(net));
+    }
+
+    [Fact]
     public async Task A_job_gives_the_same_update_on_two_trainers_running_concurrently_and_on_a_retry()
     {
         using var a = new LocalTrainer(Options);
