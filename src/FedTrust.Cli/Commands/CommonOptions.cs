@@ -20,7 +20,7 @@ internal sealed class CommonOptions
 
     public Option<string?> Rounds { get; } = new("--rounds") { Description = "fedtrust.rounds" };
     public Option<string?> Clients { get; } = new("--clients") { Description = "fedtrust.clients" };
-    public Option<string?> Model { get; } = new("--model") { Description = "fedtrust.model (mlp or cnn)" };
+    public Option<string?> Model { get; } = new("--model") { Description = "fedtrust.model (mlp, cnn or cnn-large)" };
     public Option<string?> Seed { get; } = new("--seed") { Description = "fedtrust.seed" };
     public Option<string?> DataDir { get; } = new("--data-dir") { Description = "fedtrust.data.dir: folder with (or for) the MNIST IDX files" };
     public Option<bool> Verbose { get; } = new("--verbose", "-v") { Description = "Show stack traces and Akka's warnings" };

@@ -8,13 +8,14 @@ namespace FedTrust.Core.Learning;
 public static class ModelZoo
 {
     /// <summary>Names accepted by <see cref="Create"/>.</summary>
-    public static readonly IReadOnlyList<string> Names = ["mlp", "cnn"];
+    public static readonly IReadOnlyList<string> Names = ["mlp", "cnn", "cnn-large"];
 
     /// <summary>Builds a fresh, randomly initialised model of the named architecture (initialisation draws from torch's global generator).</summary>
     public static nn.Module<Tensor, Tensor> Create(string name) => name switch
     {
         "mlp" => new Mlp(),
         "cnn" => new Cnn(),
+        "cnn-large" => new CnnLarge(),
         _ => throw new ArgumentException($"unknown model '{name}'; known models: {string.Join(", ", Names)}", nameof(name)),
     };
 

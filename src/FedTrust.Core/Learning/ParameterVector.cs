@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,37 +11,43 @@ public static class ParameterVector
     public static int Length(nn.Module<Tensor, Tensor> model) =>
         checked((int)model.parameters().Sum(p => p.numel()));
 
-    /// <summary>Copies every parameter into a new flat vector.</summary>
+    /// <summary>Copies every parameter into a new flat vector, straight from the parameters' storage.</summary>
     public static float[] Get(nn.Module<Tensor, Tensor> model)
     {
         var result = new float[Length(model)];
         var offset = 0;
-        using var scope = torch.NewDisposeScope();
         foreach (var p in model.parameters())
         {
-            var flat = p.detach().contiguous().flatten();
-            var n = (int)flat.numel();
-            flat.data<float>().CopyTo(result.AsSpan(offset, n));
-            offset += n;
+            var values = Values(p);
+            values.CopyTo(result.AsSpan(offset, values.Length));
+            offset += values.Length;
         }
         return result;
     }
 
-    /// <summary>Overwrites every parameter from a flat vector; the vector's length must match exactly.</summary>
+    /// <summary>Overwrites every parameter from a flat vector, straight into the parameters' storage; the vector's length must match exactly.</summary>
     public static void Set(nn.Module<Tensor, Tensor> model, float[] vector)
     {
         var expected = Length(model);
         if (vector.Length != expected)
             throw new ArgumentException($"parameter vector has {vector.Length} values but the model has {expected} parameters", nameof(vector));
-        using var _ = torch.no_grad();
-        using var scope = torch.NewDisposeScope();
-        var whole = torch.tensor(vector);
-        long offset = 0;
+        var offset = 0;
         foreach (var p in model.parameters())
         {
-            var n = p.numel();
-            p.copy_(whole.narrow(0, offset, n).view(p.shape));
-            offset += n;
+            var values = Values(p);
+            vector.AsSpan(offset, values.Length).CopyTo(values);
+            offset += values.Length;
         }
+    }
+
+    /// <summary>
+    /// A parameter's own storage seen as floats, without a copy. Parameters are contiguous float32 CPU tensors;
+    /// TorchSharp refuses a non-contiguous or non-CPU one, and anything but float32 is refused here.
+    /// </summary>
+    private static Span<float> Values(Tensor parameter)
+    {
+        if (parameter.dtype != ScalarType.Float32)
+            throw new InvalidOperationException($"parameter of type {parameter.dtype}: a parameter vector holds float32 values");
+        return MemoryMarshal.Cast<byte, float>(parameter.bytes);
     }
 }
