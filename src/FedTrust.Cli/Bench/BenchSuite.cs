@@ -14,6 +14,8 @@ internal static class BenchSuite
 {
     public static async Task<SuiteReport> RunAsync(SuiteContext context)
     {
+        TrainingStage.Check(context);
+        OverheadStage.Check(context);
         var console = context.Console;
         var clock = Stopwatch.StartNew();
         torch.set_num_threads(context.Settings.TorchThreads); // as a run sets it; every stage's reference shares it

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Akka.Configuration;
 using FedTrust.Actors.Hosting;
 using FedTrust.Core.Defenses;
 using FedTrust.Core.Learning;
@@ -35,11 +36,21 @@ internal static class OverheadStage
         return figures;
     }
 
+    /// <summary>The configuration of each defense's runs, checked before any stage runs (a bad one fails with its key).</summary>
+    public static void Check(SuiteContext context)
+    {
+        foreach (var defense in Defenses) Configure(context, defense);
+    }
+
+    /// <summary>The suite's configuration with this defense, the stage's rounds, the suite's clients and no attack.</summary>
+    private static (Config Config, ExperimentSettings Settings) Configure(SuiteContext context, string defense) =>
+        context.With($"fedtrust.defense = {defense}", $"fedtrust.rounds = {context.Sizes.OverheadRounds}",
+            $"fedtrust.clients = {context.Sizes.Clients}", "fedtrust.attack.type = none");
+
     private static async Task<OverheadFigure> MeasureAsync(SuiteContext context, string defense)
     {
         var sizes = context.Sizes;
-        var (config, settings) = context.With($"fedtrust.defense = {defense}", $"fedtrust.rounds = {sizes.OverheadRounds}",
-            $"fedtrust.clients = {sizes.Clients}", "fedtrust.attack.type = none");
+        var (config, settings) = Configure(context, defense);
         var data = sizes.OverheadTrainingImages is { } images ? DataSubset.FirstTraining(context.Dataset, images) : context.Dataset;
         using var train = new LabeledTensors(data.TrainImages, data.TrainLabels);
         using var test = new LabeledTensors(data.TestImages, data.TestLabels);

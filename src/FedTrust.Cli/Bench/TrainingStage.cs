@@ -1,6 +1,8 @@
+using Akka.Configuration;
 using FedTrust.Actors.Hosting;
 using FedTrust.Core.Data;
 using FedTrust.Core.Learning;
+using FedTrust.Core.Settings;
 using Spectre.Console;
 using static FedTrust.Cli.Bench.SuiteFormat;
 
@@ -26,10 +28,20 @@ internal static class TrainingStage
         return figures;
     }
 
+    /// <summary>The configuration of each model's measurement, checked before any stage runs (a bad one fails with its key).</summary>
+    public static void Check(SuiteContext context)
+    {
+        foreach (var model in ModelZoo.Names) Configure(context, model);
+    }
+
+    /// <summary>The suite's configuration with this model, the suite's clients and no attack.</summary>
+    private static (Config Config, ExperimentSettings Settings) Configure(SuiteContext context, string model) =>
+        context.With($"fedtrust.model = {model}", $"fedtrust.clients = {context.Sizes.Clients}", "fedtrust.attack.type = none");
+
     private static async Task<TrainingFigure> MeasureAsync(SuiteContext context, string model)
     {
         var sizes = context.Sizes;
-        var (config, settings) = context.With($"fedtrust.model = {model}", $"fedtrust.clients = {sizes.Clients}", "fedtrust.attack.type = none");
+        var (config, settings) = Configure(context, model);
         var data = DataSubset.FirstTraining(context.Dataset, TrainingImages(context, settings.Training, settings.Trainers, settings.Seed));
         using var train = new LabeledTensors(data.TrainImages, data.TrainLabels);
         using var test = new LabeledTensors(data.TestImages, data.TestLabels);
@@ -59,7 +71,7 @@ internal static class TrainingStage
         var sizes = context.Sizes;
         var probe = DataSubset.FirstTraining(context.Dataset, sizes.ProbeTrainingImages);
         using var train = new LabeledTensors(probe.TrainImages, probe.TrainLabels);
-        var clients = SimulationHost.Clients(context.With($"fedtrust.clients = {sizes.Clients}").Settings, train, probe.TestImages.Count);
+        var clients = SimulationHost.Clients(Configure(context, options.Model).Settings, train, probe.TestImages.Count);
         using var bare = new BareTorchLoop(options, train, threads);
         var global = ModelZoo.InitialWeights(options.Model, seed);
         bare.Train(clients, global, 0);

@@ -121,6 +121,9 @@ public sealed class BenchSuiteTests : IDisposable
         { ["--json", "{dir}/old.json"], "--json {dir}/old.json: the file exists; choose another FILE, or add --overwrite to replace it" },
         { ["--json", "{dir}"], "--json {dir}: is a folder, not a file" },
         { ["--json", "{dir}/old.json/suite.json"], "--json {dir}/old.json/suite.json: {dir}/old.json is a file, not a folder" },
+        // The stages' configurations are checked before the first stage runs: stage 2 times krum with 10 clients.
+        { ["--tiny", "--set", "fedtrust.krum.f=4"],
+            "fedtrust.krum.f = 4: defense 'krum' uses Krum, which needs fedtrust.clients > 2f + 2 (clients = 10); lower fedtrust.krum.f (it defaults to fedtrust.attack.malicious) or add clients" },
         { ["--quick", "--set", "fedtrust.mode=cluster"],
             "fedtrust.mode = cluster: `fedtrust bench` runs in one process; a run spread over a cluster is `fedtrust run --cluster` (see README.md)" },
     };
