@@ -28,7 +28,7 @@ internal sealed record SuiteSizes
     public int MinTrainingImages { get; init; } = 1_000;
 
     /// <summary>The training images stage 1 times the bare loop on to size its measurements (when <see cref="TrainingSeconds"/> is set).</summary>
-    public int ProbeTrainingImages { get; init; } = 4_000;
+    public int ProbeTrainingImages { get; init; } = 2_000;
 
     /// <summary>Timed repetitions of each measurement (after one warm-up); the median is reported.</summary>
     public required int Repetitions { get; init; }
