@@ -4,10 +4,10 @@ using FedTrust.Core.Defenses;
 namespace FedTrust.Cli.Bench;
 
 /// <summary>
-/// How the suite times things: each measurement starts after a full, blocking garbage collection (so one
-/// measurement's garbage is not collected on another's clock), repetitions are reported by their median, and a
-/// figure and its reference are measured alternately, so that a machine that slows down or speeds up during the run
-/// (other processes, thermal limits) weighs on both alike.
+/// How the suite times things: a measurement taken with <see cref="Seconds"/> or <see cref="AfterCollectionAsync"/>
+/// starts after a full, blocking garbage collection (so one measurement's garbage is not collected on another's
+/// clock); repetitions are reported by their median; and a figure and its reference are measured alternately, so
+/// that a machine that slows down or speeds up during the run (other processes, thermal limits) weighs on both alike.
 /// </summary>
 internal static class Timing
 {
