@@ -39,6 +39,20 @@ internal sealed class CommonOptions
         foreach (var option in new Option[] { Config, Set, DataDir, Verbose }) command.Add(option);
     }
 
+    /// <summary>
+    /// The options that choose the experiment (--config, --set, --model, --seed), as given, for a child fedtrust run
+    /// that must compose the same configuration; --rounds, --clients and --data-dir are left to the caller.
+    /// </summary>
+    public List<string> ExperimentOptions(ParseResult parse)
+    {
+        var options = new List<string>();
+        foreach (var file in parse.GetValue(Config) ?? []) options.AddRange([Config.Name, file.FullName]);
+        foreach (var assignment in parse.GetValue(Set) ?? []) options.AddRange([Set.Name, assignment]);
+        foreach (var option in new[] { Model, Seed })
+            if (parse.GetValue(option) is { } value) options.AddRange([option.Name, value]);
+        return options;
+    }
+
     /// <summary>Defaults ← each --config file ← each --set ← the flags (then <paramref name="flags"/>, key=value each).</summary>
     public Config Compose(ParseResult parse, IEnumerable<string>? flags = null)
     {

@@ -1,0 +1,110 @@
+using System.Runtime.ExceptionServices;
+using FedTrust.Core.Learning;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace FedTrust.Cli.Bench;
+
+/// <summary>
+/// The reference the suite measures the real training and evaluation against: a deliberately minimal TorchSharp
+/// loop, with no actors, no trainer pool, no messages and no bookkeeping. It does the same work as one round of the
+/// real path: <c>threads</c> OS threads (the run's trainers), each with its own model (libtorch's intra-op threads
+/// are set process-wide, as the real run sets them), each training its share of the clients (client i on thread
+/// i mod threads) from the same global weights. Per client: load the weights and read them back afterwards as the
+/// real trainer does (<see cref="ParameterVector"/>), a fresh SGD optimiser with momentum, and per epoch one shuffle
+/// of the client's indices; per batch: <c>index_select</c> the images and labels from the shared tensors, forward,
+/// cross-entropy, backward, step. It keeps no loss, draws no deterministic streams and holds no leases.
+/// </summary>
+internal sealed class BareTorchLoop : IDisposable
+{
+    private readonly TrainingOptions _options;
+    private readonly LabeledTensors _train;
+    private readonly nn.Module<Tensor, Tensor>[] _models;
+
+    public BareTorchLoop(TrainingOptions options, LabeledTensors train, int threads)
+    {
+        _options = options;
+        _train = train;
+        _models = [.. Enumerable.Range(0, threads).Select(_ => ModelZoo.Create(options.Model))];
+    }
+
+    /// <summary>Trains every client from <paramref name="global"/> and returns the updates Δ = w_local − w_global, in client order.</summary>
+    public float[][] Train(IReadOnlyList<ClientData> clients, float[] global, int round)
+    {
+        var deltas = new float[clients.Count][];
+        var failures = new ExceptionDispatchInfo?[_models.Length];
+        var threads = _models.Select((model, t) => new Thread(() =>
+        {
+            try
+            {
+                for (var i = t; i < clients.Count; i += _models.Length) deltas[i] = TrainClient(model, clients[i], global, round);
+            }
+            catch (Exception e)
+            {
+                failures[t] = ExceptionDispatchInfo.Capture(e);
+            }
+        }) { Name = $"bare-trainer-{t}" }).ToList();
+        foreach (var thread in threads) thread.Start();
+        foreach (var thread in threads) thread.Join();
+        failures.FirstOrDefault(f => f is not null)?.Throw();
+        return deltas;
+    }
+
+    private float[] TrainClient(nn.Module<Tensor, Tensor> model, ClientData client, float[] global, int round)
+    {
+        ParameterVector.Set(model, global);
+        model.train();
+        using var optimizer = torch.optim.SGD(model.parameters(), _options.LearningRate, _options.Momentum);
+        var random = new Random(HashCode.Combine(round, client.Index));
+        for (var epoch = 0; epoch < _options.LocalEpochs; epoch++)
+        {
+            var order = client.TrainIndices.Select(i => (long)i).ToArray();
+            random.Shuffle(order);
+            using var epochScope = torch.NewDisposeScope();
+            var shuffled = torch.tensor(order);
+            for (var start = 0; start < order.Length; start += _options.BatchSize)
+            {
+                using var scope = torch.NewDisposeScope();
+                var batch = shuffled.narrow(0, start, Math.Min(_options.BatchSize, order.Length - start));
+                var x = _train.Images.index_select(0, batch);
+                var y = _train.LabelTensor.index_select(0, batch);
+                optimizer.zero_grad();
+                nn.functional.cross_entropy(model.forward(x), y).backward();
+                optimizer.step();
+            }
+        }
+        var local = ParameterVector.Get(model);
+        for (var i = 0; i < local.Length; i++) local[i] -= global[i];
+        return local;
+    }
+
+    /// <summary>
+    /// The bare evaluation of <paramref name="weights"/> on all of <paramref name="test"/> (what the aggregator's
+    /// global evaluation computes: the mean cross-entropy and the predictions, here only counted as correct or not),
+    /// in batches of <see cref="TrainingOptions.EvalBatchSize"/>; returns the accuracy.
+    /// </summary>
+    public double Evaluate(float[] weights, LabeledTensors test)
+    {
+        var model = _models[0];
+        ParameterVector.Set(model, weights);
+        model.eval();
+        using var _ = torch.no_grad();
+        double loss = 0;
+        long correct = 0;
+        for (var start = 0; start < test.Count; start += _options.EvalBatchSize)
+        {
+            using var scope = torch.NewDisposeScope();
+            var n = Math.Min(_options.EvalBatchSize, test.Count - start);
+            var y = test.LabelTensor.narrow(0, start, n);
+            var logits = model.forward(test.Images.narrow(0, start, n));
+            loss += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
+            correct += logits.argmax(1).eq(y).sum().item<long>();
+        }
+        return double.IsFinite(loss) ? (double)correct / test.Count : double.NaN;
+    }
+
+    public void Dispose()
+    {
+        foreach (var model in _models) model.Dispose();
+    }
+}
