@@ -51,6 +51,20 @@ public sealed class BenchOutputTests : IDisposable
     }
 
     [Fact]
+    public async Task Under_sampling_the_training_rate_counts_the_sampled_clients_samples_only()
+    {
+        var dir = Path.Combine(_root, "sampled");
+        var error = new StringWriter();
+        var code = await FedTrustCli.RunAsync(
+            ["bench", "--rounds", "2", "--clients", "20", "--set", "fedtrust.clients-per-round=5", "--out", dir], new StringWriter(), error);
+        Assert.True(code == 0, $"exit {code}: {error}");
+        using var benchDoc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "bench.json")));
+        var bench = benchDoc.RootElement;
+        // 20 clients hold 3,000 images each; 5 train per round: 15,000 a round, not 60,000.
+        Assert.Equal(15_000.0 * 2 / bench.GetProperty("wallSeconds").GetDouble(), bench.GetProperty("trainingSamplesPerSecond").GetDouble(), 3);
+    }
+
+    [Fact]
     public async Task Bench_of_one_round_is_a_usage_error()
     {
         var error = new StringWriter();
