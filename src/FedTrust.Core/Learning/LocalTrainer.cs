@@ -15,6 +15,7 @@ public sealed class LocalTrainer : IDisposable
     private readonly nn.Module<Tensor, Tensor> _model;
     private readonly TrainingOptions _options;
     private readonly BatchBuffer _batch;
+    private readonly MomentumSgd _optimizer;
 
     public LocalTrainer(TrainingOptions options)
     {
@@ -22,6 +23,7 @@ public sealed class LocalTrainer : IDisposable
         _model = ModelZoo.Create(options.Model);
         _batch = new BatchBuffer(options.BatchSize);
         ParameterCount = ParameterVector.Length(_model);
+        _optimizer = new MomentumSgd(_model.parameters(), options.LearningRate, options.Momentum);
     }
 
     public int ParameterCount { get; }
@@ -42,7 +44,7 @@ public sealed class LocalTrainer : IDisposable
         _model.train();
         // Only a model with dropout takes a draw here, so the batch order of mlp and cnn stays what it always was.
         if (_model is IStochasticModel stochastic) stochastic.Reseed(unchecked((long)random.NextUInt64()));
-        using var optimizer = torch.optim.SGD(_model.parameters(), _options.LearningRate, _options.Momentum);
+        _optimizer.Start();
         var order = new int[indices.Length];
         double lossSum = 0;
         long lossCount = 0;
@@ -57,10 +59,10 @@ public sealed class LocalTrainer : IDisposable
                 using var scope = torch.NewDisposeScope();
                 var (idx, y) = _batch.Fill(order.AsSpan(start, n), indices, labels);
                 var x = data.Images.index_select(0, idx);
-                optimizer.zero_grad();
+                _optimizer.ZeroGrad();
                 var loss = nn.functional.cross_entropy(_model.forward(x), y);
                 loss.backward();
-                optimizer.step();
+                _optimizer.Step();
                 // On the CPU every op has finished by now: reading the scalar is cheaper than accumulating on a tensor.
                 lossSum += loss.item<float>() * n;
                 lossCount += n;
@@ -81,6 +83,7 @@ public sealed class LocalTrainer : IDisposable
 
     public void Dispose()
     {
+        _optimizer.Dispose();
         _model.Dispose();
         _batch.Dispose();
     }

@@ -18,6 +18,8 @@ internal sealed class SeededDropout : nn.Module<Tensor, Tensor>
 {
     private readonly double _p;
     private readonly Generator _generator;
+    /// <summary>1 − p, held for the module's life: an implicitly converted Scalar could be finalized while libtorch reads it.</summary>
+    private readonly Scalar _keep;
 
     /// <param name="p">The probability of zeroing a value, from 0 to below 1.</param>
     /// <param name="generator">The generator masks draw from; owned by the caller.</param>
@@ -26,13 +28,20 @@ internal sealed class SeededDropout : nn.Module<Tensor, Tensor>
         if (p is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(p), p, "dropout probability must be at least 0 and below 1");
         _p = p;
         _generator = generator;
+        _keep = (1 - p).ToScalar();
     }
 
     public override Tensor forward(Tensor input)
     {
         if (!training || _p == 0) return input.alias();
         using var noise = torch.rand(input.shape, input.dtype, input.device, generator: _generator);
-        noise.lt_(1 - _p).div_(1 - _p); // keep with probability 1 − p, scaled as ATen's dropout scales its mask
+        noise.lt_(_keep).div_(_keep); // keep with probability 1 − p, scaled as ATen's dropout scales its mask
         return input.mul(noise);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _keep.Dispose();
+        base.Dispose(disposing);
     }
 }
