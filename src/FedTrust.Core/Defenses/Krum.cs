@@ -39,6 +39,7 @@ public static class Krum
         var neighbours = n - f - 2;
         var scores = new double[n];
         var others = new double[n - 1];
+        var scratch = new double[n - 1];
         for (var i = 0; i < n; i++)
         {
             var k = 0;
@@ -47,7 +48,7 @@ public static class Krum
                 if (j != i) others[k++] = distances[i * n + j];
             }
             // The neighbours' distances are added smallest first, as a full sort would order them, so the sum is the same.
-            Selection.Nth<double>(others, neighbours - 1);
+            Selection.Nth<double>(others, neighbours - 1, scratch);
             var nearest = others.AsSpan(0, neighbours);
             nearest.Sort();
             double score = 0;

@@ -35,11 +35,17 @@ public static class PairwiseDistances
     /// <summary>A register tile holds this many rows × this many columns of pairs.</summary>
     private const int Tile = 4;
 
-    /// <summary>Elements per chunk: a tile's four rows of widened doubles (16 KiB) stay in a core's L1 cache.</summary>
-    private const int ChunkElements = 512;
-
     /// <summary>A panel of columns, widened, should stay in a core's L2 cache: about this many doubles (512 KiB).</summary>
     private const int PanelBudget = 64 * 1024;
+
+    /// <summary>
+    /// Elements per chunk, at least: a tile's four rows of widened doubles (16 KiB) then stay in a core's L1 cache.
+    /// With few vectors a chunk is longer, so that all of them fill one panel: fewer chunks, fewer barriers.
+    /// </summary>
+    private const int MinChunk = 512;
+
+    /// <summary>Elements per chunk, at most.</summary>
+    private const int MaxChunk = 16 * 1024;
 
     /// <summary>
     /// The squared distance of every pair as an n × n row-major matrix: entry i·n + j is ‖vᵢ − vⱼ‖², equal bit for
@@ -51,8 +57,8 @@ public static class PairwiseDistances
 
     /// <summary>
     /// <see cref="Squared(IReadOnlyList{float[]})"/> on at most <paramref name="maxDegreeOfParallelism"/> threads
-    /// (−1: all cores) with chunks of <paramref name="chunkLength"/> elements (0: 512; else rounded up to a multiple
-    /// of 8). Neither changes a bit of the result; tests vary both to prove it.
+    /// (−1: all cores) with chunks of <paramref name="chunkLength"/> elements (0: sized by n, 512 to 16384; else
+    /// rounded up to a multiple of 8). Neither changes a bit of the result; tests vary both to prove it.
     /// </summary>
     internal static double[] Squared(IReadOnlyList<float[]> vectors, int maxDegreeOfParallelism, int chunkLength)
     {
@@ -61,7 +67,8 @@ public static class PairwiseDistances
         var length = VectorMath.RequireVectors(vectors, nameof(vectors));
         var lanes = new double[(long)n * (n - 1) / 2 * Lanes];
         var grouped = length - length % Lanes;
-        var chunk = Math.Min(RoundUpToLanes(chunkLength > 0 ? chunkLength : ChunkElements), grouped);
+        var chunk = chunkLength > 0 ? RoundUpToLanes(chunkLength) : Math.Clamp(PanelBudget / Math.Max(n, 1) / Lanes * Lanes, MinChunk, MaxChunk);
+        chunk = Math.Min(chunk, grouped);
         if (n > 1 && chunk > 0)
         {
             var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };

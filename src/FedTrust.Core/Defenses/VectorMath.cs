@@ -74,8 +74,8 @@ public static class VectorMath
     /// The coordinate-wise median of equally long vectors: coordinate j of the result is the median of the
     /// vectors' coordinates j; with an even count it is the mean of the two middle values (computed in double).
     /// The values must be finite (<see cref="UpdateValidation"/> screens updates before they get here).
-    /// Linear in n·d and parallel over blocks of coordinates (<see cref="BlockedMedian"/>); the result equals sorting
-    /// each coordinate's values bit for bit.
+    /// Sixteen coordinates go through one comparator network at a time, blocks of coordinates in parallel
+    /// (<see cref="BlockedMedian"/>); the result equals sorting each coordinate's values bit for bit.
     /// </summary>
     public static float[] CoordinateMedian(IReadOnlyList<float[]> vectors) => CoordinateMedian(vectors, maxDegreeOfParallelism: -1);
 
