@@ -24,7 +24,7 @@ public class CoordinateMedianDefinitionTests
         Prop.ForAll(Arb.From(Cases), c =>
         {
             var vectors = c.FromPool ? FromPool(c.Seed, c.N, c.D) : UpdateSets.Generate(c.Seed, c.N, c.D);
-            Definitions.AssertSameBits(Definitions.CoordinateMedian(vectors), VectorMath.CoordinateMedian(vectors, c.Threads), c.ToString());
+            BitAssert.Same(Definitions.CoordinateMedian(vectors), VectorMath.CoordinateMedian(vectors, c.Threads), c.ToString());
         });
 
     [Fact]
@@ -42,7 +42,7 @@ public class CoordinateMedianDefinitionTests
                     2 or 3 => 0f,
                     _ => random.NextInt(2) == 0 ? -1f : 1f,
                 }).ToArray()).ToList();
-                Definitions.AssertSameBits(Definitions.CoordinateMedian(vectors), VectorMath.CoordinateMedian(vectors), $"n = {n}, seed {seed}");
+                BitAssert.Same(Definitions.CoordinateMedian(vectors), VectorMath.CoordinateMedian(vectors), $"n = {n}, seed {seed}");
             }
         }
     }
@@ -66,8 +66,8 @@ public class CoordinateMedianDefinitionTests
         {
             var vectors = UpdateSets.Generate(seed: 3, n, d: 70_001);
             var expected = Definitions.CoordinateMedian(vectors);
-            Definitions.AssertSameBits(expected, VectorMath.CoordinateMedian(vectors, maxDegreeOfParallelism: 1), $"n = {n}, 1 thread");
-            Definitions.AssertSameBits(expected, VectorMath.CoordinateMedian(vectors), $"n = {n}, every core");
+            BitAssert.Same(expected, VectorMath.CoordinateMedian(vectors, maxDegreeOfParallelism: 1), $"n = {n}, 1 thread");
+            BitAssert.Same(expected, VectorMath.CoordinateMedian(vectors), $"n = {n}, every core");
         }
     }
 

@@ -5,6 +5,7 @@ namespace FedTrust.Core.Tests.Defenses;
 /// <summary>
 /// The former, direct algorithms, kept as the definitions the fast passes must equal bit for bit: one
 /// <see cref="VectorMath.SquaredDistance"/> per pair with a full sort per row (Krum), one sort per coordinate (median).
+/// tests/FedTrust.Benchmarks compiles this file too, as the baselines the fast passes are timed against.
 /// </summary>
 internal static class Definitions
 {
@@ -53,27 +54,5 @@ internal static class Definitions
             result[j] = n % 2 == 1 ? column[middle] : (float)(((double)column[middle - 1] + column[middle]) / 2.0);
         }
         return result;
-    }
-
-    /// <summary>Asserts that two arrays hold the same bits (so −0 differs from +0, unlike <see cref="Assert.Equal{T}(T[], T[])"/>).</summary>
-    public static void AssertSameBits(double[] expected, double[] actual, string context)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (var i = 0; i < expected.Length; i++)
-        {
-            if (BitConverter.DoubleToInt64Bits(expected[i]) != BitConverter.DoubleToInt64Bits(actual[i]))
-                Assert.Fail($"{context}: entry {i} is {actual[i]:R}, expected {expected[i]:R} (bits differ)");
-        }
-    }
-
-    /// <inheritdoc cref="AssertSameBits(double[], double[], string)"/>
-    public static void AssertSameBits(float[] expected, float[] actual, string context)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (var i = 0; i < expected.Length; i++)
-        {
-            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
-                Assert.Fail($"{context}: entry {i} is {actual[i]:R}, expected {expected[i]:R} (bits differ)");
-        }
     }
 }

@@ -22,7 +22,7 @@ public class KrumDefinitionTests
             var updates = UpdateSets.Generate(r.Seed, r.N, r.D);
             var expected = Definitions.KrumScores(updates, r.F);
             var scores = Krum.Scores(updates, r.F);
-            Definitions.AssertSameBits(expected, scores, r.ToString());
+            BitAssert.Same(expected, scores, r.ToString());
             Assert.Equal(Krum.Ranking(expected), Krum.Ranking(scores));
         });
 
@@ -38,7 +38,7 @@ public class KrumDefinitionTests
         {
             var expected = Definitions.KrumScores(updates, f);
             var scores = Krum.Scores(updates, f);
-            Definitions.AssertSameBits(expected, scores, $"f = {f}");
+            BitAssert.Same(expected, scores, $"f = {f}");
             Assert.Equal(Krum.Ranking(expected), Krum.Ranking(scores));
         }
     }
@@ -53,7 +53,7 @@ public class KrumDefinitionTests
         var updates = Enumerable.Range(0, n).Select(_ => centre.Select(c => (float)(c + 1e-3 * random.NextGaussian())).ToArray()).ToList();
         var expected = Definitions.KrumScores(updates, f);
         var scores = Krum.Scores(updates, f);
-        Definitions.AssertSameBits(expected, scores, "n = 100");
+        BitAssert.Same(expected, scores, "n = 100");
         Assert.Equal(Krum.Ranking(expected), Krum.Ranking(scores));
         Assert.Equal(Krum.Ranking(expected)[..10], MultiKrum.Select(updates, f, 10));
     }

@@ -44,8 +44,8 @@ public class PairwiseDistancesTests
         var updates = UpdateSets.Generate(seed: 11, n: 37, d: 5_003);
         var reference = PairwiseDistances.Squared(updates, maxDegreeOfParallelism: 1, chunkLength: 0);
         foreach (var (threads, chunk) in new[] { (1, 8), (2, 24), (4, 512), (8, 100_000), (-1, 0) })
-            Definitions.AssertSameBits(reference, PairwiseDistances.Squared(updates, threads, chunk), $"{threads} threads, chunks of {chunk}");
-        Definitions.AssertSameBits(reference, PairwiseDistances.Squared(updates), "the public overload");
+            BitAssert.Same(reference, PairwiseDistances.Squared(updates, threads, chunk), $"{threads} threads, chunks of {chunk}");
+        BitAssert.Same(reference, PairwiseDistances.Squared(updates), "the public overload");
     }
 
     [Fact]
