@@ -16,7 +16,9 @@ public static class Krum
 {
     /// <summary>
     /// The Krum score of every update, s(i) = Σ_{j ∈ N(i)} ‖Δᵢ − Δⱼ‖², N(i) the n − f − 2 updates nearest to Δᵢ
-    /// (Blanchard et al. 2017, definition of the Krum function). The n(n − 1)/2 pairwise distances are computed once.
+    /// (Blanchard et al. 2017, definition of the Krum function). The n(n − 1)/2 pairwise distances are computed once,
+    /// in one blocked pass on every core (<see cref="PairwiseDistances"/>), each equal bit for bit to
+    /// <see cref="VectorMath.SquaredDistance"/>; so the scores do not depend on the machine or its core count.
     /// </summary>
     /// <param name="updates">The round's updates, in a fixed order (e.g. sorted by client id).</param>
     /// <param name="f">The number of Byzantine updates to tolerate, 0 ≤ f and n &gt; 2f + 2.</param>
@@ -33,20 +35,11 @@ public static class Krum
             if (problem is not null) throw new ArgumentException($"Krum needs finite updates: update {k} {problem}", nameof(updates));
         }
 
-        var distances = new double[n * n];
-        for (var i = 0; i < n; i++)
-        {
-            for (var j = i + 1; j < n; j++)
-            {
-                var d = VectorMath.SquaredDistance(updates[i], updates[j]);
-                distances[i * n + j] = d;
-                distances[j * n + i] = d;
-            }
-        }
-
+        var distances = PairwiseDistances.Squared(updates);
         var neighbours = n - f - 2;
         var scores = new double[n];
         var others = new double[n - 1];
+        var scratch = new double[n - 1];
         for (var i = 0; i < n; i++)
         {
             var k = 0;
@@ -54,9 +47,12 @@ public static class Krum
             {
                 if (j != i) others[k++] = distances[i * n + j];
             }
-            Array.Sort(others);
+            // The neighbours' distances are added smallest first, as a full sort would order them, so the sum is the same.
+            Selection.Nth<double>(others, neighbours - 1, scratch);
+            var nearest = others.AsSpan(0, neighbours);
+            nearest.Sort();
             double score = 0;
-            for (var m = 0; m < neighbours; m++) score += others[m];
+            foreach (var distance in nearest) score += distance;
             scores[i] = score;
         }
         return scores;

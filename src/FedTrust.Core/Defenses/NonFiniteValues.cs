@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace FedTrust.Core.Defenses;
 
@@ -11,6 +13,7 @@ public static class NonFiniteValues
     /// </summary>
     public static string? Describe(ReadOnlySpan<float> values, string noun = "value")
     {
+        if (IndexOfFirst(values) < 0) return null;
         var first = -1;
         var count = 0;
         for (var i = 0; i < values.Length; i++)
@@ -22,6 +25,27 @@ public static class NonFiniteValues
         if (count == 0) return null;
         return string.Create(CultureInfo.InvariantCulture,
             $"{count} non-finite {noun}{(count == 1 ? "" : "s")} ({Format(values[first])} at index {first})");
+    }
+
+    /// <summary>
+    /// The index of the first NaN or ±∞ in <paramref name="values"/>, or −1 when every value is finite. Eight values
+    /// are tested at once: a float is not finite exactly when all eight of its exponent bits are set (IEEE 754).
+    /// </summary>
+    internal static int IndexOfFirst(ReadOnlySpan<float> values)
+    {
+        var bits = MemoryMarshal.Cast<float, int>(values);
+        ref var start = ref MemoryMarshal.GetReference(bits);
+        var exponent = Vector256.Create(0x7F80_0000);
+        var i = 0;
+        for (; i <= bits.Length - Vector256<int>.Count; i += Vector256<int>.Count)
+        {
+            if (Vector256.EqualsAny(Vector256.LoadUnsafe(ref start, (nuint)i) & exponent, exponent)) break;
+        }
+        for (; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i])) return i;
+        }
+        return -1;
     }
 
     /// <summary>A number as reports print it: NaN, +∞ and -∞ by name, finite values in the shortest round-trip form.</summary>

@@ -56,8 +56,16 @@ public static class VectorMath
     public static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
         RequireSameLength(a, b);
-        var normA = Norm(a);
-        var normB = Norm(b);
+        return Cosine(a, b, Norm(a), Norm(b));
+    }
+
+    /// <summary>
+    /// <see cref="Cosine(ReadOnlySpan{float}, ReadOnlySpan{float})"/> given the two norms as <see cref="Norm"/> returns
+    /// them (the same bits), so a reference compared with many vectors has its norm computed once.
+    /// </summary>
+    internal static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b, double normA, double normB)
+    {
+        RequireSameLength(a, b);
         if (normA == 0 || normB == 0) return 0;
         return Math.Clamp(SumOfProducts(a, b) / (normA * normB), -1.0, 1.0);
     }
@@ -66,8 +74,13 @@ public static class VectorMath
     /// The coordinate-wise median of equally long vectors: coordinate j of the result is the median of the
     /// vectors' coordinates j; with an even count it is the mean of the two middle values (computed in double).
     /// The values must be finite (<see cref="UpdateValidation"/> screens updates before they get here).
+    /// Sixteen coordinates go through one comparator network at a time, blocks of coordinates in parallel
+    /// (<see cref="BlockedMedian"/>); the result equals sorting each coordinate's values bit for bit.
     /// </summary>
-    public static float[] CoordinateMedian(IReadOnlyList<float[]> vectors)
+    public static float[] CoordinateMedian(IReadOnlyList<float[]> vectors) => CoordinateMedian(vectors, maxDegreeOfParallelism: -1);
+
+    /// <summary><see cref="CoordinateMedian(IReadOnlyList{float[]})"/> on at most this many threads (−1: all cores); the result is the same.</summary>
+    internal static float[] CoordinateMedian(IReadOnlyList<float[]> vectors, int maxDegreeOfParallelism)
     {
         ArgumentNullException.ThrowIfNull(vectors);
         var n = vectors.Count;
@@ -76,25 +89,11 @@ public static class VectorMath
         for (var k = 0; k < n; k++)
         {
             var v = vectors[k];
-            for (var j = 0; j < length; j++)
-            {
-                if (!float.IsFinite(v[j]))
-                    throw new ArgumentException($"the coordinate-wise median needs finite values: vector {k} has {v[j]} at index {j}", nameof(vectors));
-            }
+            var j = NonFiniteValues.IndexOfFirst(v);
+            if (j >= 0)
+                throw new ArgumentException($"the coordinate-wise median needs finite values: vector {k} has {v[j]} at index {j}", nameof(vectors));
         }
-
-        var result = new float[length];
-        var column = new float[n];
-        var middle = n / 2;
-        for (var j = 0; j < length; j++)
-        {
-            for (var k = 0; k < n; k++) column[k] = vectors[k][j];
-            Array.Sort(column);
-            result[j] = n % 2 == 1
-                ? column[middle]
-                : (float)(((double)column[middle - 1] + column[middle]) / 2.0);
-        }
-        return result;
+        return BlockedMedian.Compute(vectors, length, maxDegreeOfParallelism);
     }
 
     /// <summary>The median of finite values; with an even count, the mean of the two middle values.</summary>
@@ -167,7 +166,7 @@ public static class VectorMath
     }
 
     /// <summary>Adds the eight partial sums in one fixed order, so the total does not depend on the hardware.</summary>
-    private static double AddLanes(Vector256<double> lower, Vector256<double> upper)
+    internal static double AddLanes(Vector256<double> lower, Vector256<double> upper)
     {
         var s = lower + upper;
         return (s.GetElement(0) + s.GetElement(1)) + (s.GetElement(2) + s.GetElement(3));

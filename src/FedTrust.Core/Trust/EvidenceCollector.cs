@@ -61,10 +61,15 @@ public static class EvidenceCollector
 
         var deltas = valid.Select(i => updates[i].Delta).ToList();
         var reference = VectorMath.CoordinateMedian(deltas);
-        var norms = deltas.Select(d => VectorMath.Norm(d)).ToList();
+        // Each update's norm and cosine depend on that update alone, so computing them in parallel changes no bit;
+        // the norms (‖reference‖ included) are computed once and reused by the cosines.
+        var norms = new double[deltas.Count];
+        Parallel.For(0, deltas.Count, k => norms[k] = VectorMath.Norm(deltas[k]));
         var medianNorm = VectorMath.Median(norms);
         var scale = MadToStandardDeviation * VectorMath.MedianAbsoluteDeviation(norms);
-        var cosines = deltas.Select(d => VectorMath.Cosine(d, reference)).ToList();
+        var referenceNorm = VectorMath.Norm(reference);
+        var cosines = new double[deltas.Count];
+        Parallel.For(0, deltas.Count, k => cosines[k] = VectorMath.Cosine(deltas[k], reference, norms[k], referenceNorm));
         var typicalCosine = VectorMath.Median(cosines);
         for (var k = 0; k < valid.Count; k++)
         {
