@@ -45,7 +45,7 @@ public static class ClusterHost
             var region = ClientSharding.StartProxy(system, settings.Clients);
             await PrepareWorkers(system, workers, plan.RunId, RunSettingsText(config, settings.TorchThreads), workload.ParameterCount,
                 settings.Cluster.JoinTimeout + settings.Data.FetchTimeout, cancellation);
-            await WaitForRegions(region, workers, settings.Cluster.JoinTimeout, cancellation);
+            await WaitForRegions(system, region, workers, settings.Cluster.JoinTimeout, cancellation);
             options.Notice?.Invoke($"{workers.Count} worker node(s) ready: {string.Join(", ", workers.Select(ClusterSetup.Describe))}");
             return await SimulationHost.Run(system, plan with { ClientRegion = region }, cancellation);
         }
@@ -165,8 +165,12 @@ public static class ClusterHost
         await Task.WhenAll(answers);
     }
 
-    /// <summary>Waits until every worker's shard region has registered with the coordinator, so the clients spread over all of them.</summary>
-    private static async Task WaitForRegions(IActorRef region, IReadOnlyList<Address> workers, TimeSpan timeout, CancellationToken cancellation)
+    /// <summary>
+    /// Waits until every worker's shard region has registered with the coordinator, so the clients spread over all of them.
+    /// When they do not, the message names what the server saw: the regions that did register and every member with its
+    /// roles and status (a node of another cluster run that joined through a reused port shows up there).
+    /// </summary>
+    private static async Task WaitForRegions(ActorSystem system, IActorRef region, IReadOnlyList<Address> workers, TimeSpan timeout, CancellationToken cancellation)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
@@ -175,7 +179,14 @@ public static class ClusterHost
             var missing = workers.Where(w => !regions.Regions.Contains(w)).ToList();
             if (missing.Count == 0) return;
             if (DateTime.UtcNow > deadline)
-                throw new SimulationException($"the shard regions of {string.Join(", ", missing.Select(ClusterSetup.Describe))} did not register within {timeout.TotalSeconds:0.#} s");
+            {
+                var members = AkkaCluster.Get(system).State.Members
+                    .Select(m => $"{ClusterSetup.Describe(m.Address)} ({string.Join("+", m.Roles.Order(StringComparer.Ordinal))}, {m.Status})");
+                var registered = regions.Regions.Select(ClusterSetup.Describe).Order(StringComparer.Ordinal).ToList();
+                throw new SimulationException(
+                    $"the shard regions of {string.Join(", ", missing.Select(ClusterSetup.Describe))} did not register within {timeout.TotalSeconds:0.#} s " +
+                    $"(registered: {(registered.Count > 0 ? string.Join(", ", registered) : "none")}; members: {string.Join(", ", members)})");
+            }
             await Task.Delay(Poll, cancellation);
         }
     }
