@@ -87,7 +87,7 @@ public static class SettingsReader
     /// <summary><c>clients-per-round</c> ("all" or 1 to clients) and <c>sampling</c> (fixed or poisson).</summary>
     private static SamplingSettings Sampling(Config config, int clients)
     {
-        var kind = (SamplingKind)SamplingSettings.Names.ToList().IndexOf(OneOf(config, "fedtrust.sampling", SamplingSettings.Names));
+        var kind = SamplingSettings.Parse(OneOf(config, "fedtrust.sampling", SamplingSettings.Names));
         int? perRound = config.GetString("fedtrust.clients-per-round") == "all"
             ? null
             : Int(config, "fedtrust.clients-per-round", 1, clients, allowed: $"'all' or a whole number from 1 to fedtrust.clients ({clients})");

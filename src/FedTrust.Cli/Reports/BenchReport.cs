@@ -32,11 +32,10 @@ public sealed record BenchReport(
         var quarter = Math.Max(1, rounds.Count / 4);
         var early = rounds.Skip(1).Take(quarter).Average(r => (double)r.RssAfterGcBytes);
         var late = rounds.Skip(rounds.Count - quarter).Average(r => (double)r.RssAfterGcBytes);
-        // The samples the measured rounds trained: their participants' and rejected clients' (all clients, or each round's sample), every epoch.
+        // The samples the rounds trained (bench measures every round): their participants' and rejected clients' (all clients,
+        // or each round's sample), every epoch.
         var perClient = result.Clients.ToDictionary(c => c.Id, c => c.TrainSamples, StringComparer.Ordinal);
-        var measured = rounds.Select(r => r.Round).ToHashSet();
-        var samples = (double)result.Rounds.Where(r => measured.Contains(r.Round))
-            .Sum(r => r.Participants.Concat(r.Rejected).Sum(id => perClient.GetValueOrDefault(id))) * settings.LocalEpochs;
+        var samples = (double)result.Rounds.Sum(r => r.Participants.Concat(r.Rejected).Sum(id => perClient.GetValueOrDefault(id))) * settings.LocalEpochs;
         return new BenchReport(result.RunId, settings.Model, settings.Clients, settings.Defense.Name, AttackKinds.Name(settings.Attack.Kind),
             rounds.Count, wallSeconds, rounds.Count / wallSeconds, samples / wallSeconds, (long)early, (long)late, late / early,
             result.PeakRssBytes, rounds);

@@ -32,5 +32,11 @@ public sealed record SamplingSettings(int? ClientsPerRound, SamplingKind Kind)
     /// <summary>Poisson sampling's inclusion probability q = clients-per-round / clients (1 without sampling).</summary>
     public double Rate(int clients) => ClientsPerRound is { } k ? Math.Min(1.0, (double)k / clients) : 1.0;
 
-    public static string Name(SamplingKind kind) => Names[(int)kind];
+    /// <summary>The kind a name of <see cref="Names"/> stands for.</summary>
+    public static SamplingKind Parse(string name) => name switch
+    {
+        "fixed" => SamplingKind.Fixed,
+        "poisson" => SamplingKind.Poisson,
+        _ => throw new ArgumentException($"unknown sampling '{name}'; known: {string.Join(", ", Names)}", nameof(name)),
+    };
 }
