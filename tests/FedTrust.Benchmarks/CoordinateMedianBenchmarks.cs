@@ -8,23 +8,11 @@ namespace FedTrust.Benchmarks;
 /// The trust evidence's coordinate-wise median: a sort per coordinate (the former code, without its check for
 /// non-finite values) against the blocked comparator network (with it).
 /// </summary>
-[MemoryDiagnoser]
-public class CoordinateMedianBenchmarks
+public class CoordinateMedianBenchmarks : RoundBenchmark
 {
-    private List<float[]> _updates = [];
-
-    [Params(10, 100)]
-    public int N { get; set; }
-
-    [Params(159_010, 1_199_882)]
-    public int D { get; set; }
-
-    [GlobalSetup]
-    public void Setup() => _updates = RoundUpdates.Generate(N, D);
-
     [Benchmark(Baseline = true)]
-    public float[] Sorted() => Definitions.CoordinateMedian(_updates);
+    public float[] Sorted() => Definitions.CoordinateMedian(Updates);
 
     [Benchmark]
-    public float[] Blocked() => VectorMath.CoordinateMedian(_updates);
+    public float[] Blocked() => VectorMath.CoordinateMedian(Updates);
 }
