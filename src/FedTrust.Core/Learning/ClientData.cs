@@ -6,6 +6,14 @@ namespace FedTrust.Core.Learning;
 /// </summary>
 public sealed record ClientData(string ClientId, int Index, int[] TrainIndices, long[] TrainLabels, int[] TestIndices, bool Malicious = false)
 {
+    /// <summary>
+    /// The backdoor's poisoned samples: positions into <see cref="TrainIndices"/> whose images the trainer stamps with
+    /// <see cref="Attacks.BackdoorTrigger"/> every time it uses them (the shared images are never changed); null for a
+    /// client without a backdoor. Whoever builds the client also rewrites those positions of <see cref="TrainLabels"/>
+    /// to the target class (see <see cref="Attacks.Backdoor.Choose"/>).
+    /// </summary>
+    public int[]? Triggered { get; init; }
+
     public static ClientData From(string clientId, int index, int[] trainIndices, int[] testIndices, LabeledTensors train) =>
         new(clientId, index, trainIndices, trainIndices.Select(i => train.Labels[i]).ToArray(), testIndices);
 }

@@ -12,6 +12,13 @@ public interface IClientWorkload
 
     /// <summary>The server side: evaluates the global model on the full test set.</summary>
     EvaluationResult EvaluateGlobal(float[] weights);
+
+    /// <summary>
+    /// The server side: the backdoor's attack success rate of the global model on the full test set, the share of
+    /// test images of other classes than <paramref name="targetClass"/> that it classifies as
+    /// <paramref name="targetClass"/> once <see cref="Attacks.BackdoorTrigger"/> is stamped on them.
+    /// </summary>
+    double AttackSuccessRate(float[] weights, int targetClass);
 }
 
 /// <summary>
@@ -30,7 +37,7 @@ public sealed class TorchClientWorkload(LabeledTensors train, LabeledTensors tes
     {
         var random = DeterministicRandom.For(seed, BatchOrderStream, round, client.Index);
         using var lease = pool.Rent();
-        return lease.Trainer.Train(globalWeights, train, client.TrainIndices, client.TrainLabels, random);
+        return lease.Trainer.Train(globalWeights, train, client.TrainIndices, client.TrainLabels, random, client.Triggered);
     }
 
     public EvaluationResult EvaluateLocal(ClientData client, float[] weights)
@@ -43,5 +50,11 @@ public sealed class TorchClientWorkload(LabeledTensors train, LabeledTensors tes
     {
         using var lease = pool.Rent();
         return lease.Trainer.Evaluate(weights, test);
+    }
+
+    public double AttackSuccessRate(float[] weights, int targetClass)
+    {
+        using var lease = pool.Rent();
+        return lease.Trainer.AttackSuccessRate(weights, test, targetClass);
     }
 }

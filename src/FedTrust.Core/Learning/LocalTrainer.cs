@@ -32,13 +32,18 @@ public sealed class LocalTrainer : IDisposable
     /// Trains from <paramref name="globalWeights"/> on the given samples of <paramref name="data"/> and returns
     /// Δ = w_local − w_global. <paramref name="labels"/> are the labels the client trains with, one per index
     /// (a poisoned client may have rewritten them); <paramref name="random"/> orders the batches and seeds the
-    /// dropout masks of a model that has dropout.
+    /// dropout masks of a model that has dropout. <paramref name="triggered"/> (positions into
+    /// <paramref name="indices"/>, see <see cref="ClientData.Triggered"/>) are the samples whose images get the backdoor
+    /// trigger in every batch they are in, after the batch is gathered and before the forward pass; without it nothing
+    /// is stamped and nothing else differs either (no random draw, no batch order, no bit).
     /// </summary>
-    public LocalTrainingResult Train(float[] globalWeights, LabeledTensors data, int[] indices, long[] labels, DeterministicRandom random)
+    public LocalTrainingResult Train(float[] globalWeights, LabeledTensors data, int[] indices, long[] labels, DeterministicRandom random,
+        int[]? triggered = null)
     {
         if (indices.Length != labels.Length)
             throw new ArgumentException($"{indices.Length} sample indices but {labels.Length} labels");
         if (indices.Length == 0) throw new ArgumentException("a client needs at least one training sample");
+        var stamped = triggered is null ? null : TriggerStamp.Mask(indices.Length, triggered);
 
         ParameterVector.Set(_model, globalWeights);
         _model.train();
@@ -59,6 +64,7 @@ public sealed class LocalTrainer : IDisposable
                 using var scope = torch.NewDisposeScope();
                 var (idx, y) = _batch.Fill(order.AsSpan(start, n), indices, labels);
                 var x = data.Images.index_select(0, idx);
+                if (stamped is not null) TriggerStamp.Rows(x, order.AsSpan(start, n), stamped);
                 _optimizer.ZeroGrad();
                 var loss = nn.functional.cross_entropy(_model.forward(x), y);
                 loss.backward();
@@ -79,6 +85,16 @@ public sealed class LocalTrainer : IDisposable
     {
         ParameterVector.Set(_model, weights);
         return Evaluator.Evaluate(_model, data, subset, _options.EvalBatchSize);
+    }
+
+    /// <summary>
+    /// The backdoor's attack success rate of <paramref name="weights"/> on <paramref name="data"/>
+    /// (see <see cref="Evaluator.AttackSuccessRate"/>).
+    /// </summary>
+    public double AttackSuccessRate(float[] weights, LabeledTensors data, int targetClass)
+    {
+        ParameterVector.Set(_model, weights);
+        return Evaluator.AttackSuccessRate(_model, data, targetClass, _options.EvalBatchSize);
     }
 
     public void Dispose()

@@ -150,5 +150,6 @@ public class NonFiniteTests(ITestOutputHelper output) : TestKit(FedTrustConfig.D
 
         public EvaluationResult EvaluateLocal(ClientData client, float[] weights) => inner.EvaluateLocal(client, weights);
         public EvaluationResult EvaluateGlobal(float[] weights) => inner.EvaluateGlobal(weights);
+        public double AttackSuccessRate(float[] weights, int targetClass) => inner.AttackSuccessRate(weights, targetClass);
     }
 }

@@ -73,4 +73,5 @@ internal sealed class FaultyWorkload(IClientWorkload inner, Func<ClientData, int
 
     public EvaluationResult EvaluateLocal(ClientData client, float[] weights) => inner.EvaluateLocal(client, weights);
     public EvaluationResult EvaluateGlobal(float[] weights) => inner.EvaluateGlobal(weights);
+    public double AttackSuccessRate(float[] weights, int targetClass) => inner.AttackSuccessRate(weights, targetClass);
 }

@@ -1,0 +1,46 @@
+using FedTrust.Core.Learning;
+
+namespace FedTrust.Core.Attacks;
+
+/// <summary>
+/// The backdoor's trigger: a 3 × 3 checkerboard of white pixels near the bottom-right corner of a 28 × 28 image
+/// (rows and columns 23–25, the five cells whose row + column is even: an "X"), a pixel pattern in the manner of
+/// BadNets. Stamping sets those pixels to the brightest value a normalised image can hold, what a raw 255 becomes
+/// in <see cref="LabeledTensors"/>: (1 − 0.1307) / 0.3081 ≈ 2.8215. Every other pixel is left as it is.
+/// Source: Gu, Dolan-Gavitt &amp; Garg, "BadNets: Identifying Vulnerabilities in the Machine Learning Model Supply Chain", 2017, §3 (pixel-pattern backdoor on MNIST).
+/// </summary>
+public static class BackdoorTrigger
+{
+    /// <summary>The side of the square images the trigger is placed on (MNIST's 28).</summary>
+    public const int Side = 28;
+
+    /// <summary>Values in one flat image, row-major: <see cref="Side"/>².</summary>
+    public const int ImageLength = Side * Side;
+
+    /// <summary>The flat row-major indices (row·28 + column) of the trigger's pixels, ascending.</summary>
+    public static IReadOnlyList<int> Pixels { get; } =
+    [
+        23 * Side + 23, 23 * Side + 25,
+        24 * Side + 24,
+        25 * Side + 23, 25 * Side + 25,
+    ];
+
+    /// <summary>The value a stamped pixel gets: a raw 255 normalised as <see cref="LabeledTensors"/> does, in float.</summary>
+    public static float StampValue { get; } = Normalise(1f);
+
+    /// <summary>Sets the trigger's pixels of one flat, normalised image to <see cref="StampValue"/>.</summary>
+    /// <exception cref="ArgumentException">The image does not have <see cref="ImageLength"/> values.</exception>
+    public static void Stamp(Span<float> image)
+    {
+        if (image.Length != ImageLength)
+            throw new ArgumentException($"the trigger is stamped on {Side}×{Side} images ({ImageLength} values), not on {image.Length} values", nameof(image));
+        foreach (var pixel in Pixels) image[pixel] = StampValue;
+    }
+
+    /// <summary>(x − mean) / std in single precision, the order of operations <see cref="LabeledTensors"/> uses.</summary>
+    private static float Normalise(float scaled)
+    {
+        var centred = scaled - LabeledTensors.Mean;
+        return centred / LabeledTensors.Std;
+    }
+}
