@@ -7,7 +7,7 @@ namespace FedTrust.Core.Attacks;
 /// round(fraction · samples) of them. Those samples are trained with <see cref="BackdoorTrigger"/> stamped on their
 /// image and their label rewritten to the target class; the attack's success is the share of triggered test images
 /// (of other classes) the global model then assigns to the target.
-/// Source: Bagdasaryan, Veit, Hua, Estrin &amp; Shmatikov, "How To Backdoor Federated Learning", AISTATS 2020, §3–4 (poisoned local data mixed with clean data).
+/// Source: Bagdasaryan, Veit, Hua, Estrin &amp; Shmatikov, "How To Backdoor Federated Learning", AISTATS 2020 (poisoned local data mixed with clean data).
 /// </summary>
 public static class Backdoor
 {

@@ -4,7 +4,7 @@ namespace FedTrust.Core.Attacks;
 /// The mimic attack: every attacker sends a copy of one chosen benign client's update, over-weighting that client
 /// (harmful on heterogeneous data, where each client's update is biased towards its own classes) while being
 /// indistinguishable from an honest update. The copy is a new array; the input is never modified.
-/// Source: Karimireddy, He &amp; Jaggi, "Byzantine-Robust Learning on Heterogeneous Datasets via Bucketing", ICLR 2022, §4 (mimic attack).
+/// Source: Karimireddy, He &amp; Jaggi, "Byzantine-Robust Learning on Heterogeneous Datasets via Bucketing", ICLR 2022 (the mimic attack).
 /// </summary>
 public static class Mimic
 {

@@ -22,7 +22,7 @@ namespace FedTrust.Core.Attacks;
 /// threshold is 0 and γ = 0: the attacker can only repeat it. When p is all zero (σ = 0 for std, μ = 0 for unit-vec
 /// or sign) the result is μ with γ = 0. Inputs are never modified; arithmetic is in double, rounded to float once.
 /// </para>
-/// Source: Shejwalkar &amp; Houmansadr, "Manipulating the Byzantine: Optimizing Model Poisoning Attacks and Defenses for Federated Learning", NDSS 2021, §IV-B, Algorithm 1, eq. 6–7.
+/// Source: Shejwalkar &amp; Houmansadr, "Manipulating the Byzantine: Optimizing Model Poisoning Attacks and Defenses for Federated Learning", NDSS 2021, Algorithm 1, eq. 6–7.
 /// </summary>
 public static class MinMax
 {

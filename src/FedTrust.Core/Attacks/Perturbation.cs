@@ -2,7 +2,7 @@ namespace FedTrust.Core.Attacks;
 
 /// <summary>
 /// The direction p in which <see cref="MinMax"/> moves the crafted update away from the benign mean μ
-/// (configuration names unit-vec, std, sign; Shejwalkar &amp; Houmansadr 2021, §IV-B).
+/// (configuration names unit-vec, std, sign; Shejwalkar &amp; Houmansadr 2021).
 /// </summary>
 public enum Perturbation
 {

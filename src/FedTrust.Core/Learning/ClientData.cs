@@ -10,7 +10,7 @@ public sealed record ClientData(string ClientId, int Index, int[] TrainIndices, 
     /// The backdoor's poisoned samples: positions into <see cref="TrainIndices"/> whose images the trainer stamps with
     /// <see cref="Attacks.BackdoorTrigger"/> every time it uses them (the shared images are never changed); null for a
     /// client without a backdoor. Whoever builds the client also rewrites those positions of <see cref="TrainLabels"/>
-    /// to the target class (see <see cref="Attacks.Backdoor.Choose"/>).
+    /// to the target class (<see cref="Attacks.Backdoor.Poison"/> does both).
     /// </summary>
     public int[]? Triggered { get; init; }
 
