@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
+using FedTrust.Actors.Clients;
 using FedTrust.Actors.Hosting;
 using FedTrust.Actors.Protocol;
+using FedTrust.Core.Attacks;
 using FedTrust.Core.Defenses;
 using FedTrust.Core.Diagnostics;
 using FedTrust.Core.Learning;
@@ -40,6 +42,12 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     private readonly IActorRef _ledger;
     private readonly IActorRef _reportTo;
     private readonly RdpAccountant? _accountant;
+    private readonly DefenseState _defenseState = new();
+    private readonly ClientData? _root;
+    /// <summary>The coalition of a colluding attack (alie, ipm, min-max, min-sum, mimic), and its members; null otherwise.</summary>
+    private readonly IActorRef? _coalition;
+    private readonly HashSet<string> _members = new(StringComparer.Ordinal);
+    private bool _honestShown;
     private readonly List<RoundResult> _rounds = [];
     private readonly SortedDictionary<string, LocalUpdate> _updates = new(ClientIdComparer.Instance);
     private readonly SortedDictionary<string, UpdateProblem> _rejected = new(ClientIdComparer.Instance);
@@ -65,6 +73,12 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         _runId = plan.RunId;
         if (trustLedger is null) throw new ArgumentNullException(nameof(trustLedger), "every run keeps a trust ledger");
         if (_settings.Defense.ClientPrivacy) _accountant = new RdpAccountant();
+        _root = plan.Root;
+        if (AttackKinds.Colludes(_settings.Attack.Kind) && _settings.Attack.EffectiveMalicious > 0)
+        {
+            _members.UnionWith(plan.Clients.Where(c => c.Malicious).Select(c => c.ClientId));
+            _coalition = Context.ActorOf(CoalitionActor.Props(_settings.Attack), "coalition");
+        }
 
         var resume = plan.ResumeFrom;
         if (resume is not null)
@@ -87,6 +101,9 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>A coalition that fails (it cannot craft the round's update) ends the run, as a failed aggregator does.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Escalate);
 
     /// <summary>The aggregator of a run; it reports the run's end or failure to <paramref name="reportTo"/> (default: the parent).</summary>
     public static Props Props(RunPlan plan, IActorRef trustLedger, IActorRef? reportTo = null) =>
@@ -115,6 +132,8 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             CloseRound();
             return;
         }
+        _honestShown = false;
+        _coalition?.Tell(new CoalitionRound(round, _sample.Where(_members.Contains).ToList(), _sample.Count));
         var message = new TrainRound(round, _global);
         foreach (var id in _sample) _live[id].Tell(message);
         Timers.StartSingleTimer(DeadlineTimer, new RoundDeadline(round), _settings.RoundTimeout);
@@ -130,13 +149,24 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     {
         Receive<LocalUpdate>(OnUpdate);
         Receive<UpdateWithheld>(OnWithheld);
+        Receive<CoalitionReport>(report =>
+        {
+            // Relayed unread: the server takes no part in the coalition beyond delivering its members' messages.
+            if (_coalition is not null && report.Round == _round && _members.Contains(report.ClientId) && _inSample.Contains(report.ClientId))
+                _coalition.Forward(report);
+            else _log.Warning("ignored a coalition report from {0} for round {1}", report.ClientId, report.Round);
+        });
         Receive<RoundDeadline>(OnDeadline);
         Receive<Terminated>(terminated =>
         {
             if (!RemoveClient(terminated.ActorRef)) return;
             if (_live.Count < _settings.MinUpdates)
                 Fail($"round {_round}: only {_live.Count} clients are left, fewer than fedtrust.min-updates = {_settings.MinUpdates}");
-            else if (AllSampledAnswered) CloseRound();
+            else
+            {
+                ShowHonestUpdates();
+                if (AllSampledAnswered) CloseRound();
+            }
         });
     }
 
@@ -146,6 +176,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         var problem = UpdateValidation.Check(update.Delta, _workload.ParameterCount) ?? UpdateValidation.CheckSamples(update.Samples);
         if (problem is not null) Reject(update.ClientId, problem);
         else _updates[update.ClientId] = update;
+        ShowHonestUpdates();
         if (AllSampledAnswered) CloseRound();
     }
 
@@ -153,6 +184,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     {
         if (!IsAwaited(withheld.Round, withheld.ClientId)) return;
         Reject(withheld.ClientId, UpdateProblem.Withheld(withheld.Fault));
+        ShowHonestUpdates();
         if (AllSampledAnswered) CloseRound();
     }
 
@@ -186,6 +218,19 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     {
         _log.Warning("rejected the update of {0} in round {1}: it {2}; counted as misbehaviour", clientId, _round, problem.Description);
         _rejected.Add(clientId, problem);
+    }
+
+    /// <summary>
+    /// Under an omniscient attack: once every live honest client drawn for the round has answered, shows the coalition
+    /// their valid updates (client order), so that it can craft its members' updates.
+    /// </summary>
+    private void ShowHonestUpdates()
+    {
+        if (_coalition is null || _honestShown || _settings.Attack.Knowledge != AttackKnowledge.Omniscient) return;
+        var honest = _sample.Where(id => !_members.Contains(id) && _live.ContainsKey(id)).ToList();
+        if (honest.Any(id => !_updates.ContainsKey(id) && !_rejected.ContainsKey(id))) return;
+        _honestShown = true;
+        _coalition.Tell(new HonestUpdates(_round, honest.Where(_updates.ContainsKey).Select(id => _updates[id].Delta).ToList()));
     }
 
     private bool AllSampledAnswered => _sample.All(id => !_live.ContainsKey(id) || _updates.ContainsKey(id) || _rejected.ContainsKey(id));
@@ -254,9 +299,18 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
 
     private void FinishRound(List<RoundUpdate> updates, Screening screening, IReadOnlyDictionary<string, double> trust)
     {
-        // Trust is kept under every defense; only trust and hybrid act on it.
-        var decision = RobustAggregation.Decide(updates, screening, _settings.Defense, _settings.Krum,
-            _settings.Defense.Trust ? trust : null, _settings.Trust);
+        AggregationDecision decision;
+        try
+        {
+            // Trust is kept under every defense; only the defenses with trust act on it.
+            decision = RobustAggregation.Decide(updates, screening, _settings.Defense, _settings.Krum,
+                _settings.Defense.Trust ? trust : null, _settings.Trust, new RoundContext(_settings.Seed, _round, _defenseState, RootUpdate()));
+        }
+        catch (ArgumentException e)
+        {
+            Fail($"round {_round}: defense '{_settings.Defense.Name}' cannot aggregate {updates.Count} updates: {e.Message}");
+            return;
+        }
         if (decision.Delta is null)
         {
             _log.Warning("round {0}: no update could be used (all excluded); the global model is unchanged", _round);
@@ -278,6 +332,9 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
 
         var used = decision.Used.ToHashSet(StringComparer.Ordinal);
         var evaluation = _workload.EvaluateGlobal(_global);
+        double? attackSuccess = _settings.Attack is { Kind: AttackKind.Backdoor, EffectiveMalicious: > 0 } attack
+            ? _workload.AttackSuccessRate(_global, attack.Target)
+            : null;
         var divergence = Divergence.Diagnose(evaluation.Loss, _global);
         var result = new RoundResult(
             _round,
@@ -297,6 +354,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             Sampled = _settings.Sampling.Samples ? _sample : null,
             Epsilon = epsilon,
             DivergenceReason = divergence,
+            AttackSuccessRate = attackSuccess,
         };
         _rounds.Add(result);
         _checkpoint?.Invoke(new RunCheckpoint(_runId, _configFingerprint, _round, _global, _rounds.ToList()));
@@ -309,6 +367,14 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         }
         else if (_round < _settings.Rounds) StartRound(_round + 1);
         else StartFinalEvaluation();
+    }
+
+    /// <summary>FLTrust: the server's own update this round, trained on its root set from the global model; null for other rules.</summary>
+    private float[]? RootUpdate()
+    {
+        if (_settings.Defense.Rule != AggregationRule.FlTrust) return null;
+        if (_root is null) throw new ArgumentException("the run has no root set for the server (fedtrust.defense.root-samples)");
+        return _workload.Train(_root, _round, _global).Delta;
     }
 
     // ---- the end: local evaluation, then the result ------------------------------------------------------------

@@ -35,22 +35,7 @@ public class ClientActor : ReceiveActor
         {
             _replyTo = Sender;
             var result = Workload.Train(Data, round.Round, round.GlobalWeights);
-            var update = PrepareUpdate(round, result.Delta);
-            if (Policy.Privacy is not { } dp)
-            {
-                Sender.Tell(new LocalUpdate(round.Round, Data.ClientId, update, result.Samples, result.TrainLoss));
-                return;
-            }
-            // Under DP nothing leaves the client unprivatised, and an update clipping cannot bound (NaN, ±∞) is not
-            // privatised either: it is withheld, and the aggregator learns only the kind of fault.
-            if (UpdateValidation.Check(update, Workload.ParameterCount) is { } problem)
-            {
-                _log.Warning("{0} withheld its round {1} update: it {2}", Data.ClientId, round.Round, problem.Description);
-                Sender.Tell(new UpdateWithheld(round.Round, Data.ClientId, problem.Fault));
-                return;
-            }
-            // The training loss is a statistic of the client's data too: under DP it is not sent (NaN; nothing reads it).
-            Sender.Tell(new LocalUpdate(round.Round, Data.ClientId, Privatize(round.Round, update, dp), result.Samples, double.NaN));
+            OnTrained(round, result, Sender);
         });
         Receive<EvaluateLocal>(evaluate =>
         {
@@ -64,8 +49,32 @@ public class ClientActor : ReceiveActor
     protected IClientWorkload Workload { get; }
     protected ClientPolicy Policy { get; }
 
+    /// <summary>What the client does with its round's training: an honest client sends what it trained.</summary>
+    protected virtual void OnTrained(TrainRound round, LocalTrainingResult result, IActorRef replyTo) =>
+        Send(round.Round, PrepareUpdate(round, result.Delta), result.Samples, result.TrainLoss, replyTo);
+
     /// <summary>The update this client sends for a round, before privacy; an honest client sends what it trained.</summary>
     protected virtual float[] PrepareUpdate(TrainRound round, float[] delta) => delta;
+
+    /// <summary>Sends the round's update to <paramref name="replyTo"/>: as it is, or under DP privatised (or withheld when unusable).</summary>
+    protected void Send(int round, float[] update, int samples, double trainLoss, IActorRef replyTo)
+    {
+        if (Policy.Privacy is not { } dp)
+        {
+            replyTo.Tell(new LocalUpdate(round, Data.ClientId, update, samples, trainLoss));
+            return;
+        }
+        // Under DP nothing leaves the client unprivatised, and an update clipping cannot bound (NaN, ±∞) is not
+        // privatised either: it is withheld, and the aggregator learns only the kind of fault.
+        if (UpdateValidation.Check(update, Workload.ParameterCount) is { } problem)
+        {
+            _log.Warning("{0} withheld its round {1} update: it {2}", Data.ClientId, round, problem.Description);
+            replyTo.Tell(new UpdateWithheld(round, Data.ClientId, problem.Fault));
+            return;
+        }
+        // The training loss is a statistic of the client's data too: under DP it is not sent (NaN; nothing reads it).
+        replyTo.Tell(new LocalUpdate(round, Data.ClientId, Privatize(round, update, dp), samples, double.NaN));
+    }
 
     private float[] Privatize(int round, float[] update, DpSettings dp)
     {

@@ -37,6 +37,8 @@ public sealed class ClientProxy : ReceiveActor, IWithTimers
             Send(round, Sender);
         });
         Receive<EvaluateLocal>(evaluate => Send(evaluate, Sender));
+        // A coalition member's honest update, for the run's coalition: relayed to the aggregator, which forwards it.
+        Receive<CoalitionReport>(report => _replyTo.Forward(report));
         Receive<ClientLocated>(located => Answered(located, 0, _pending is LocateClient));
         Receive<LocalUpdate>(update => Answered(update, update.Round, _pending is TrainRound t && t.Round == update.Round));
         Receive<UpdateWithheld>(withheld => Answered(withheld, withheld.Round, _pending is TrainRound t && t.Round == withheld.Round));

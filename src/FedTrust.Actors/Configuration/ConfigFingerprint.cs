@@ -17,14 +17,20 @@ public static class ConfigFingerprint
     public static readonly IReadOnlyList<string> Ignored = ["data", "persistence", "grid", "training-dispatcher", "trainers", "mode", "cluster"];
 
     /// <summary>
-    /// Top-level keys added after runs were first recorded, with (as JSON) the value under which a run computes what it
-    /// computed before the key existed. At that value a key is left out, so earlier checkpoints and grid cells still match;
-    /// any other value counts.
+    /// Keys (dotted below the top level, e.g. <c>attack.knowledge</c>) added after runs were first recorded, with (as JSON)
+    /// the value under which a run computes what it computed before the key existed. At that value a key is left out, so
+    /// earlier checkpoints and grid cells still match; any other value counts.
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> AddedWithNeutralValue = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["clients-per-round"] = "\"all\"",
         ["sampling"] = "\"fixed\"",
+        ["data-shares"] = "\"auto\"",
+        ["attack.placement"] = "\"seeded\"",
+        ["attack.knowledge"] = "\"colluding\"",
+        ["attack.z"] = "\"auto\"",
+        ["attack.perturbation"] = "\"std\"",
+        ["attack.boost"] = "1",
     };
 
     /// <summary>The comparable part of a configuration as canonical JSON (the form checkpoints store).</summary>
@@ -73,12 +79,48 @@ public static class ConfigFingerprint
         var keys = new SortedDictionary<string, JsonElement>(StringComparer.Ordinal);
         if (block.ValueKind != JsonValueKind.Object) return keys;
         foreach (var property in block.EnumerateObject())
-            if (!Ignored.Contains(property.Name) && !IsNeutral(property)) keys[property.Name] = property.Value;
+            if (!Ignored.Contains(property.Name) && !IsNeutral(property.Name, property.Value))
+                keys[property.Name] = WithoutNeutralKeys(property.Name, property.Value);
         return keys;
     }
 
-    private static bool IsNeutral(JsonProperty property) =>
-        AddedWithNeutralValue.TryGetValue(property.Name, out var neutral) && JsonSerializer.Serialize(property.Value) == neutral;
+    private static bool IsNeutral(string path, JsonElement value) =>
+        AddedWithNeutralValue.TryGetValue(path, out var neutral) && JsonSerializer.Serialize(value) == neutral;
+
+    /// <summary>An object without its added keys that hold their neutral value (in its own key order); anything else as it is.</summary>
+    private static JsonElement WithoutNeutralKeys(string path, JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Object || !AddedWithNeutralValue.Keys.Any(k => k.StartsWith(path + ".", StringComparison.Ordinal)))
+            return value;
+        var kept = new List<KeyValuePair<string, JsonElement>>();
+        foreach (var child in value.EnumerateObject())
+        {
+            var childPath = $"{path}.{child.Name}";
+            if (!IsNeutral(childPath, child.Value)) kept.Add(new(child.Name, WithoutNeutralKeys(childPath, child.Value)));
+        }
+        return JsonSerializer.SerializeToElement(new OrderedObject(kept));
+    }
+
+    /// <summary>Properties serialized in the given order (a dictionary does not promise one).</summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(OrderedObjectConverter))]
+    private sealed record OrderedObject(IReadOnlyList<KeyValuePair<string, JsonElement>> Properties);
+
+    private sealed class OrderedObjectConverter : System.Text.Json.Serialization.JsonConverter<OrderedObject>
+    {
+        public override OrderedObject Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            throw new NotSupportedException();
+
+        public override void Write(Utf8JsonWriter writer, OrderedObject value, JsonSerializerOptions options)
+        {
+            writer.WriteStartObject();
+            foreach (var (name, element) in value.Properties)
+            {
+                writer.WritePropertyName(name);
+                element.WriteTo(writer);
+            }
+            writer.WriteEndObject();
+        }
+    }
 
     private static string Flat(JsonElement block) =>
         string.Join('\n', Leaves(Comparable(block)).Select(kv => $"{kv.Key}={kv.Value}"));

@@ -87,10 +87,12 @@ public static class FedTrustConfig
         || value.StartsWith('[') || value.StartsWith('{') || value.StartsWith('"')
         || double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
 
+    private const string DefenseObjectPrefix = "fedtrust.defense.";
+
     /// <summary>
     /// Layers user configurations over the defaults, highest priority last. Every key under <c>fedtrust</c>
-    /// in a layer must exist in the defaults; an unknown key names its source (for a file, the file and line that
-    /// set it, which may be an included file) and the closest known key.
+    /// in a layer must exist in the defaults (or, under <c>fedtrust.defense</c>, be a key of a defense object); an
+    /// unknown key names its source (for a file, the file and line that set it, which may be an included file) and the closest known key.
     /// </summary>
     public static Config Compose(IEnumerable<(Config Layer, string Source)> layers)
     {
@@ -101,6 +103,14 @@ public static class FedTrustConfig
             foreach (var path in LeafPaths(layer.Root, "").Where(p => p == "fedtrust" || p.StartsWith("fedtrust.", StringComparison.Ordinal)))
             {
                 var where = KeyOrigins.Find(layer, path)?.ToString() ?? source;
+                if (path.StartsWith(DefenseObjectPrefix, StringComparison.Ordinal))
+                {
+                    // The defense is a preset's name by default, or an object of its own keys (DefenseSettings.ObjectKeys).
+                    var key = path[DefenseObjectPrefix.Length..];
+                    if (!FedTrust.Core.Defenses.DefenseSettings.ObjectKeys.Contains(key))
+                        throw new ConfigurationException($"{where}: unknown key '{path}'; a defense object takes {string.Join(", ", FedTrust.Core.Defenses.DefenseSettings.ObjectKeys)}");
+                    continue;
+                }
                 if (defaults.HasPath(path))
                 {
                     CheckShape(defaults, layer, path, where);

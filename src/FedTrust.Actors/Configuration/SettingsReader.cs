@@ -12,7 +12,12 @@ namespace FedTrust.Actors.Configuration;
 /// <summary>Reads the typed <see cref="ExperimentSettings"/> out of a composed configuration; every error names the key and what it allows.</summary>
 public static class SettingsReader
 {
-    public static ExperimentSettings Read(Config config)
+    /// <summary>The settings of <paramref name="config"/>.</summary>
+    /// <param name="checkDefenseFits">
+    /// Whether a defense that cannot take the round's n and f (<see cref="DefenseProblem"/>) is an error; a grid turns it
+    /// off to skip such cells of its malicious axis instead.
+    /// </param>
+    public static ExperimentSettings Read(Config config, bool checkDefenseFits = true)
     {
         var cores = Environment.ProcessorCount;
         var trainers = AutoInt(config, "fedtrust.trainers", 1, 256, cores);
@@ -25,6 +30,7 @@ public static class SettingsReader
                 Mirrors: List(config, "fedtrust.data.mirrors", "a list of http(s) URLs such as [\"https://host/mnist/\"], or [] for none"),
                 FetchTimeout: Duration(config, "fedtrust.data.fetch-timeout")),
             Clients = Int(config, "fedtrust.clients", 1, 10_000),
+            DataShares = config.GetString("fedtrust.data-shares") == "auto" ? null : Int(config, "fedtrust.data-shares", 1, 60_000, autoAllowed: true),
             Rounds = Int(config, "fedtrust.rounds", 1, 100_000),
             LocalEpochs = Int(config, "fedtrust.local-epochs", 1, 1000),
             BatchSize = Int(config, "fedtrust.batch-size", 1, 65_536),
@@ -60,19 +66,16 @@ public static class SettingsReader
                 config.GetString("fedtrust.krum.m") == "auto" ? null : Int(config, "fedtrust.krum.m", 1, 10_000, autoAllowed: true)),
         };
         // Krum, multi-Krum's m and min-updates apply to a round's updates: every client's, or the sample's under sampling.
-        var (roundSize, roundKey) = settings.Sampling.Samples
-            ? (settings.Sampling.RoundSize(settings.Clients), "fedtrust.clients-per-round")
-            : (settings.Clients, "fedtrust.clients");
-        if (settings.Defense.Krum != KrumUse.None && roundSize <= 2 * settings.Krum.F + 2)
-            throw new ConfigurationException(
-                $"fedtrust.krum.f = {settings.Krum.F}: defense '{settings.Defense.Name}' uses Krum, which needs {roundKey} > 2f + 2 " +
-                $"({roundKey[9..]} = {roundSize}); lower fedtrust.krum.f (it defaults to fedtrust.attack.malicious) or add clients");
+        var (roundSize, roundKey) = RoundSize(settings);
+        if (checkDefenseFits && DefenseProblem(settings) is { } problem) throw new ConfigurationException(problem);
         if (settings.Defense.Krum == KrumUse.SelectBestM && settings.Krum.M is { } m && m > roundSize - settings.Krum.F)
             throw new ConfigurationException(
                 $"fedtrust.krum.m = {m}: defense '{settings.Defense.Name}' averages the m best-scored updates, and m may be at most " +
                 $"{roundKey} − f = {roundSize} − {settings.Krum.F} = {roundSize - settings.Krum.F} " +
                 $"(Blanchard et al. 2017 select m ≤ n − f: a larger m always averages in at least m − (n − f) of the f Byzantine updates); " +
                 "lower fedtrust.krum.m or set it to auto (n − f)");
+        if (settings.DataShares is { } shares && shares < settings.Clients)
+            throw Invalid("fedtrust.data-shares", shares.ToString(CultureInfo.InvariantCulture), $"'auto' or at least fedtrust.clients ({settings.Clients})");
         if (settings.Attack.EffectiveMalicious > settings.Clients)
             throw Invalid("fedtrust.attack.malicious", settings.Attack.Malicious.ToString(CultureInfo.InvariantCulture), $"at most fedtrust.clients ({settings.Clients})");
         if (settings.Persistence.Provider == "postgres" && string.IsNullOrWhiteSpace(settings.Persistence.ConnectionString))
@@ -82,6 +85,38 @@ public static class SettingsReader
         if (settings.Sampling is { Samples: true, Kind: SamplingKind.Fixed } && settings.MinUpdates > roundSize)
             throw Invalid("fedtrust.min-updates", settings.MinUpdates.ToString(CultureInfo.InvariantCulture), $"at most fedtrust.clients-per-round ({roundSize})");
         return settings;
+    }
+
+    /// <summary>The clients of a round (all, or the sample) and the key that sets that number.</summary>
+    private static (int Size, string Key) RoundSize(ExperimentSettings settings) => settings.Sampling.Samples
+        ? (settings.Sampling.RoundSize(settings.Clients), "fedtrust.clients-per-round")
+        : (settings.Clients, "fedtrust.clients");
+
+    /// <summary>
+    /// Why the defense cannot run with the round's n clients and f = fedtrust.krum.f (Krum's n &gt; 2f + 2, Bulyan's
+    /// n ≥ 4f + 3, the trimmed mean's n &gt; 2·trim, NNM's f &lt; n, ALIE's f ≤ n/2), or null when it can.
+    /// </summary>
+    public static string? DefenseProblem(ExperimentSettings settings)
+    {
+        var (n, nKey) = RoundSize(settings);
+        var defense = settings.Defense;
+        var f = settings.Krum.F;
+        var name = $"fedtrust.defense = '{defense.Name}'";
+        var size = $"{nKey} = {n}, fedtrust.krum.f = {f}";
+        if (defense.Krum != KrumUse.None && n <= 2 * f + 2)
+            return $"fedtrust.krum.f = {f}: defense '{defense.Name}' uses Krum, which needs {nKey} > 2f + 2 " +
+                   $"({nKey[9..]} = {n}); lower fedtrust.krum.f (it defaults to fedtrust.attack.malicious) or add clients";
+        if (defense.Pre.Contains(PreAggregator.Nnm) && f >= n)
+            return $"{name}: nnm averages each update's n − f nearest neighbours and needs f < n ({size})";
+        if (defense.Rule == AggregationRule.Bulyan && n < 4 * f + 3)
+            return $"{name}: Bulyan needs n ≥ 4f + 3 (El Mhamdi et al. 2018) ({size}); lower fedtrust.krum.f or add clients";
+        var trim = defense.Options.Trim ?? f;
+        if (defense.Rule == AggregationRule.TrimmedMean && n <= 2 * trim)
+            return $"{name}: the trimmed mean drops {trim} values at each end and needs n > 2·trim ({size}); lower fedtrust.defense.trim or fedtrust.krum.f";
+        var malicious = settings.Attack.EffectiveMalicious;
+        if (settings.Attack is { Kind: AttackKind.Alie, Z: null } && malicious > n / 2)
+            return $"fedtrust.attack.z = auto: ALIE's z (Baruch et al. 2019) needs fedtrust.attack.malicious ≤ n/2 ({nKey} = {n}, malicious = {malicious}); give fedtrust.attack.z";
+        return null;
     }
 
     /// <summary><c>clients-per-round</c> ("all" or 1 to clients) and <c>sampling</c> (fixed or poisson).</summary>
@@ -94,8 +129,53 @@ public static class SettingsReader
         return new SamplingSettings(perRound, kind);
     }
 
-    private static DefenseSettings Defense(Config config) =>
-        DefenseSettings.Parse(OneOf(config, "fedtrust.defense", DefenseSettings.Names));
+    /// <summary>A preset's or pipeline's name ("nnm+median+trust"), or the object form with its parameters.</summary>
+    private static DefenseSettings Defense(Config config)
+    {
+        const string key = "fedtrust.defense";
+        if (config.GetValue(key) is { } value && value.IsObject()) return DefenseObject(config);
+        var name = config.GetString(key) ?? throw Invalid(key, null, DefenseSettings.Allowed);
+        if (DefenseSettings.TryParse(name, out var defense, out var problem)) return defense;
+        throw new ConfigurationException($"{key} = '{name}': {problem}; expected {DefenseSettings.Allowed}");
+    }
+
+    private static DefenseSettings DefenseObject(Config config)
+    {
+        const string key = "fedtrust.defense";
+        var pre = config.HasPath($"{key}.pre")
+            ? List(config, $"{key}.pre", "a list of pre-aggregators in brackets, e.g. [nnm], or []")
+                .Select(name => PreAggregators.TryParse(name, out var p) ? p : throw Invalid($"{key}.pre", name, $"one of {string.Join(", ", PreAggregators.Names)}"))
+                .ToList()
+            : [];
+        if (pre.Distinct().Count() != pre.Count) throw Invalid($"{key}.pre", string.Join(", ", pre.Select(PreAggregators.Name)), "each pre-aggregator at most once");
+        var rule = config.HasPath($"{key}.rule")
+            ? AggregationRules.TryParse(OneOf(config, $"{key}.rule", AggregationRules.Names), out var r) ? r : AggregationRule.Mean
+            : AggregationRule.Mean;
+        var d = DefenseOptions.Default;
+        var options = new DefenseOptions(
+            Trim: Optional(config, $"{key}.trim", k => config.GetString(k) == "auto" ? null : Int(config, k, 0, 5_000, autoAllowed: true), d.Trim),
+            GmIterations: Optional(config, $"{key}.gm-iterations", k => Int(config, k, 1, 100_000), d.GmIterations),
+            GmNu: Optional(config, $"{key}.gm-nu", k => Double(config, k, 0, 1e6, minExclusive: true), d.GmNu),
+            GmTolerance: Optional(config, $"{key}.gm-tolerance", k => Double(config, k, 0, 1), d.GmTolerance),
+            CcTau: Optional(config, $"{key}.cc-tau", k => Double(config, k, 0, 1e9, minExclusive: true), d.CcTau),
+            CcIterations: Optional(config, $"{key}.cc-iterations", k => Int(config, k, 1, 1000), d.CcIterations),
+            RootSamples: Optional(config, $"{key}.root-samples", k => Int(config, k, 1, 30_000), d.RootSamples),
+            BucketSize: Optional(config, $"{key}.bucket-size", k => Int(config, k, 1, 10_000), d.BucketSize),
+            ClipNorm: Optional(config, $"{key}.clip-norm", k => config.GetString(k) == "auto" ? null : Double(config, k, 0, 1e9, minExclusive: true, allowed: "'auto' or a number greater than 0"), d.ClipNorm));
+        var trust = Optional(config, $"{key}.trust", k => Switch(config, k), false);
+        var dp = Optional(config, $"{key}.dp", k => Switch(config, k), false);
+        return DefenseSettings.Build(pre, rule, trust, dp) with { Options = options };
+    }
+
+    private static T Optional<T>(Config config, string key, Func<string, T> read, T fallback) => config.HasPath(key) ? read(key) : fallback;
+
+    private static bool Switch(Config config, string key) =>
+        config.GetString(key) switch
+        {
+            "on" or "true" or "yes" => true,
+            "off" or "false" or "no" => false,
+            var other => throw Invalid(key, other, "on or off"),
+        };
 
     private static AttackSettings Attack(Config config)
     {
@@ -107,12 +187,25 @@ public static class SettingsReader
             throw Invalid("fedtrust.attack.target", target.ToString(CultureInfo.InvariantCulture), $"a class other than fedtrust.attack.source ({source})");
         var intensity = kind switch
         {
-            AttackKind.LabelFlip => Double(config, "fedtrust.attack.intensity", 0, 1),
-            AttackKind.GradientNoise or AttackKind.SignFlip => Double(config, "fedtrust.attack.intensity", 0, 1e6, minExclusive: true),
+            AttackKind.LabelFlip or AttackKind.Backdoor => Double(config, "fedtrust.attack.intensity", 0, 1),
+            AttackKind.GradientNoise or AttackKind.SignFlip or AttackKind.Ipm => Double(config, "fedtrust.attack.intensity", 0, 1e6, minExclusive: true),
             _ => Double(config, "fedtrust.attack.intensity", -1e6, 1e6),
         };
         return new AttackSettings(kind, intensity, Int(config, "fedtrust.attack.malicious", 0, 10_000),
-            LabelMapping.Parse(mapName, source, target), Double(config, "fedtrust.attack.noise-std", 0, 1e6));
+            LabelMapping.Parse(mapName, source, target), Double(config, "fedtrust.attack.noise-std", 0, 1e6))
+        {
+            Target = target,
+            Placement = OneOf(config, "fedtrust.attack.placement", ["seeded", "last"]) == "last" ? MaliciousPlacement.Last : MaliciousPlacement.Seeded,
+            Knowledge = OneOf(config, "fedtrust.attack.knowledge", ["colluding", "omniscient"]) == "omniscient" ? AttackKnowledge.Omniscient : AttackKnowledge.Colluding,
+            Z = config.GetString("fedtrust.attack.z") == "auto" ? null : Double(config, "fedtrust.attack.z", -1e6, 1e6, allowed: "'auto' or a number"),
+            Perturbation = OneOf(config, "fedtrust.attack.perturbation", ["std", "unit-vec", "sign"]) switch
+            {
+                "unit-vec" => Perturbation.UnitVector,
+                "sign" => Perturbation.Sign,
+                _ => Perturbation.Std,
+            },
+            Boost = Double(config, "fedtrust.attack.boost", 0, 1e6, minExclusive: true),
+        };
     }
 
     private static ClusterSettings Cluster(Config config) => new(
@@ -186,7 +279,7 @@ public static class SettingsReader
     }
 
     private static double Double(Config config, string key, double min, double max, bool minExclusive = false, bool maxExclusive = false,
-        bool allowInfinity = false)
+        bool allowInfinity = false, string? allowed = null)
     {
         var raw = config.GetString(key);
         if (allowInfinity && raw is "inf" or "infinity" or "Infinity") return double.PositiveInfinity;
@@ -194,7 +287,7 @@ public static class SettingsReader
             && (minExclusive ? v > min : v >= min) && (maxExclusive ? v < max : v <= max))
             return v;
         var range = $"{(minExclusive ? "greater than" : "at least")} {min.ToString(CultureInfo.InvariantCulture)} and {(maxExclusive ? "below" : "at most")} {max.ToString(CultureInfo.InvariantCulture)}";
-        throw Invalid(key, raw, $"a number {range}" + (allowInfinity ? " (or inf)" : ""));
+        throw Invalid(key, raw, allowed ?? $"a number {range}" + (allowInfinity ? " (or inf)" : ""));
     }
 
     private static string OneOf(Config config, string key, IReadOnlyList<string> allowed)

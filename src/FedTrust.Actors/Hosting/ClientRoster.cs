@@ -1,6 +1,7 @@
 using FedTrust.Core;
 using FedTrust.Core.Attacks;
 using FedTrust.Core.Data;
+using FedTrust.Core.Defenses;
 using FedTrust.Core.Learning;
 using FedTrust.Core.Settings;
 
@@ -8,7 +9,9 @@ namespace FedTrust.Actors.Hosting;
 
 /// <summary>
 /// The run's clients as the seed makes them: the paper's IID split (an equal, disjoint, seeded share of train and test
-/// each), the malicious ones chosen by the seed, and under label flipping their labels poisoned (paper eq. 3 and 8).
+/// each; under FLTrust after the server's root set is set aside, and with <c>data-shares</c> the first of that many
+/// shares), the malicious ones chosen by the seed (or the last ones), under label flipping their labels poisoned
+/// (paper eq. 3 and 8), under the backdoor a fraction of their images triggered and relabelled to the target.
 /// A client is built on demand, so a worker node of a cluster run builds only the clients it hosts, and every node
 /// builds the same client from the same seed.
 /// </summary>
@@ -16,6 +19,9 @@ public sealed class ClientRoster
 {
     /// <summary>Stream label of label-flip choices, apart from every other random stream.</summary>
     private const long LabelFlipStream = 4;
+
+    /// <summary>Stream label of the backdoor's choice of images to trigger.</summary>
+    private const long BackdoorStream = 10;
 
     private readonly ExperimentSettings _settings;
     private readonly LabeledTensors _train;
@@ -26,11 +32,20 @@ public sealed class ClientRoster
     {
         _settings = settings;
         _train = train;
-        _partitions = Partitioner.Iid(train.Count, testCount, settings.Clients, settings.Seed);
-        _malicious = MaliciousSelection.Choose(settings.Clients, settings.Attack.EffectiveMalicious, settings.Seed).ToHashSet();
+        var reserve = settings.Defense.Rule == AggregationRule.FlTrust ? settings.Defense.Options.RootSamples : 0;
+        var (partitions, root) = Partitioner.Iid(train.Count, testCount, settings.DataShares ?? settings.Clients, settings.Seed, reserve);
+        _partitions = partitions[..settings.Clients];
+        var malicious = settings.Attack.EffectiveMalicious;
+        _malicious = (settings.Attack.Placement == MaliciousPlacement.Last
+            ? Enumerable.Range(settings.Clients - malicious, malicious)
+            : MaliciousSelection.Choose(settings.Clients, malicious, settings.Seed)).ToHashSet();
+        Root = reserve > 0 ? ClientData.From("server-root", -1, root, [], train) : null;
     }
 
     public int Count => _partitions.Length;
+
+    /// <summary>FLTrust's root set: clean training images held by the server, in no client's share; null for other rules.</summary>
+    public ClientData? Root { get; }
 
     /// <summary>Client <paramref name="index"/> (0-based), with its labels poisoned if it flips labels.</summary>
     public ClientData Build(int index)
@@ -39,10 +54,17 @@ public sealed class ClientRoster
         var attack = _settings.Attack;
         var data = ClientData.From(ExperimentSettings.ClientId(p.Client), p.Client, p.TrainIndices, p.TestIndices, _train);
         if (!_malicious.Contains(p.Client)) return data;
-        if (attack.Kind != AttackKind.LabelFlip) return data with { Malicious = true };
-        var poisoned = LabelFlip.Apply(data.TrainLabels, attack.Intensity, attack.LabelMapping,
-            DeterministicRandom.For(_settings.Seed, LabelFlipStream, p.Client));
-        return data with { TrainLabels = poisoned, Malicious = true };
+        switch (attack.Kind)
+        {
+            case AttackKind.LabelFlip:
+                var flipped = LabelFlip.Apply(data.TrainLabels, attack.Intensity, attack.LabelMapping,
+                    DeterministicRandom.For(_settings.Seed, LabelFlipStream, p.Client));
+                return data with { TrainLabels = flipped, Malicious = true };
+            case AttackKind.Backdoor:
+                return Backdoor.Poison(data, attack.Intensity, attack.Target, DeterministicRandom.For(_settings.Seed, BackdoorStream, p.Client)) with { Malicious = true };
+            default:
+                return data with { Malicious = true };
+        }
     }
 
     /// <summary>The client with this id, or null when the run has no such client.</summary>

@@ -161,6 +161,8 @@ public sealed record RunPlan(
     public IActorRef? ClientRegion { get; init; }
     /// <summary>A cluster run's news for the user (a worker node lost, clients re-homed), one line each.</summary>
     public Action<string>? Notice { get; init; }
+    /// <summary>FLTrust's root set, on which the server trains its reference update each round; null for other rules.</summary>
+    public ClientData? Root { get; init; }
 }
 
 /// <summary>A run that could not finish; the message says why.</summary>

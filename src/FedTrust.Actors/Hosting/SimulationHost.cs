@@ -34,7 +34,8 @@ public static class SimulationHost
         torch.set_num_threads(settings.TorchThreads);
         using var pool = new TrainerPool(settings.Training, settings.Trainers);
         var workload = new TorchClientWorkload(train, test, pool, settings.Seed);
-        return await RunAsync(settings, config, workload, Clients(settings, train, test.Count), options, cancellation);
+        var roster = new ClientRoster(settings, train, test.Count);
+        return await RunAsync(settings, config, workload, roster.All(), options with { Root = roster.Root }, cancellation);
     }
 
     /// <summary>
@@ -105,6 +106,7 @@ public static class SimulationHost
             ConfigFingerprint = options.ConfigFingerprint,
             Journal = options.Journal,
             Notice = options.Notice,
+            Root = options.Root,
         };
 
     /// <summary>The run's clients (see <see cref="ClientRoster"/>).</summary>
@@ -148,6 +150,8 @@ public sealed record RunOptions
     public Action<RoundResult>? OnRound { get; init; }
     /// <summary>A cluster run's progress before round 1 (workers joined, ready), one line each.</summary>
     public Action<string>? Notice { get; init; }
+    /// <summary>FLTrust's root set, held by the server (see <see cref="ClientRoster.Root"/>).</summary>
+    public ClientData? Root { get; init; }
     /// <summary>Called after every completed round, before the next starts, with the state to continue from.</summary>
     public Action<RunCheckpoint>? Checkpoint { get; init; }
     /// <summary>The checkpoint to continue from (its run id and weights win over <see cref="RunId"/> and the seed's initial model).</summary>

@@ -72,6 +72,23 @@ public sealed class ProtocolSerializer(ExtendedActorSystem system) : SerializerW
             },
             static (ref WireReader r) => new UpdateWithheld(r.Int32(nameof(UpdateWithheld.Round)), r.String(nameof(UpdateWithheld.ClientId)),
                 r.Enum<UpdateFault>(nameof(UpdateWithheld.Fault)))),
+        WireCase.Of<CoalitionReport>("coalition-report",
+            static (ref WireWriter w, CoalitionReport m) =>
+            {
+                w.Int32(m.Round);
+                w.String(m.ClientId, nameof(m.ClientId));
+                w.Floats(m.Delta, nameof(m.Delta));
+                w.Int32(m.Samples);
+            },
+            static (ref WireReader r) => new CoalitionReport(r.Int32(nameof(CoalitionReport.Round)), r.String(nameof(CoalitionReport.ClientId)),
+                r.Floats(nameof(CoalitionReport.Delta)), r.Int32(nameof(CoalitionReport.Samples)))),
+        WireCase.Of<CraftedUpdate>("crafted-update",
+            static (ref WireWriter w, CraftedUpdate m) =>
+            {
+                w.Int32(m.Round);
+                w.Floats(m.Delta, nameof(m.Delta));
+            },
+            static (ref WireReader r) => new CraftedUpdate(r.Int32(nameof(CraftedUpdate.Round)), r.Floats(nameof(CraftedUpdate.Delta)))),
         WireCase.Of<EvaluateLocal>("evaluate-local",
             static (ref WireWriter w, EvaluateLocal m) => w.Floats(m.Weights, nameof(m.Weights)),
             static (ref WireReader r) => new EvaluateLocal(r.Floats(nameof(EvaluateLocal.Weights)))),

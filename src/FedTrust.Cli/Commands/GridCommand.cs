@@ -28,23 +28,37 @@ internal static class GridCommand
         var seeds = new Option<int?>("--seeds") { Description = "Seeds per cell (fedtrust.grid.seeds)" };
         var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "Grid folder (default: runs/grid-<timestamp>); finished cells in it are reused" };
         var overwrite = new Option<bool>("--overwrite") { Description = "Rerun the cells in --out DIR that were run with another configuration, replacing them" };
+        var quick = new Option<bool>("--quick") { Description = "A first look: 1 seed and fedtrust.grid.quick-rounds rounds per cell" };
         var command = new Command("grid", "Run the experiment grid (the paper's Table 1 and figures) and write tables and plots");
         common.AddTo(command);
         command.Add(seeds);
         command.Add(outDir);
         command.Add(overwrite);
+        command.Add(quick);
         command.SetAction((parse, cancellation) => Guard.RunAsync(error, parse.GetValue(common.Verbose), async () =>
         {
             var config = common.Compose(parse);
+            if (parse.GetValue(quick))
+            {
+                if (parse.GetValue(seeds) is > 1) throw new ConfigurationException("--quick runs 1 seed per cell: leave out --seeds, or --quick");
+                config = FedTrustConfig.Parse(
+                        $"fedtrust {{ rounds = {QuickRounds(config)}\n grid.seeds = 1 }}", "--quick").WithFallback(config);
+            }
             var baseSettings = SettingsReader.Read(config);
             ClusterOptions.RefuseCluster(baseSettings, "fedtrust grid");
             var cells = GridPlan.Cells(config, parse.GetValue(seeds));
-            // Every cell's configuration is checked before anything runs.
-            var planned = cells.Select(cell =>
+            // Every cell's configuration is checked before anything runs. On a malicious axis, a cell whose defense
+            // cannot take its n and f (Bulyan needs n ≥ 4f + 3, …) is skipped and named; elsewhere it is an error.
+            var skipped = new List<(GridCell Cell, string Why)>();
+            var planned = new List<(GridCell Cell, Config Config, ExperimentSettings Settings)>();
+            foreach (var cell in cells)
             {
                 var cellConfig = FedTrustConfig.Parse(cell.Overrides(), $"grid cell {cell.Label}").WithFallback(config);
-                return (Cell: cell, Config: cellConfig, Settings: CellSettings(cell, cellConfig));
-            }).ToList();
+                var settings = CellSettings(cell, cellConfig, checkDefenseFits: cell.Malicious is null);
+                if (cell.Malicious is not null && SettingsReader.DefenseProblem(settings) is { } why) skipped.Add((cell, why));
+                else planned.Add((cell, cellConfig, settings));
+            }
+            if (planned.Count == 0) throw new ConfigurationException($"every cell of the grid was skipped: {skipped[0].Cell.Label}: {skipped[0].Why}");
 
             var console = Consoles.For(output);
             var dir = OutputFolder.Checked(parse.GetValue(outDir))
@@ -65,6 +79,8 @@ internal static class GridCommand
             var pending = states.Where(s => !s.State.Finished || s.State.Differences is not null).ToList();
             console.MarkupLineInterpolated(
                 $"[bold]fedtrust grid[/]: {planned.Count} cells ({planned.Count - pending.Count} already done in {dir}{(conflicts.Count > 0 ? $", {conflicts.Count} to rerun with another configuration" : "")}), {baseSettings.Rounds} rounds each, model {baseSettings.Model}");
+            foreach (var group in skipped.GroupBy(s => s.Cell.Defense))
+                console.WriteLine($"skipped {group.Count()} cells of {group.Key}: {group.First().Why}");
             var clock = Stopwatch.StartNew();
             var done = 0;
             foreach (var ((cell, cellConfig, settings), state) in pending)
@@ -89,12 +105,21 @@ internal static class GridCommand
             var wall = clock.Elapsed;
 
             var written = GridReport.Write(dir, baseSettings, planned.Select(p => p.Cell.Folder).ToList());
+            if (skipped.Count > 0)
+            {
+                var skippedFile = Path.Combine(dir, "skipped.csv");
+                File.WriteAllLines(skippedFile, ["defense,attack,intensity,f,seed,reason",
+                    .. skipped.Select(s => string.Create(CultureInfo.InvariantCulture,
+                        $"{s.Cell.Defense},{s.Cell.Attack},{s.Cell.Intensity:R},{s.Cell.Malicious?.F},{s.Cell.Seed},\"{s.Why.Replace("\"", "\"\"")}\""))]);
+                written = [.. written, skippedFile];
+            }
             foreach (var file in written) console.MarkupLineInterpolated($"[green]wrote[/] {file}");
             File.WriteAllText(Path.Combine(dir, "grid.json"), JsonSerializer.Serialize(new
             {
                 cells = planned.Count,
                 ran = pending.Count,
                 skipped = planned.Count - pending.Count,
+                infeasible = skipped.Count,
                 rerun = conflicts.Count,
                 wallSeconds = Math.Round(wall.TotalSeconds, 1),
                 rounds = baseSettings.Rounds,
@@ -107,12 +132,18 @@ internal static class GridCommand
         return command;
     }
 
+    /// <summary>fedtrust.grid.quick-rounds, checked.</summary>
+    private static int QuickRounds(Config config) =>
+        int.TryParse(config.GetString("fedtrust.grid.quick-rounds"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var rounds) && rounds is >= 1 and <= 100_000
+            ? rounds
+            : throw new ConfigurationException($"fedtrust.grid.quick-rounds = '{config.GetString("fedtrust.grid.quick-rounds")}': expected a whole number from 1 to 100000");
+
     /// <summary>A cell's settings; a value the grid's axes make invalid is reported with the cell it came from.</summary>
-    private static ExperimentSettings CellSettings(GridCell cell, Config config)
+    private static ExperimentSettings CellSettings(GridCell cell, Config config, bool checkDefenseFits = true)
     {
         try
         {
-            return SettingsReader.Read(config);
+            return SettingsReader.Read(config, checkDefenseFits);
         }
         catch (ConfigurationException e)
         {

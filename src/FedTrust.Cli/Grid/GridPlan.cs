@@ -10,16 +10,21 @@ namespace FedTrust.Cli.Grid;
 /// <summary>One run of a grid: its place in the grid, the folder its result.json goes to, and the config overrides that make it.</summary>
 public sealed record GridCell(string Defense, string Attack, double Intensity, long Seed, double? Epsilon, string Folder)
 {
+    /// <summary>On a grid with a <c>grid.malicious</c> axis: the cell's malicious clients f, and its client count (honest + f, or the configured count).</summary>
+    public (int F, int Clients)? Malicious { get; init; }
+
     /// <summary>The HOCON that turns the grid's base configuration into this cell's.</summary>
     public string Overrides()
     {
         var epsilon = Epsilon is { } e ? $" dp.epsilon = {Format(e, "R")}\n" : "";
+        var malicious = Malicious is { } m ? $" attack.malicious = {m.F}\n clients = {m.Clients}\n" : "";
+        // The defense is quoted: a pipeline's name holds '+', which HOCON does not take unquoted.
         return string.Create(CultureInfo.InvariantCulture,
-            $"fedtrust {{\n defense = {Defense}\n attack.type = {Attack}\n attack.intensity = {Intensity:R}\n seed = {Seed}\n{epsilon}}}");
+            $"fedtrust {{\n defense = \"{Defense}\"\n attack.type = {Attack}\n attack.intensity = {Intensity:R}\n seed = {Seed}\n{epsilon}{malicious}}}");
     }
 
     public string Label => string.Create(CultureInfo.InvariantCulture,
-        $"{Defense} / {Attack}{(Attack == "none" ? "" : $" {Intensity:0.###}")}{(Epsilon is { } e ? $" / eps {Format(e)}" : "")} / seed {Seed}");
+        $"{Defense} / {Attack}{(Attack == "none" ? "" : $" {Intensity:0.###}")}{(Malicious is { } m ? $" / f {m.F}" : "")}{(Epsilon is { } e ? $" / eps {Format(e)}" : "")} / seed {Seed}");
 
     internal static string Format(double value, string format = "0.###") =>
         double.IsPositiveInfinity(value) ? "inf" : value.ToString(format, CultureInfo.InvariantCulture);
@@ -39,17 +44,27 @@ public static class GridPlan
     /// <exception cref="ConfigurationException">A list or the seed count is invalid, or the grid has no cells.</exception>
     public static IReadOnlyList<GridCell> Cells(Config config, int? seedsOverride = null)
     {
-        var defenses = Names(config, "fedtrust.grid.defenses", DefenseSettings.Names);
-        var attacks = Names(config, "fedtrust.grid.attacks", AttackKinds.Names);
+        var defenses = DefenseNames(config, "fedtrust.grid.defenses");
+        var attacks = AttackEntries(config, "fedtrust.grid.attacks");
         var intensities = Doubles(config, "fedtrust.grid.intensities");
         var epsilons = Doubles(config, "fedtrust.grid.epsilons");
+        var maliciousAxis = Counts(config, "fedtrust.grid.malicious");
+        int? honest = config.GetString("fedtrust.grid.honest") == "auto" ? null : Whole(config, "fedtrust.grid.honest", min: 1);
         var seeds = seedsOverride ?? Whole(config, "fedtrust.grid.seeds");
         var baseSeed = config.GetLong("fedtrust.seed");
         if (defenses.Count == 0) throw new ConfigurationException("fedtrust.grid.defenses is empty: name at least one defense");
         if (seeds < 1) throw new ConfigurationException(
             $"{(seedsOverride is null ? "fedtrust.grid.seeds" : "--seeds")} = {seeds}: expected at least 1");
-        var noAttack = Flag(config, "fedtrust.grid.reference") || attacks.Contains("none");
-        var attacked = attacks.Where(a => a != "none").ToList();
+        var noAttack = Flag(config, "fedtrust.grid.reference") || attacks.Any(a => a.Name == "none");
+        var attacked = attacks.Where(a => a.Name != "none")
+            .SelectMany(a => a.Intensity is { } fixedIntensity ? [(a.Name, fixedIntensity)] : intensities.Select(i => (a.Name, i)))
+            .Distinct().ToList();
+        var clients = config.GetInt("fedtrust.clients");
+        // Without a malicious axis a cell keeps the configured malicious count (and folder layout); with one, each count is a level.
+        (int F, int Clients)?[] levels = maliciousAxis.Count == 0
+            ? [null]
+            : maliciousAxis.Select(f => ((int, int)?)(f, honest is { } h ? h + f : clients)).ToArray();
+        (int F, int Clients)? reference = maliciousAxis.Count == 0 ? null : (0, honest ?? clients);
 
         var cells = new List<GridCell>();
         foreach (var defense in defenses)
@@ -58,21 +73,23 @@ public static class GridPlan
             {
                 var seed = baseSeed + s;
                 var seedFolder = $"seed-{seed}";
+                // The no-attack reference has no malicious clients: on a malicious axis, the honest clients alone.
                 if (noAttack)
-                    cells.Add(new GridCell(defense, "none", 0, seed, null, Path.Combine(defense, "none", seedFolder)));
-                foreach (var attack in attacked)
-                foreach (var intensity in intensities)
+                    cells.Add(new GridCell(defense, "none", 0, seed, null, Path.Combine(defense, "none", seedFolder)) { Malicious = reference });
+                foreach (var (attack, intensity) in attacked)
+                foreach (var level in levels)
                     cells.Add(new GridCell(defense, attack, intensity, seed, null,
-                        Path.Combine(defense, $"{attack}-{GridCell.Format(intensity)}", seedFolder)));
-                if (defense is "dp" or "hybrid")
+                        Path.Combine([defense, $"{attack}-{GridCell.Format(intensity)}", .. level is { } l ? [$"f-{l.F}"] : Array.Empty<string>(), seedFolder]))
+                        { Malicious = level });
+                if (DefenseSettings.Parse(defense).ClientPrivacy)
                 {
                     foreach (var epsilon in epsilons)
                         cells.Add(new GridCell(defense, "none", 0, seed, epsilon,
-                            Path.Combine(EpsilonSweepFolder, defense, $"eps-{GridCell.Format(epsilon)}", seedFolder)));
+                            Path.Combine(EpsilonSweepFolder, defense, $"eps-{GridCell.Format(epsilon)}", seedFolder)) { Malicious = reference });
                 }
             }
         }
-        if (cells.Count == 0) throw Empty(attacked.Count == 0, epsilons.Count == 0);
+        if (cells.Count == 0) throw Empty(attacks.All(a => a.Name == "none"), epsilons.Count == 0);
         if (cells.GroupBy(c => c.Folder).FirstOrDefault(g => g.Count() > 1) is { } clash)
         {
             var values = string.Join(" and ", clash.Select(c => (c.Epsilon ?? c.Intensity).ToString("R", CultureInfo.InvariantCulture)));
@@ -90,14 +107,47 @@ public static class GridPlan
             (noEpsilons ? "fedtrust.grid.epsilons = []" : "no dp or hybrid in fedtrust.grid.defenses for the ε sweep") +
             "; set fedtrust.grid.reference = true, or name attacks and intensities");
 
-    /// <summary>A list of names, each one of <paramref name="allowed"/>, repeats dropped.</summary>
-    private static List<string> Names(Config config, string key, IReadOnlyList<string> allowed)
+    /// <summary>Defense names (presets or pipelines such as "nnm+median+trust"), repeats dropped.</summary>
+    private static List<string> DefenseNames(Config config, string key)
     {
-        var names = SettingsReader.List(config, key).Distinct().ToList();
-        if (names.FirstOrDefault(n => !allowed.Contains(n)) is { } unknown)
-            throw new ConfigurationException($"{key}: '{unknown}' is not one of {string.Join(", ", allowed)}");
+        var names = SettingsReader.List(config, key).Select(n => n.Trim()).Distinct().ToList();
+        foreach (var name in names)
+            if (!DefenseSettings.TryParse(name, out _, out var problem))
+                throw new ConfigurationException(
+                    $"{key}: '{name}' is not one of {string.Join(", ", DefenseSettings.Names)} nor a pipeline ({problem}); " +
+                    "a pipeline joins pre-aggregators (nnm, bucketing, clip), one rule, trust and dp with '+', e.g. \"nnm+median+trust\"");
         return names;
     }
+
+    /// <summary>Attack names, each optionally with its own intensity as "name@value" ("ipm@0.1"), repeats dropped.</summary>
+    private static List<(string Name, double? Intensity)> AttackEntries(Config config, string key)
+    {
+        var entries = new List<(string, double?)>();
+        foreach (var entry in SettingsReader.List(config, key).Select(e => e.Trim()).Distinct())
+        {
+            var at = entry.IndexOf('@');
+            var name = at < 0 ? entry : entry[..at];
+            if (!AttackKinds.Names.Contains(name))
+                throw new ConfigurationException($"{key}: '{name}' is not one of {string.Join(", ", AttackKinds.Names)}");
+            double? intensity = null;
+            if (at >= 0)
+            {
+                if (!double.TryParse(entry[(at + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v))
+                    throw new ConfigurationException($"{key}: '{entry}': expected name@intensity with a number, e.g. \"ipm@0.1\"");
+                intensity = v;
+            }
+            entries.Add((name, intensity));
+        }
+        return entries;
+    }
+
+    /// <summary>A list of malicious-client counts (each ≥ 0), repeats dropped, in the order given.</summary>
+    private static List<int> Counts(Config config, string key) =>
+        SettingsReader.List(config, key).Select(v =>
+                int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 0
+                    ? n
+                    : throw new ConfigurationException($"{key}: '{v}' is not a whole number ≥ 0"))
+            .Distinct().ToList();
 
     /// <summary>A list of numbers (inf allowed), repeats dropped.</summary>
     private static List<double> Doubles(Config config, string key) =>
@@ -107,10 +157,10 @@ public static class GridPlan
                 ? d
                 : throw new ConfigurationException($"{key}: '{v}' is not a number")).Distinct().ToList();
 
-    private static int Whole(Config config, string key) =>
-        int.TryParse(config.GetString(key), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v)
+    private static int Whole(Config config, string key, int min = int.MinValue) =>
+        int.TryParse(config.GetString(key), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min
             ? v
-            : throw new ConfigurationException($"{key} = '{config.GetString(key)}': expected a whole number");
+            : throw new ConfigurationException($"{key} = '{config.GetString(key)}': expected {(min == 1 ? "'auto' or a whole number ≥ 1" : "a whole number")}");
 
     private static bool Flag(Config config, string key) => config.GetString(key) switch
     {

@@ -46,7 +46,10 @@ internal static class SummaryReport
             $"[bold]final[/] ({settings.Clients} clients, {settings.Model}, {settings.Defense.Name}, {result.Rounds.Count} rounds): accuracy [bold]{F(final.Accuracy)}[/], precision {F(final.Precision)}, recall {F(final.Recall)}, F1 {F(final.F1)}");
         var malicious = result.Clients.Where(c => c.Malicious).Select(c => c.Id).ToList();
         if (malicious.Count > 0)
-            console.MarkupLineInterpolated($"malicious: {string.Join(", ", malicious)} ({AttackKinds.Name(settings.Attack.Kind)}, intensity {settings.Attack.Intensity.ToString(CultureInfo.InvariantCulture)})");
+            console.MarkupLineInterpolated($"malicious: {string.Join(", ", malicious)} ({AttackKinds.Name(settings.Attack.Kind)}{AttackDetail(settings.Attack)})");
+        if (result.Rounds[^1].AttackSuccessRate is { } asr)
+            console.MarkupLineInterpolated(
+                $"backdoor attack success rate (triggered test images of other classes put in class {settings.Attack.Target}): {F(asr)} after the last round, highest {F(result.Rounds.Max(r => r.AttackSuccessRate ?? 0))} (round {result.Rounds.MaxBy(r => r.AttackSuccessRate ?? 0)!.Round})");
         if (result.Detection is { } d && malicious.Count > 0)
             console.MarkupLineInterpolated($"detection in the last round: TPR {F(d.Tpr)}, FPR {F(d.Fpr)}");
         if (result.Rounds[^1].Trust is { Count: > 0 } trust)
@@ -57,6 +60,14 @@ internal static class SummaryReport
         console.MarkupLineInterpolated(
             $"time: {totalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s in rounds; memory: peak RSS {Mb(result.PeakRssBytes)} MB, RSS after round 1 {Mb(result.Rounds[0].RssBytes)} MB, after the last {Mb(result.Rounds[^1].RssBytes)} MB");
     }
+
+    /// <summary>", intensity 0.2", or for a coalition's attack what it knows ("omniscient coalition").</summary>
+    private static string AttackDetail(AttackSettings attack) =>
+        (attack.Kind is AttackKind.Alie or AttackKind.MinMax or AttackKind.MinSum or AttackKind.Mimic
+            ? ""
+            : $", intensity {attack.Intensity.ToString(CultureInfo.InvariantCulture)}")
+        + (AttackKinds.Colludes(attack.Kind) ? $", {(attack.Knowledge == AttackKnowledge.Omniscient ? "omniscient" : "colluding")} coalition" : "")
+        + (attack is { Kind: AttackKind.Backdoor, Boost: not 1 } ? $", boosted ×{attack.Boost.ToString(CultureInfo.InvariantCulture)}" : "");
 
     /// <summary>At most this many client ids are listed on one line; result.json has them all.</summary>
     private const int ListedIds = 10;

@@ -48,8 +48,13 @@ public static class RobustAggregation
     /// Aggregates the round. <paramref name="trust"/> holds the scores after this round's evidence
     /// (null when the defense does not use trust).
     /// </summary>
+    /// <remarks>
+    /// The paper's defenses (no pre-aggregation; mean, Krum or multi-Krum) decide here exactly as they always have, from the
+    /// screening's Krum ranking of every update; any other pipeline goes through <see cref="DefensePipeline"/> with
+    /// <paramref name="context"/> (required then).
+    /// </remarks>
     public static AggregationDecision Decide(IReadOnlyList<RoundUpdate> updates, Screening screening, DefenseSettings defense,
-        KrumSettings krum, IReadOnlyDictionary<string, double>? trust, TrustParameters trustParameters)
+        KrumSettings krum, IReadOnlyDictionary<string, double>? trust, TrustParameters trustParameters, RoundContext? context = null)
     {
         IEnumerable<RoundUpdate> candidates = updates;
         if (defense.Trust)
@@ -58,6 +63,11 @@ public static class RobustAggregation
             candidates = candidates.Where(u => !TrustRule.IsExcluded(trust[u.ClientId], trustParameters));
         }
         var kept = candidates.ToList();
+        if (defense.Pre.Count > 0 || defense.Rule is not (AggregationRule.Mean or AggregationRule.Krum or AggregationRule.MultiKrum))
+        {
+            if (context is null) throw new ArgumentNullException(nameof(context), $"defense '{defense.Name}' needs the round's context");
+            return DefensePipeline.Aggregate(kept, defense, krum, trust, context);
+        }
         if (defense.Krum != KrumUse.None && kept.Count > 0)
         {
             var rank = screening.KrumRanking!.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);

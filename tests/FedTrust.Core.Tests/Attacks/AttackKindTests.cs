@@ -19,16 +19,17 @@ public sealed class AttackKindTests
     [Fact]
     public void An_unknown_name_lists_the_allowed_ones()
     {
-        var e = Assert.Throws<ArgumentException>(() => AttackKinds.Parse("backdoor"));
+        // (Issue 10 made "backdoor", the name used here before, a real attack.)
+        var e = Assert.Throws<ArgumentException>(() => AttackKinds.Parse("trojan"));
 
-        Assert.Contains("'backdoor'", e.Message);
+        Assert.Contains("'trojan'", e.Message);
         Assert.Contains("none, label-flip, gradient-manipulation, gradient-scale, gradient-noise, sign-flip", e.Message);
     }
 
     [Fact]
-    public void Only_label_flip_poisons_data_and_only_gradient_attacks_poison_updates()
+    public void Only_label_flip_and_the_backdoor_poison_data_and_only_gradient_attacks_poison_updates()
     {
-        Assert.Equal([AttackKind.LabelFlip], Enum.GetValues<AttackKind>().Where(AttackKinds.PoisonsData));
+        Assert.Equal([AttackKind.LabelFlip, AttackKind.Backdoor], Enum.GetValues<AttackKind>().Where(AttackKinds.PoisonsData));
         Assert.Equal(
             [AttackKind.GradientManipulation, AttackKind.GradientScale, AttackKind.GradientNoise, AttackKind.SignFlip],
             Enum.GetValues<AttackKind>().Where(AttackKinds.PoisonsUpdate));
