@@ -7,7 +7,9 @@ namespace FedTrust.Cli.Grid;
 
 /// <summary>
 /// Everything a finished grid folder turns into: Table 1 (csv, md, with the paper's own figures where it states
-/// them), the metric-vs-intensity figures, the per-attack comparison, the trust trajectories, and the ε sweep.
+/// them), the metric-vs-intensity figures, the per-attack comparison, the trust trajectories, and the ε sweep; or,
+/// for a robustness grid (attacked cells at several malicious counts f), the worst-case, per-attack, detection and
+/// backdoor reports of <see cref="RobustnessReport"/> in place of Table 1 and the figures.
 /// </summary>
 public static class GridReport
 {
@@ -40,7 +42,13 @@ public static class GridReport
         // Sweep cells share (defense, attack none, intensity 0, seed) and differ by ε: loaded file by file.
         var sweep = results.Where(InSweep).Order(StringComparer.Ordinal).Select(r => GridResults.Read(Path.Combine(dir, r))).ToList();
         var written = new List<string>();
-        if (main.Count > 0)
+        if (main.Count > 0 && RobustnessReport.Applies(main))
+        {
+            // Table 1 and the paper's figures have no f axis: they would average different f together (and overwrite
+            // one f's trust plots with another's), so a robustness grid gets its own reports, which keep f apart.
+            written.AddRange(RobustnessReport.Write(dir, main));
+        }
+        else if (main.Count > 0)
         {
             written.AddRange(Table1.Write(dir, main, PaperAccuracy));
             written.AddRange(Figures.Write(dir, main, settings.Trust.Threshold));

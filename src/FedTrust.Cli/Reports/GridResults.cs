@@ -7,7 +7,14 @@ namespace FedTrust.Cli.Reports;
 /// One finished run of a grid: its defense, attack, intensity and seed (from its result.json's config, names
 /// lower-cased, intensity 0 for the no-attack reference "none"), the folder holding it and its parsed result.
 /// </summary>
-public sealed record CellResult(string Defense, string Attack, double Intensity, long Seed, string Folder, ResultFile Result);
+public sealed record CellResult(string Defense, string Attack, double Intensity, long Seed, string Folder, ResultFile Result)
+{
+    /// <summary>The run's malicious clients f (<c>config.attack.malicious</c>; a robustness grid varies it).</summary>
+    public int Malicious => Result.Config.Attack?.Malicious ?? 0;
+
+    /// <summary>The run's client count, honest and malicious (<c>config.clients</c>; 0 when the file does not say).</summary>
+    public int Clients => Result.Config.Clients;
+}
 
 /// <summary>
 /// The parts of result.json (schema 1) that reports read; unknown properties are ignored.
@@ -28,8 +35,10 @@ public sealed record ResultConfig(long Seed, string? Defense = null, ResultAttac
 public sealed record ResultAttack(string? Type = null, double Intensity = 0, int Malicious = 0);
 
 /// <summary>
-/// One round of a run: the global model's metrics after aggregation, and, for trust-based defenses, each client's
-/// trust score, the clients excluded that round and the privacy budget spent so far.
+/// One round of a run: the global model's metrics after aggregation, each client's trust score, the clients whose
+/// valid update arrived (<c>participants</c>), those of them the defense did not aggregate (<c>excluded</c>), those
+/// whose update was invalid (<c>rejected</c>), the privacy budget spent so far, and under the backdoor the global
+/// model's attack success rate. Each of those is absent when the run did not record it.
 /// </summary>
 public sealed record ResultRound(
     int Round,
@@ -41,7 +50,10 @@ public sealed record ResultRound(
     double Seconds = double.NaN,
     IReadOnlyDictionary<string, double>? Trust = null,
     IReadOnlyList<string>? Excluded = null,
-    double? Epsilon = null);
+    double? Epsilon = null,
+    IReadOnlyList<string>? Participants = null,
+    IReadOnlyList<string>? Rejected = null,
+    double? AttackSuccessRate = null);
 
 /// <summary>Accuracy and macro-averaged precision, recall and F1 of a model on the test set.</summary>
 public sealed record ResultMetrics(double Accuracy, double Precision, double Recall, double F1);
@@ -76,7 +88,8 @@ public static class GridResults
     /// <exception cref="InvalidDataException">
     /// No result.json was found; a file is not valid JSON of the schema, lacks the defense or the attack, or has a schema
     /// version other than 1 (the message starts with the file's path); or two files describe the same defense, attack,
-    /// intensity and seed (averaging them would count that seed twice).
+    /// intensity, malicious count, client count and seed (averaging them would count that seed twice). Cells that
+    /// differ only by their malicious clients f, as a robustness grid's do, are different cells.
     /// </exception>
     public static IReadOnlyList<CellResult> Load(string dir, Func<string, bool>? include = null)
     {
@@ -89,15 +102,16 @@ public static class GridResults
         if (files.Count == 0) throw new InvalidDataException($"no {FileName} found under '{dir}'");
 
         var cells = new List<CellResult>(files.Count);
-        var seen = new Dictionary<(string, string, double, long), string>();
+        var seen = new Dictionary<(string, string, double, int, int, long), string>();
         foreach (var file in files)
         {
             var cell = Read(file);
-            var key = (cell.Defense, cell.Attack, cell.Intensity, cell.Seed);
+            var key = (cell.Defense, cell.Attack, cell.Intensity, cell.Malicious, cell.Clients, cell.Seed);
             if (seen.TryGetValue(key, out var other))
             {
                 throw new InvalidDataException(
-                    $"{file}: same cell as {other} (defense {cell.Defense}, attack {cell.Attack}, intensity {cell.Intensity}, seed {cell.Seed}); remove one of them");
+                    $"{file}: same cell as {other} (defense {cell.Defense}, attack {cell.Attack}, intensity {cell.Intensity}, " +
+                    $"{cell.Malicious} malicious of {cell.Clients} clients, seed {cell.Seed}); remove one of them");
             }
             seen[key] = file;
             cells.Add(cell);
@@ -136,6 +150,8 @@ public static class GridResults
         var intensity = attack == "none" ? 0.0 : result.Config.Attack.Intensity;
         if (!double.IsFinite(intensity) || intensity < 0)
             throw new InvalidDataException($"{file}: config.attack.intensity {intensity} must be a non-negative number");
+        if (result.Config.Attack.Malicious < 0)
+            throw new InvalidDataException($"{file}: config.attack.malicious {result.Config.Attack.Malicious} must be a whole number ≥ 0");
         var folder = Path.GetDirectoryName(Path.GetFullPath(file))!;
         return new CellResult(defense, attack, intensity, result.Config.Seed, folder, result);
     }

@@ -167,8 +167,10 @@ public static class Table1
 
     private static string Pm(MetricSummary s) => $"{F(s.Mean)} ± {F(s.Std)}";
 
-    private static string CsvField(string value) =>
+    /// <summary>A CSV field: quoted (quotes doubled) when it holds a comma, a quote or a line break.</summary>
+    internal static string CsvField(string value) =>
         value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
 
-    private static string MdCell(string value) => value.Replace("|", "\\|");
+    /// <summary>Text for a Markdown table cell: its pipes escaped.</summary>
+    internal static string MdCell(string value) => value.Replace("|", "\\|");
 }
