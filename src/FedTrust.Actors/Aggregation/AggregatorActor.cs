@@ -86,6 +86,9 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             // Continue after the last completed round: its model, its reports, and the privacy spent so far.
             _global = resume.GlobalWeights;
             _rounds.AddRange(resume.Rounds);
+            // The stateful rules continue from where they stood (centered clipping's centre, FoolsGold's histories).
+            _defenseState.PreviousAggregate = resume.PreviousAggregate;
+            if (resume.Histories is { } histories) _defenseState.FoolsGold.Restore(histories);
             _round = resume.Round;
             if (_accountant is not null && resume.Round > 0) _accountant.Step(_settings.Dp.NoiseMultiplier, resume.Round);
         }
@@ -357,7 +360,11 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             AttackSuccessRate = attackSuccess,
         };
         _rounds.Add(result);
-        _checkpoint?.Invoke(new RunCheckpoint(_runId, _configFingerprint, _round, _global, _rounds.ToList()));
+        _checkpoint?.Invoke(new RunCheckpoint(_runId, _configFingerprint, _round, _global, _rounds.ToList())
+        {
+            PreviousAggregate = _settings.Defense.Rule == AggregationRule.CenteredClipping ? _defenseState.PreviousAggregate : null,
+            Histories = _settings.Defense.Rule == AggregationRule.FoolsGold ? _defenseState.FoolsGold.History : null,
+        });
         _onRound?.Invoke(result);
 
         if (divergence is not null)

@@ -39,13 +39,20 @@ public sealed class ClientRoster
         _malicious = (settings.Attack.Placement == MaliciousPlacement.Last
             ? Enumerable.Range(settings.Clients - malicious, malicious)
             : MaliciousSelection.Choose(settings.Clients, malicious, settings.Seed)).ToHashSet();
-        Root = reserve > 0 ? ClientData.From("server-root", -1, root, [], train) : null;
+        Root = reserve > 0 ? ClientData.From("server-root", -1, Tiled(root, _partitions[0].TrainIndices.Length), [], train) : null;
     }
 
     public int Count => _partitions.Length;
 
-    /// <summary>FLTrust's root set: clean training images held by the server, in no client's share; null for other rules.</summary>
+    /// <summary>
+    /// FLTrust's root set: clean training images held by the server, in no client's share; null for other rules. Its
+    /// indices repeat to a client's share size, so the server's update takes as many SGD steps as a client's (Cao et al.
+    /// 2021 run the same number of local iterations on both sides; one epoch over 100 images would be 2 steps against 94).
+    /// </summary>
     public ClientData? Root { get; }
+
+    private static int[] Tiled(int[] indices, int length) =>
+        Enumerable.Range(0, Math.Max(indices.Length, length)).Select(i => indices[i % indices.Length]).ToArray();
 
     /// <summary>Client <paramref name="index"/> (0-based), with its labels poisoned if it flips labels.</summary>
     public ClientData Build(int index)

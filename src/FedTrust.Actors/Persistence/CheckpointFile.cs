@@ -25,8 +25,12 @@ public sealed class CheckpointFile(string path)
     public void Save(RunCheckpoint checkpoint)
     {
         var document = new Document(Version, checkpoint.RunId, checkpoint.ConfigFingerprint, checkpoint.Round,
-            Convert.ToBase64String(MemoryMarshal.AsBytes(checkpoint.GlobalWeights.AsSpan())),
-            checkpoint.Rounds.Select(r => (RoundDocument?)RoundDocument.From(r)).ToList());
+            Base64(checkpoint.GlobalWeights),
+            checkpoint.Rounds.Select(r => (RoundDocument?)RoundDocument.From(r)).ToList())
+        {
+            PreviousAggregate = checkpoint.PreviousAggregate is { } previous ? Base64(previous) : null,
+            Histories = checkpoint.Histories?.ToDictionary(kv => kv.Key, kv => Base64(kv.Value)),
+        };
         var temp = Path + ".tmp";
         try
         {
@@ -57,15 +61,25 @@ public sealed class CheckpointFile(string path)
             if (d.Version != Version) throw new JournalException($"{Path}: checkpoint version {d.Version}, this fedtrust reads version {Version}");
             if (d.RunId is null || d.ConfigFingerprint is null || d.Weights is null || d.Rounds is null || d.Rounds.Any(r => r?.IsComplete != true))
                 throw new JournalException($"{Path}: damaged checkpoint (a field is missing or null)");
-            var bytes = Convert.FromBase64String(d.Weights);
-            if (bytes.Length % sizeof(float) != 0) throw new JournalException($"{Path}: the weights are {bytes.Length} bytes, not a whole number of floats");
-            var weights = MemoryMarshal.Cast<byte, float>(bytes).ToArray();
-            return new RunCheckpoint(d.RunId, d.ConfigFingerprint, d.Round, weights, d.Rounds.Select(r => r!.ToResult()).ToList());
+            return new RunCheckpoint(d.RunId, d.ConfigFingerprint, d.Round, Floats(d.Weights, "weights"), d.Rounds.Select(r => r!.ToResult()).ToList())
+            {
+                PreviousAggregate = d.PreviousAggregate is { } previous ? Floats(previous, "previous aggregate") : null,
+                Histories = d.Histories?.ToDictionary(kv => kv.Key, kv => Floats(kv.Value, $"history of {kv.Key}")),
+            };
         }
         catch (Exception e) when (e is JsonException or FormatException)
         {
             throw new JournalException($"{Path}: damaged checkpoint ({e.Message})", e);
         }
+    }
+
+    private static string Base64(float[] values) => Convert.ToBase64String(MemoryMarshal.AsBytes(values.AsSpan()));
+
+    private float[] Floats(string base64, string what)
+    {
+        var bytes = Convert.FromBase64String(base64);
+        if (bytes.Length % sizeof(float) != 0) throw new JournalException($"{Path}: the {what} are {bytes.Length} bytes, not a whole number of floats");
+        return MemoryMarshal.Cast<byte, float>(bytes).ToArray();
     }
 
     /// <summary>
@@ -98,7 +112,12 @@ public sealed class CheckpointFile(string path)
     }
 
     /// <summary>The file's JSON; every field may be missing from a damaged or hand-edited file, so all are checked on load.</summary>
-    private sealed record Document(int Version, string? RunId, string? ConfigFingerprint, int Round, string? Weights, List<RoundDocument?>? Rounds);
+    /// <remarks>PreviousAggregate and Histories (the state of centered-clipping and foolsgold) are absent for other rules and in older files.</remarks>
+    private sealed record Document(int Version, string? RunId, string? ConfigFingerprint, int Round, string? Weights, List<RoundDocument?>? Rounds)
+    {
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? PreviousAggregate { get; init; }
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Dictionary<string, string>? Histories { get; init; }
+    }
 
     /// <summary>
     /// One round as stored. The loss is written as a number, or as "NaN", "Infinity" or "-Infinity" for a diverged

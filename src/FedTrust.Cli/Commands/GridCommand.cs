@@ -98,7 +98,8 @@ internal static class GridCommand
                 var detection = result.Detection is { } d && settings.Attack.EffectiveMalicious > 0
                     ? string.Create(CultureInfo.InvariantCulture, $", TPR {d.Tpr:F2} FPR {d.Fpr:F2}")
                     : "";
-                var diverged = result.Diverged is { } dv ? $", diverged at round {dv.Round}" : "";
+                var diverged = result.Diverged is { } dv ? $", diverged at round {dv.Round}"
+                    : result.Collapsed is { } cl ? $", collapsed to chance from round {cl.Round}" : "";
                 console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"[{planned.Count - pending.Count + done}/{planned.Count}] {cell.Label}: accuracy {result.Final.Accuracy:F4}, F1 {result.Final.F1:F4}{detection}{diverged}  ({cellClock.Elapsed.TotalSeconds:F0} s, about {eta.TotalMinutes:F1} min left)"));
             }

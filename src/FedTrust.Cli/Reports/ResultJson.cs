@@ -39,6 +39,7 @@ internal static class ResultJson
                 Math.Round(r.RssBytes / (1024.0 * 1024.0), 1), r.Sampled, r.AttackSuccessRate)).ToList(),
             Metrics(result.Final),
             result.Diverged is { } d ? new DivergedJson(d.Round, d.Reason) : null,
+            result.Collapsed is { } c ? new DivergedJson(c.Round, c.Reason) : null,
             result.Clients.Select(c => new ClientJson(c.Id, c.Malicious, c.TrainSamples, c.TestAccuracy)).ToList(),
             result.Detection is { } rates ? new { tpr = rates.Tpr, fpr = rates.Fpr } : null,
             Math.Round(result.PeakRssBytes / (1024.0 * 1024.0), 1),
@@ -53,6 +54,7 @@ internal static class ResultJson
     private sealed record Document(
         int Schema, string? RunId, string? Journal, JsonElement Config, string ConfigFingerprint, List<RoundJson> Rounds, object Final,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] DivergedJson? Diverged,
+        DivergedJson? Collapsed, // only when the model ended no better than guessing (finite, but useless): from which round, and why
         List<ClientJson> Clients, object? Detection, double PeakRssMb,
         ClusterReport? Cluster); // only for a cluster run: nodes, hosts (client → node), lost nodes and re-homed clients by round
 
@@ -66,7 +68,7 @@ internal static class ResultJson
         IReadOnlyList<string>? Sampled, // only under per-round sampling: the clients drawn for the round
         double? AttackSuccessRate); // only under the backdoor: the share of triggered non-target test images put in the target class
 
-    /// <summary>The first round whose global model was non-finite, and why.</summary>
+    /// <summary>The first round whose global model was non-finite (diverged), or from which it stayed at chance (collapsed), and why.</summary>
     private sealed record DivergedJson(int Round, string Reason);
 
     /// <summary>A client's entry; testAccuracy is written as null (not left out) for a client that was stopped.</summary>

@@ -38,6 +38,8 @@ internal static class SummaryReport
             console.MarkupLineInterpolated(
                 $"[bold red]diverged at round {diverged.Round}[/]: {diverged.Reason}; {(notRun > 0 ? $"the run stopped there ({notRun} of {settings.Rounds} rounds not run)" : "it was the last round")}");
         }
+        if (result.Collapsed is { } collapsed)
+            console.MarkupLineInterpolated($"[bold yellow]collapsed[/]: {collapsed.Message}");
         WriteRejections(console, result.Rounds);
 
         var final = result.Final;

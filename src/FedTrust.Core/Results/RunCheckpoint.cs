@@ -4,4 +4,11 @@ namespace FedTrust.Core.Results;
 /// Where a run stood after its last completed round: enough to continue it exactly (the global model, the rounds
 /// reported so far) and to check that it is continued with the same configuration it was started with.
 /// </summary>
-public sealed record RunCheckpoint(string RunId, string ConfigFingerprint, int Round, float[] GlobalWeights, IReadOnlyList<RoundResult> Rounds);
+public sealed record RunCheckpoint(string RunId, string ConfigFingerprint, int Round, float[] GlobalWeights, IReadOnlyList<RoundResult> Rounds)
+{
+    /// <summary>centered-clipping: the last round's aggregate, its next centre (null for other rules, or before any).</summary>
+    public float[]? PreviousAggregate { get; init; }
+
+    /// <summary>foolsgold: each client's update history (null for other rules).</summary>
+    public IReadOnlyDictionary<string, float[]>? Histories { get; init; }
+}

@@ -71,6 +71,9 @@ public sealed record SimulationResult(
     /// <summary>Where a cluster run's clients ran and which nodes it lost; null for a single-process run.</summary>
     public ClusterReport? Cluster { get; init; }
 
+    /// <summary>The round from which the global model stayed no better than guessing to the end; null when it ended above chance.</summary>
+    public Collapse? Collapsed => Diverged is null ? Collapse.Find(Rounds) : null;
+
     /// <summary>The first round whose global model was non-finite, and why; null when the run did not diverge.</summary>
     public Divergence? Diverged =>
         Rounds.FirstOrDefault(r => r.DivergenceReason is not null) is { } round ? new Divergence(round.Round, round.DivergenceReason!) : null;

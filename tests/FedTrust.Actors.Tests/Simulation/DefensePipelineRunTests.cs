@@ -2,6 +2,7 @@ using Akka.TestKit.Xunit2;
 using FedTrust.Actors.Configuration;
 using FedTrust.Actors.Hosting;
 using FedTrust.Core.Results;
+using FedTrust.Actors.Persistence;
 using Xunit.Abstractions;
 
 namespace FedTrust.Actors.Tests.Simulation;
@@ -11,11 +12,11 @@ public class DefensePipelineRunTests(ITestOutputHelper output) : TestKit(FedTrus
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(120);
 
-    private async Task<SimulationResult> Run(SyntheticRun run)
+    private async Task<SimulationResult> Run(SyntheticRun run, RunOptions? options = null, Core.Settings.ExperimentSettings? settings = null)
     {
         var completion = new TaskCompletionSource<SimulationResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         var root = new ClientRoster(run.Settings, run.Train, run.Test.Count).Root;
-        var plan = SimulationHost.Plan(run.Settings, run.Workload, run.Clients, new RunOptions { Root = root });
+        var plan = SimulationHost.Plan(settings ?? run.Settings, run.Workload, run.Clients, (options ?? new RunOptions()) with { Root = root });
         Sys.ActorOf(RunSupervisor.Props(plan, completion), $"run-{Guid.NewGuid():N}");
         return SimulationHostResult(await completion.Task.WaitAsync(Limit), run);
     }
@@ -68,6 +69,35 @@ public class DefensePipelineRunTests(ITestOutputHelper output) : TestKit(FedTrus
         var b = await Run(run);
         Assert.Equal(a.FinalWeights, b.FinalWeights);
         Assert.Equal(a.Rounds.Select(r => (r.Metrics, r.Loss)), b.Rounds.Select(r => (r.Metrics, r.Loss)));
+    }
+
+    [Theory]
+    [InlineData("centered-clipping", "{rule=centered-clipping, cc-tau=0.05}")] // a radius that clips, so the centre matters
+    [InlineData("foolsgold", "foolsgold")]
+    public async Task A_stateful_rule_resumed_from_its_checkpoint_file_ends_where_an_uninterrupted_run_ends(string defense, string setting)
+    {
+        using var run = new SyntheticRun(clients: 5, rounds: 3, trainPerClient: 30, $"fedtrust.defense={setting}",
+            "fedtrust.attack.type=sign-flip", "fedtrust.attack.malicious=1");
+        var whole = await Run(run, new RunOptions { RunId = $"whole-{defense}" });
+
+        RunCheckpoint? afterOne = null;
+        await Run(run, new RunOptions { RunId = $"cut-{defense}", Checkpoint = c => afterOne = c }, run.Settings with { Rounds = 1 });
+        var dir = Directory.CreateTempSubdirectory("fedtrust-stateful-").FullName;
+        try
+        {
+            var file = CheckpointFile.In(dir);
+            file.Save(afterOne!);
+            var loaded = file.Load()!;
+            Assert.Equal(defense == "centered-clipping", loaded.PreviousAggregate is not null);
+            Assert.Equal(defense == "foolsgold" ? 5 : 0, loaded.Histories?.Count ?? 0);
+            var resumed = await Run(run, new RunOptions { ResumeFrom = loaded });
+            Assert.Equal(whole.FinalWeights, resumed.FinalWeights);
+            Assert.Equal(whole.Rounds.Select(r => (r.Metrics, r.Excluded)), resumed.Rounds.Select(r => (r.Metrics, r.Excluded)));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Theory]
@@ -133,10 +163,36 @@ public class DefensePipelineRunTests(ITestOutputHelper output) : TestKit(FedTrus
         using var run = new SyntheticRun(clients: 4, rounds: 1, trainPerClient: 50, "fedtrust.defense={rule=fltrust, root-samples=20}");
         var roster = new ClientRoster(run.Settings, run.Train, run.Test.Count);
         var root = roster.Root!;
-        Assert.Equal(20, root.TrainIndices.Length);
+        // 20 images, repeated to a client's 45 so that the server takes as many SGD steps as a client.
+        Assert.Equal(20, root.TrainIndices.Distinct().Count());
+        Assert.Equal(45, root.TrainIndices.Length);
+        Assert.Equal(root.TrainIndices[..20], root.TrainIndices[20..40]);
         var held = run.Clients.SelectMany(c => c.TrainIndices).ToHashSet();
         Assert.DoesNotContain(root.TrainIndices, held.Contains);
         Assert.All(run.Clients, c => Assert.Equal((200 - 20) / 4, c.TrainIndices.Length));
         Assert.Single((await Run(run)).Rounds);
+    }
+
+    [Fact]
+    public void With_placement_last_and_fixed_shares_the_honest_clients_hold_the_same_data_as_f_grows()
+    {
+        using var run = new SyntheticRun(clients: 10, rounds: 1, trainPerClient: 20, "fedtrust.attack.type=label-flip");
+        var honest = new List<IReadOnlyList<int[]>>();
+        foreach (var f in new[] { 1, 2, 4 })
+        {
+            var settings = run.Settings with
+            {
+                Clients = 6 + f,
+                DataShares = 10,
+                Attack = run.Settings.Attack with { Malicious = f, Placement = Core.Settings.MaliciousPlacement.Last },
+            };
+            var clients = new ClientRoster(settings, run.Train, run.Test.Count).All();
+            Assert.Equal(6 + f, clients.Count);
+            Assert.Equal(Enumerable.Range(6, f).Select(i => $"client-{i}"), clients.Where(c => c.Malicious).Select(c => c.ClientId));
+            Assert.All(clients, c => Assert.Equal(20, c.TrainIndices.Length)); // 200 images in 10 shares, whatever f is
+            honest.Add(clients.Take(6).Select(c => c.TrainIndices).ToList());
+        }
+        Assert.Equal(honest[0], honest[1]);
+        Assert.Equal(honest[0], honest[2]);
     }
 }

@@ -36,6 +36,18 @@ public sealed class FoolsGold
     /// </summary>
     public IReadOnlyDictionary<string, float[]> History { get; }
 
+    /// <summary>Replaces the histories with copies of <paramref name="history"/> (a run resumed from its checkpoint).</summary>
+    /// <exception cref="ArgumentException">Histories of different lengths.</exception>
+    public void Restore(IReadOnlyDictionary<string, float[]> history)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        if (history.Values.Select(h => h.Length).Distinct().Count() > 1)
+            throw new ArgumentException($"{Rule} histories must all have one length", nameof(history));
+        _history.Clear();
+        foreach (var (id, h) in history) _history[id] = (float[])h.Clone();
+        _length = history.Count == 0 ? -1 : history.Values.First().Length;
+    }
+
     /// <summary>
     /// Adds each update Δᵢ to its client's history Hᵢ (a client not seen before starts at zero) and returns the clients'
     /// weights αᵢ ∈ [0, 1] in the order given (Algorithm 1):
