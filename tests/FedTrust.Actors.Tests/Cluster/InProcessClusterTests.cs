@@ -72,6 +72,24 @@ public class InProcessClusterTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData("alie", "colluding", "\"nnm+median+trust\"")]
+    [InlineData("min-max", "omniscient", "krum")]
+    public async Task A_coalition_colludes_across_nodes_and_the_run_equals_the_local_one(string attack, string knowledge, string defense)
+    {
+        // The members live on the workers; their reports reach the coalition on the server through their proxies, and
+        // the crafted update comes back to them across the wire.
+        using var run = new SyntheticRun(clients: 7, rounds: 2, sets: [$"fedtrust.attack.type={attack}", $"fedtrust.attack.knowledge={knowledge}",
+            "fedtrust.attack.malicious=2", $"fedtrust.defense={defense}"]);
+        var local = await SimulationHost.RunAsync(run.Settings, run.Config, run.Workload, run.Clients);
+
+        var clustered = await RunOnCluster(run, run.Workload);
+
+        AssertSameRun(local, clustered);
+        var members = run.Clients.Where(c => c.Malicious).Select(c => c.ClientId).ToList();
+        Assert.All(clustered.Rounds, r => Assert.Single(members.Select(m => r.Trust![m]).Distinct()));
+    }
+
     /// <summary>The run on a server node and two worker nodes in this process, every message serialized.</summary>
     private async Task<SimulationResult> RunOnCluster(SyntheticRun run, FedTrust.Core.Learning.IClientWorkload workload)
     {
