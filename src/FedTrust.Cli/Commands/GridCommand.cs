@@ -46,19 +46,14 @@ internal static class GridCommand
             }
             var baseSettings = SettingsReader.Read(config);
             ClusterOptions.RefuseCluster(baseSettings, "fedtrust grid");
-            var cells = GridPlan.Cells(config, parse.GetValue(seeds));
             // Every cell's configuration is checked before anything runs. On a malicious axis, a cell whose defense
-            // cannot take its n and f (Bulyan needs n ≥ 4f + 3, …) is skipped and named; elsewhere it is an error.
-            var skipped = new List<(GridCell Cell, string Why)>();
-            var planned = new List<(GridCell Cell, Config Config, ExperimentSettings Settings)>();
-            foreach (var cell in cells)
+            // cannot take its n and f (Bulyan needs n ≥ 4f + 3, …) is left out of the plan and named; elsewhere it is an error.
+            var (cells, skipped) = GridPlan.Plan(config, parse.GetValue(seeds));
+            var planned = cells.Select(cell =>
             {
                 var cellConfig = FedTrustConfig.Parse(cell.Overrides(), $"grid cell {cell.Label}").WithFallback(config);
-                var settings = CellSettings(cell, cellConfig, checkDefenseFits: cell.Malicious is null);
-                if (cell.Malicious is not null && SettingsReader.DefenseProblem(settings) is { } why) skipped.Add((cell, why));
-                else planned.Add((cell, cellConfig, settings));
-            }
-            if (planned.Count == 0) throw new ConfigurationException($"every cell of the grid was skipped: {skipped[0].Cell.Label}: {skipped[0].Why}");
+                return (Cell: cell, Config: cellConfig, Settings: CellSettings(cell, cellConfig));
+            }).ToList();
 
             var console = Consoles.For(output);
             var dir = OutputFolder.Checked(parse.GetValue(outDir))
@@ -140,11 +135,11 @@ internal static class GridCommand
             : throw new ConfigurationException($"fedtrust.grid.quick-rounds = '{config.GetString("fedtrust.grid.quick-rounds")}': expected a whole number from 1 to 100000");
 
     /// <summary>A cell's settings; a value the grid's axes make invalid is reported with the cell it came from.</summary>
-    private static ExperimentSettings CellSettings(GridCell cell, Config config, bool checkDefenseFits = true)
+    private static ExperimentSettings CellSettings(GridCell cell, Config config)
     {
         try
         {
-            return SettingsReader.Read(config, checkDefenseFits);
+            return SettingsReader.Read(config);
         }
         catch (ConfigurationException e)
         {

@@ -42,7 +42,42 @@ public static class GridPlan
     /// and values in the lists count once.
     /// </summary>
     /// <exception cref="ConfigurationException">A list or the seed count is invalid, or the grid has no cells.</exception>
-    public static IReadOnlyList<GridCell> Cells(Config config, int? seedsOverride = null)
+    public static IReadOnlyList<GridCell> Cells(Config config, int? seedsOverride = null) => Plan(config, seedsOverride).Cells;
+
+    /// <summary>
+    /// The grid's runnable cells and, on a malicious axis, the cells left out because their defense cannot take their n
+    /// and f (Bulyan needs n ≥ 4f + 3, …; <see cref="SettingsReader.DefenseProblem"/>), each with the reason. Off the axis
+    /// such a cell is not skipped: reading its settings fails with that reason, as a single run would.
+    /// </summary>
+    public static (IReadOnlyList<GridCell> Cells, IReadOnlyList<(GridCell Cell, string Why)> Skipped) Plan(Config config, int? seedsOverride = null)
+    {
+        var all = AllCells(config, seedsOverride);
+        var cells = new List<GridCell>(all.Count);
+        var skipped = new List<(GridCell, string)>();
+        foreach (var cell in all)
+        {
+            var problem = cell.Malicious is null ? null : DefenseProblem(cell, config);
+            if (problem is null) cells.Add(cell);
+            else skipped.Add((cell, problem));
+        }
+        if (cells.Count == 0) throw new ConfigurationException($"every cell of the grid was skipped: {skipped[0].Item1.Label}: {skipped[0].Item2}");
+        return (cells, skipped);
+    }
+
+    private static string? DefenseProblem(GridCell cell, Config config)
+    {
+        try
+        {
+            return SettingsReader.DefenseProblem(SettingsReader.Read(
+                FedTrustConfig.Parse(cell.Overrides(), $"grid cell {cell.Label}").WithFallback(config), checkDefenseFits: false));
+        }
+        catch (ConfigurationException e)
+        {
+            throw new ConfigurationException($"grid cell {cell.Label}: {e.Message}");
+        }
+    }
+
+    private static List<GridCell> AllCells(Config config, int? seedsOverride)
     {
         var defenses = DefenseNames(config, "fedtrust.grid.defenses");
         var attacks = AttackEntries(config, "fedtrust.grid.attacks");

@@ -6,7 +6,8 @@ namespace FedTrust.Actors.Tests.Cli;
 
 /// <summary>
 /// A run on the real MNIST whose global model diverges (three sign-flipping attackers with k = 10⁶ under FedAvg):
-/// it stops at that round, says so in the summary and on stderr, exits 1, and result.json keeps every loss key.
+/// it stops at that round, says so in the summary and on stderr, exits 1, and result.json keeps every loss key; and a
+/// run whose model collapses to chance without diverging.
 /// </summary>
 public class DivergenceCliTests : IDisposable
 {
@@ -76,5 +77,30 @@ public class DivergenceCliTests : IDisposable
         Assert.Empty(first.GetProperty("rejections").EnumerateObject());
         Assert.DoesNotContain("diverged", output);
         Assert.Equal("", error);
+    }
+
+    /// <summary>A model that stays finite but ends no better than guessing (learning rate 10) is named as collapsed; the run keeps exit 0.</summary>
+    [Fact]
+    public async Task A_run_that_collapses_to_chance_says_so_and_from_which_round()
+    {
+        var dir = Path.Combine(_root, "collapsed");
+        var (code, output, error) = await Run("run", "--rounds", "2", "--out", dir, "--set", "fedtrust.learning-rate=10");
+
+        Assert.True(code == 0, $"exit {code}\n{error}\n{output}");
+        var result = Result(dir);
+        Assert.Equal(JsonValueKind.Null, result.GetProperty("diverged").ValueKind);
+        var collapsed = result.GetProperty("collapsed");
+        var round = collapsed.GetProperty("round").GetInt32();
+        var reason = collapsed.GetProperty("reason").GetString()!;
+        var rounds = result.GetProperty("rounds").EnumerateArray().ToList();
+        Assert.All(rounds.Skip(round - 1), r => Assert.True(r.GetProperty("accuracy").GetDouble() <= 0.2));
+        Assert.Contains("no better than guessing", reason);
+        Assert.Contains($"collapsed: the global model collapsed at round {round}: ", output);
+
+        var clean = Path.Combine(_root, "clean");
+        (code, output, error) = await Run("run", "--rounds", "1", "--out", clean);
+        Assert.True(code == 0, $"exit {code}\n{error}\n{output}");
+        Assert.False(Result(clean).TryGetProperty("collapsed", out _));
+        Assert.DoesNotContain("collapsed", output);
     }
 }

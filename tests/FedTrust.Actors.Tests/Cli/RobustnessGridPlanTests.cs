@@ -58,10 +58,16 @@ public class RobustnessGridPlanTests
     public void The_robustness_grid_file_plans_every_defense_against_every_attack_at_every_f()
     {
         var config = FedTrustConfig.Compose([(FedTrustConfig.ParseFile(Path.Combine(RepoPaths.Root, "hocon", "robustness-grid.conf")), "robustness-grid.conf")]);
-        var cells = GridPlan.Cells(config);
+        var (cells, skipped) = GridPlan.Plan(config);
         var defenses = cells.Select(c => c.Defense).Distinct().ToList();
         Assert.Equal(41, defenses.Count);
-        Assert.Equal(41 * 3 * (1 + 9 * 4), cells.Count);
+        Assert.Equal(41 * 3 * (1 + 9 * 4), cells.Count + skipped.Count);
+        // Bulyan's n ≥ 4f + 3 leaves out its four variants at f = 3 (n = 13) and f = 4 (n = 14): 4 × 9 attacks × 2 × 3 seeds.
+        Assert.Equal(4 * 9 * 2 * 3, skipped.Count);
+        Assert.All(skipped, s => Assert.Contains("bulyan", s.Cell.Defense));
+        Assert.All(skipped, s => Assert.InRange(s.Cell.Malicious!.Value.F, 3, 4));
+        Assert.All(skipped, s => Assert.Contains("Bulyan needs n ≥ 4f + 3", s.Why));
+        Assert.Equal(cells, GridPlan.Cells(config));
         Assert.Equal([1, 2, 3, 4], cells.Where(c => c.Attack != "none").Select(c => c.Malicious!.Value.F).Distinct().Order());
         Assert.All(cells.Where(c => c.Attack != "none"), c => Assert.Equal(10 + c.Malicious!.Value.F, c.Malicious.Value.Clients));
         var settings = SettingsReader.Read(config);
