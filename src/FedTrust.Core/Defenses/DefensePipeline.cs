@@ -74,21 +74,32 @@ public static class DefensePipeline
         }
 
         var vectors = items.Select(i => i.Delta).ToList();
-        var (aggregate, used) = defense.Rule switch
+        var n = items.Count;
+        // Trust (or a client lost mid-run) may leave fewer updates than the rule's n-versus-f condition needs: the rule then
+        // assumes the largest f the remaining n allows (f is what it tolerates, and excluded clients are no longer among
+        // them); with too few left for any f, the updates are averaged.
+        var rule = defense.Rule switch
+        {
+            AggregationRule.Krum or AggregationRule.MultiKrum when n < 3 => AggregationRule.Mean,
+            AggregationRule.Bulyan when n < 3 => AggregationRule.Mean,
+            var r => r,
+        };
+        var krumF = Math.Min(f, (n - 3) / 2);
+        var (aggregate, used) = rule switch
         {
             AggregationRule.Mean => (Mean(items), items),
-            AggregationRule.Krum => Selected(items, [Krum.Select(vectors, f)]),
-            AggregationRule.MultiKrum => Selected(items, MultiKrum.Select(vectors, f, krum.MFor(items.Count))),
+            AggregationRule.Krum => Selected(items, [Krum.Select(vectors, krumF)]),
+            AggregationRule.MultiKrum => Selected(items, MultiKrum.Select(vectors, krumF, (krum with { F = krumF }).MFor(n))),
             AggregationRule.Median => (VectorMath.CoordinateMedian(vectors), items),
-            AggregationRule.TrimmedMean => (TrimmedMean.Aggregate(vectors, options.Trim ?? f), items),
+            AggregationRule.TrimmedMean => (TrimmedMean.Aggregate(vectors, Math.Min(options.Trim ?? f, (n - 1) / 2)), items),
             AggregationRule.GeometricMedian => (GeometricMedian.Aggregate(vectors, items.Select(i => i.Weight).ToList(),
                 options.GmIterations, options.GmNu, options.GmTolerance).Median, items),
-            AggregationRule.Bulyan => BulyanRule(items, vectors, f),
+            AggregationRule.Bulyan => BulyanRule(items, vectors, Math.Min(f, (n - 3) / 4)),
             AggregationRule.CenteredClipping => (CenteredClipping.Aggregate(vectors,
                 context.State.PreviousAggregate ?? new float[vectors[0].Length], options.CcTau, options.CcIterations), items),
             AggregationRule.FlTrust => FlTrustRule(items, vectors, context),
             AggregationRule.FoolsGold => FoolsGoldRule(items, vectors, context),
-            _ => throw new ArgumentOutOfRangeException(nameof(defense), defense.Rule, "not a defined rule"),
+            _ => throw new ArgumentOutOfRangeException(nameof(defense), rule, "not a defined rule"),
         };
         context.State.PreviousAggregate = aggregate;
         return new AggregationDecision(aggregate, used.SelectMany(i => i.Members).Order(StringComparer.Ordinal).ToList());
