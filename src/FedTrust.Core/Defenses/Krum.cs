@@ -36,26 +36,35 @@ public static class Krum
         }
 
         var distances = PairwiseDistances.Squared(updates);
-        var neighbours = n - f - 2;
+        var all = Enumerable.Range(0, n).ToArray();
         var scores = new double[n];
         var others = new double[n - 1];
         var scratch = new double[n - 1];
-        for (var i = 0; i < n; i++)
-        {
-            var k = 0;
-            for (var j = 0; j < n; j++)
-            {
-                if (j != i) others[k++] = distances[i * n + j];
-            }
-            // The neighbours' distances are added smallest first, as a full sort would order them, so the sum is the same.
-            Selection.Nth<double>(others, neighbours - 1, scratch);
-            var nearest = others.AsSpan(0, neighbours);
-            nearest.Sort();
-            double score = 0;
-            foreach (var distance in nearest) score += distance;
-            scores[i] = score;
-        }
+        for (var i = 0; i < n; i++) scores[i] = Score(distances, n, i, all, n - f - 2, others, scratch);
         return scores;
+    }
+
+    /// <summary>
+    /// The Krum score of update <paramref name="i"/> among <paramref name="candidates"/> (indices into the n × n matrix of
+    /// squared <paramref name="distances"/>, <paramref name="i"/> among them): the sum of its <paramref name="neighbours"/>
+    /// smallest distances to the other candidates, added smallest first (as a full sort would order them), so every caller
+    /// scoring the same subset gets the same bits. <paramref name="others"/> and <paramref name="scratch"/> hold at least
+    /// candidates − 1 values.
+    /// </summary>
+    internal static double Score(double[] distances, int n, int i, IReadOnlyList<int> candidates, int neighbours, double[] others, double[] scratch)
+    {
+        if (neighbours == 0) return 0; // a lone candidate (Bulyan's last pick): the empty sum
+        var count = 0;
+        foreach (var j in candidates)
+        {
+            if (j != i) others[count++] = distances[i * n + j];
+        }
+        Selection.Nth<double>(others.AsSpan(0, count), neighbours - 1, scratch);
+        var nearest = others.AsSpan(0, neighbours);
+        nearest.Sort();
+        double score = 0;
+        foreach (var distance in nearest) score += distance;
+        return score;
     }
 
     /// <summary>

@@ -55,6 +55,7 @@ public static class Bulyan
         var remaining = Enumerable.Range(0, n).ToList();
         var picks = new int[n - 2 * f];
         var others = new double[n];
+        var scratch = new double[n];
         for (var t = 0; t < picks.Length; t++)
         {
             var r = remaining.Count;
@@ -63,17 +64,7 @@ public static class Bulyan
             var bestScore = double.PositiveInfinity;
             for (var a = 0; a < r; a++)
             {
-                var i = remaining[a];
-                var count = 0;
-                foreach (var j in remaining)
-                {
-                    if (j != i) others[count++] = distances[i * n + j];
-                }
-                // The nearest distances added smallest first, as Krum.Scores adds them, so the score has the same bits.
-                var sorted = others.AsSpan(0, count);
-                sorted.Sort();
-                double score = 0;
-                for (var k = 0; k < neighbours; k++) score += sorted[k];
+                var score = Krum.Score(distances, n, remaining[a], remaining, neighbours, others, scratch);
                 if (score < bestScore)
                 {
                     best = a;
