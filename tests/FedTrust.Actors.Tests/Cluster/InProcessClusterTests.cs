@@ -11,8 +11,12 @@ namespace FedTrust.Actors.Tests.Cluster;
 
 /// <summary>
 /// A whole run across three actor systems in this process — a server node and two worker nodes on loopback ports —
-/// with <c>akka.actor.serialize-messages = on</c>, so every message of the run (round, trust and cluster protocol)
-/// is proven to survive the wire; its metrics and trust equal a single-process run's with the same seed.
+/// where every message between nodes (round, coalition and cluster protocol) crosses real TCP through ProtocolSerializer;
+/// its metrics and trust equal a single-process run's with the same seed. (Every IWireMessage type's round trip,
+/// node-local ones included, is proven by the serializer tests.) <c>akka.actor.serialize-messages</c> is off: with it on,
+/// 1 run in 5 to 10 left the sharding coordinator unreachable for a minute ("the shard regions … did not register within
+/// 60 s", every member Up, no region registered, in three sessions' CI), and with it off 25 runs in a row passed: Akka's
+/// own sharding messages, serialized on every local send, are the suspect.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public class InProcessClusterTests(ITestOutputHelper output)
@@ -106,7 +110,7 @@ public class InProcessClusterTests(ITestOutputHelper output)
 
     private static Akka.Configuration.Config ClusterConfig(SyntheticRun run, params string[] sets) =>
         FedTrustConfig.Compose(new[] { (run.Config, "synthetic run") }.Concat(
-            new[] { "fedtrust.mode=cluster", "akka.actor.serialize-messages=on" }.Concat(sets).Select(s => (FedTrustConfig.ParseAssignment(s), s))));
+            new[] { "fedtrust.mode=cluster", "akka.actor.serialize-messages=off" }.Concat(sets).Select(s => (FedTrustConfig.ParseAssignment(s), s))));
 
     /// <summary>Same metrics, losses, trust and final weights, bit for bit.</summary>
     internal static void AssertSameRun(SimulationResult expected, SimulationResult actual)
