@@ -48,12 +48,7 @@ internal static class GridCommand
             ClusterOptions.RefuseCluster(baseSettings, "fedtrust grid");
             // Every cell's configuration is checked before anything runs. On a malicious axis, a cell whose defense
             // cannot take its n and f (Bulyan needs n ≥ 4f + 3, …) is left out of the plan and named; elsewhere it is an error.
-            var (cells, skipped) = GridPlan.Plan(config, parse.GetValue(seeds));
-            var planned = cells.Select(cell =>
-            {
-                var cellConfig = FedTrustConfig.Parse(cell.Overrides(), $"grid cell {cell.Label}").WithFallback(config);
-                return (Cell: cell, Config: cellConfig, Settings: CellSettings(cell, cellConfig));
-            }).ToList();
+            var (planned, skipped) = GridPlan.Plan(config, parse.GetValue(seeds));
 
             var console = Consoles.For(output);
             var dir = OutputFolder.Checked(parse.GetValue(outDir))
@@ -133,19 +128,6 @@ internal static class GridCommand
         int.TryParse(config.GetString("fedtrust.grid.quick-rounds"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var rounds) && rounds is >= 1 and <= 100_000
             ? rounds
             : throw new ConfigurationException($"fedtrust.grid.quick-rounds = '{config.GetString("fedtrust.grid.quick-rounds")}': expected a whole number from 1 to 100000");
-
-    /// <summary>A cell's settings; a value the grid's axes make invalid is reported with the cell it came from.</summary>
-    private static ExperimentSettings CellSettings(GridCell cell, Config config)
-    {
-        try
-        {
-            return SettingsReader.Read(config);
-        }
-        catch (ConfigurationException e)
-        {
-            throw new ConfigurationException($"grid cell {cell.Label}: {e.Message}");
-        }
-    }
 
     /// <summary>
     /// What a cell's folder holds before the grid runs: a finished result.json, a checkpoint to continue, or nothing

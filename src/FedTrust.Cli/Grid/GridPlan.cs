@@ -4,6 +4,7 @@ using FedTrust.Actors.Configuration;
 using ConfigurationException = FedTrust.Actors.Configuration.ConfigurationException;
 using FedTrust.Core.Attacks;
 using FedTrust.Core.Defenses;
+using FedTrust.Core.Settings;
 
 namespace FedTrust.Cli.Grid;
 
@@ -30,6 +31,9 @@ public sealed record GridCell(string Defense, string Attack, double Intensity, l
         double.IsPositiveInfinity(value) ? "inf" : value.ToString(format, CultureInfo.InvariantCulture);
 }
 
+/// <summary>A cell the grid will run: its place, its configuration (the base with the cell's overrides) and its settings.</summary>
+public sealed record PlannedCell(GridCell Cell, Config Config, ExperimentSettings Settings);
+
 /// <summary>The cells of a grid, read from <c>fedtrust.grid</c>, in a fixed order (defense, attack, intensity, seed).</summary>
 public static class GridPlan
 {
@@ -42,34 +46,37 @@ public static class GridPlan
     /// and values in the lists count once.
     /// </summary>
     /// <exception cref="ConfigurationException">A list or the seed count is invalid, or the grid has no cells.</exception>
-    public static IReadOnlyList<GridCell> Cells(Config config, int? seedsOverride = null) => Plan(config, seedsOverride).Cells;
+    public static IReadOnlyList<GridCell> Cells(Config config, int? seedsOverride = null) =>
+        Plan(config, seedsOverride).Cells.Select(p => p.Cell).ToList();
 
     /// <summary>
-    /// The grid's runnable cells and, on a malicious axis, the cells left out because their defense cannot take their n
-    /// and f (Bulyan needs n ≥ 4f + 3, …; <see cref="SettingsReader.DefenseProblem"/>), each with the reason. Off the axis
-    /// such a cell is not skipped: reading its settings fails with that reason, as a single run would.
+    /// The grid's runnable cells, each with its configuration and settings (read once, here), and, on a malicious axis,
+    /// the cells left out because their defense cannot take their n and f (Bulyan needs n ≥ 4f + 3, …;
+    /// <see cref="SettingsReader.DefenseProblem"/>), each with the reason. Off the axis such a cell is not skipped: reading
+    /// its settings fails with that reason, as a single run would. Every error names the cell it came from.
     /// </summary>
-    public static (IReadOnlyList<GridCell> Cells, IReadOnlyList<(GridCell Cell, string Why)> Skipped) Plan(Config config, int? seedsOverride = null)
+    public static (IReadOnlyList<PlannedCell> Cells, IReadOnlyList<(GridCell Cell, string Why)> Skipped) Plan(Config config, int? seedsOverride = null)
     {
         var all = AllCells(config, seedsOverride);
-        var cells = new List<GridCell>(all.Count);
+        var cells = new List<PlannedCell>(all.Count);
         var skipped = new List<(GridCell, string)>();
         foreach (var cell in all)
         {
-            var problem = cell.Malicious is null ? null : DefenseProblem(cell, config);
-            if (problem is null) cells.Add(cell);
-            else skipped.Add((cell, problem));
+            var cellConfig = FedTrustConfig.Parse(cell.Overrides(), $"grid cell {cell.Label}").WithFallback(config);
+            var settings = Settings(cell, cellConfig, checkDefenseFits: cell.Malicious is null);
+            if (cell.Malicious is not null && SettingsReader.DefenseProblem(settings) is { } problem) skipped.Add((cell, problem));
+            else cells.Add(new PlannedCell(cell, cellConfig, settings));
         }
         if (cells.Count == 0) throw new ConfigurationException($"every cell of the grid was skipped: {skipped[0].Item1.Label}: {skipped[0].Item2}");
         return (cells, skipped);
     }
 
-    private static string? DefenseProblem(GridCell cell, Config config)
+    /// <summary>A cell's settings; a value the grid's axes make invalid is reported with the cell it came from.</summary>
+    private static ExperimentSettings Settings(GridCell cell, Config cellConfig, bool checkDefenseFits)
     {
         try
         {
-            return SettingsReader.DefenseProblem(SettingsReader.Read(
-                FedTrustConfig.Parse(cell.Overrides(), $"grid cell {cell.Label}").WithFallback(config), checkDefenseFits: false));
+            return SettingsReader.Read(cellConfig, checkDefenseFits);
         }
         catch (ConfigurationException e)
         {

@@ -58,7 +58,8 @@ public class RobustnessGridPlanTests
     public void The_robustness_grid_file_plans_every_defense_against_every_attack_at_every_f()
     {
         var config = FedTrustConfig.Compose([(FedTrustConfig.ParseFile(Path.Combine(RepoPaths.Root, "hocon", "robustness-grid.conf")), "robustness-grid.conf")]);
-        var (cells, skipped) = GridPlan.Plan(config);
+        var (planned, skipped) = GridPlan.Plan(config);
+        var cells = planned.Select(p => p.Cell).ToList();
         var defenses = cells.Select(c => c.Defense).Distinct().ToList();
         Assert.Equal(41, defenses.Count);
         Assert.Equal(41 * 3 * (1 + 9 * 4), cells.Count + skipped.Count);
