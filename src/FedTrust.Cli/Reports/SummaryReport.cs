@@ -65,9 +65,7 @@ internal static class SummaryReport
 
     /// <summary>", intensity 0.2", or for a coalition's attack what it knows ("omniscient coalition").</summary>
     private static string AttackDetail(AttackSettings attack) =>
-        (attack.Kind is AttackKind.Alie or AttackKind.MinMax or AttackKind.MinSum or AttackKind.Mimic
-            ? ""
-            : $", intensity {attack.Intensity.ToString(CultureInfo.InvariantCulture)}")
+        (AttackKinds.TakesIntensity(attack.Kind) ? $", intensity {attack.Intensity.ToString(CultureInfo.InvariantCulture)}" : "")
         + (AttackKinds.Colludes(attack.Kind) ? $", {(attack.Knowledge == AttackKnowledge.Omniscient ? "omniscient" : "colluding")} coalition" : "")
         + (attack is { Kind: AttackKind.Backdoor, Boost: not 1 } ? $", boosted ×{attack.Boost.ToString(CultureInfo.InvariantCulture)}" : "");
 

@@ -78,6 +78,9 @@ public static class AttackKinds
     public static bool PoisonsUpdate(AttackKind kind) =>
         Check(kind) is AttackKind.GradientManipulation or AttackKind.GradientScale or AttackKind.GradientNoise or AttackKind.SignFlip;
 
+    /// <summary>True when <c>attack.intensity</c> means something for the attack (alie, min-max, min-sum and mimic ignore it).</summary>
+    public static bool TakesIntensity(AttackKind kind) => Check(kind) is not (AttackKind.Alie or AttackKind.MinMax or AttackKind.MinSum or AttackKind.Mimic);
+
     /// <summary>True when the members' updates are crafted together by a coalition from the honest updates they know.</summary>
     public static bool Colludes(AttackKind kind) =>
         Check(kind) is AttackKind.Alie or AttackKind.Ipm or AttackKind.MinMax or AttackKind.MinSum or AttackKind.Mimic;

@@ -34,7 +34,7 @@ public static class AggregationRules
 
     public static bool TryParse(string name, out AggregationRule rule)
     {
-        var i = Names.IndexOf(name);
+        var i = NameIndex.Of(Names, name);
         rule = (AggregationRule)Math.Max(i, 0);
         return i >= 0;
     }
@@ -47,12 +47,6 @@ public static class AggregationRules
 
     /// <summary>Whether the rule carries state from round to round (the previous aggregate, or client histories).</summary>
     public static bool Stateful(AggregationRule rule) => rule is AggregationRule.CenteredClipping or AggregationRule.FoolsGold;
-
-    private static int IndexOf(this IReadOnlyList<string> names, string name)
-    {
-        for (var i = 0; i < names.Count; i++) if (names[i] == name) return i;
-        return -1;
-    }
 }
 
 /// <summary>A transformation of the round's updates before the rule (the first stage of a pipeline).</summary>
@@ -73,14 +67,9 @@ public static class PreAggregators
 
     public static bool TryParse(string name, out PreAggregator pre)
     {
-        for (var i = 0; i < Names.Count; i++)
-        {
-            if (Names[i] != name) continue;
-            pre = (PreAggregator)i;
-            return true;
-        }
-        pre = default;
-        return false;
+        var i = NameIndex.Of(Names, name);
+        pre = (PreAggregator)Math.Max(i, 0);
+        return i >= 0;
     }
 
     public static string Name(PreAggregator pre) =>
@@ -111,4 +100,14 @@ public sealed record DefenseOptions(
     double? ClipNorm = null)
 {
     public static readonly DefenseOptions Default = new();
+}
+
+/// <summary>The position of a configuration name in its list of names (ordinal), or −1.</summary>
+internal static class NameIndex
+{
+    public static int Of(IReadOnlyList<string> names, string name)
+    {
+        for (var i = 0; i < names.Count; i++) if (names[i] == name) return i;
+        return -1;
+    }
 }
