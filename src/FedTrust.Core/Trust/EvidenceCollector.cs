@@ -14,9 +14,18 @@ public static class EvidenceCollector
     public const double MadToStandardDeviation = 1.4826;
 
     /// <summary>
+    /// The smallest spread of norms, relative to their median, that counts as a spread: norms that agree to within
+    /// 0.01 % are equal for this purpose. Updates clipped to the same C (the hybrid's and DP's clipping) have norms
+    /// that differ only in float32 rounding (≈ 1e-7 relative), so their MAD is ≈ 0 and a z-score over it would be
+    /// rounding noise (a client one unit in the last place off the median scored z ≈ 100 and lost trust).
+    /// </summary>
+    public const double NormResolution = 1e-4;
+
+    /// <summary>
     /// The evidence for every client in <paramref name="updates"/>, ordered by client id (ordinal).
-    /// Cosine = cos(Δᵢ, median_coord(Δ)); NormDeviation = |‖Δᵢ‖ − median‖Δ‖| / (1.4826 · MAD‖Δ‖) (robust z-score,
-    /// Hampel 1974), which is 0 for a norm equal to the median and +∞ for any other norm when the MAD is 0.
+    /// Cosine = cos(Δᵢ, median_coord(Δ)); NormDeviation = |‖Δᵢ‖ − median‖Δ‖| / max(1.4826 · MAD‖Δ‖, 1e-4 · median‖Δ‖)
+    /// (robust z-score, Hampel 1974, with the scale floored at <see cref="NormResolution"/> of the median norm), which
+    /// is 0 for a norm equal to the median and +∞ for any other norm only when every scale is 0 (median norm 0).
     /// An unusable update gets Invalid = true, Cosine 0 and NormDeviation +∞.
     /// </summary>
     /// <param name="updates">The round's updates; client ids must be distinct.</param>
@@ -66,7 +75,7 @@ public static class EvidenceCollector
         var norms = new double[deltas.Count];
         Parallel.For(0, deltas.Count, k => norms[k] = VectorMath.Norm(deltas[k]));
         var medianNorm = VectorMath.Median(norms);
-        var scale = MadToStandardDeviation * VectorMath.MedianAbsoluteDeviation(norms);
+        var scale = NormScale(medianNorm, VectorMath.MedianAbsoluteDeviation(norms));
         var referenceNorm = VectorMath.Norm(reference);
         var cosines = new double[deltas.Count];
         Parallel.For(0, deltas.Count, k => cosines[k] = VectorMath.Cosine(deltas[k], reference, norms[k], referenceNorm));
@@ -80,6 +89,10 @@ public static class EvidenceCollector
         }
         return evidence;
     }
+
+    /// <summary>The robust scale of the norms: 1.4826 · MAD (Hampel 1974), at least <see cref="NormResolution"/> · median.</summary>
+    public static double NormScale(double medianNorm, double medianAbsoluteDeviation) =>
+        Math.Max(MadToStandardDeviation * medianAbsoluteDeviation, NormResolution * medianNorm);
 
     private static int?[] RanksFrom(int[]? krumRanking, int n)
     {

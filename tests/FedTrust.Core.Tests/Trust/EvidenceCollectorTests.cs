@@ -51,12 +51,28 @@ public class EvidenceCollectorTests
     }
 
     [Fact]
-    public void With_zero_MAD_only_norms_equal_to_the_median_count_as_typical()
+    public void With_zero_MAD_the_scale_is_a_ten_thousandth_of_the_median_norm()
     {
+        // norms 5, 5, 5, 5.5 → median 5, MAD 0 → scale 5e-4: a 10 % larger norm is 1000 scales away.
         var evidence = EvidenceCollector.Collect([("a", [3f, 4f]), ("b", [4f, 3f]), ("c", [5f, 0f]), ("d", [5.5f, 0f])]);
         Assert.Equal(0.0, evidence["a"].NormDeviation);
         Assert.Equal(0.0, evidence["c"].NormDeviation);
-        Assert.Equal(double.PositiveInfinity, evidence["d"].NormDeviation);
+        Assert.Equal(0.5 / 5e-4, evidence["d"].NormDeviation, 6);
+    }
+
+    [Fact]
+    public void Norms_clipped_to_the_same_bound_differ_only_by_rounding_and_count_as_typical()
+    {
+        // Four updates clipped to C = 5 in float32: their norms agree to ~1e-7; the MAD of such norms is rounding noise.
+        var rng = new Random(3);
+        var round = Enumerable.Range(0, 5).Select(k =>
+        {
+            var v = Enumerable.Range(0, 1000).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
+            var factor = (float)(5 / VectorMath.Norm(v));
+            return ($"c{k}", v.Select(x => x * factor).ToArray());
+        }).ToList();
+        var evidence = EvidenceCollector.Collect(round);
+        Assert.All(evidence.Values, e => Assert.InRange(e.NormDeviation, 0, 0.1));
     }
 
     [Fact]

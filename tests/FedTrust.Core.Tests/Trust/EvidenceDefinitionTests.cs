@@ -20,7 +20,7 @@ public class EvidenceDefinitionTests
             var cosines = vectors.Select(v => VectorMath.Cosine(v, reference)).ToList();
             var norms = vectors.Select(v => VectorMath.Norm(v)).ToList();
             var medianNorm = VectorMath.Median(norms);
-            var scale = EvidenceCollector.MadToStandardDeviation * VectorMath.MedianAbsoluteDeviation(norms);
+            var scale = Math.Max(EvidenceCollector.MadToStandardDeviation * VectorMath.MedianAbsoluteDeviation(norms), 1e-4 * medianNorm);
             for (var k = 0; k < n; k++)
             {
                 var e = evidence[round[k].Item1];
