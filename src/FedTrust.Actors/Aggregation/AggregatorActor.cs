@@ -393,7 +393,8 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             Receive<LocalEvaluation>(evaluation =>
             {
                 if (!_live.ContainsKey(evaluation.ClientId)) return;
-                _localAccuracy[evaluation.ClientId] = evaluation.Accuracy;
+                // A client without test samples (possible under a skewed split) has no accuracy to report.
+                _localAccuracy[evaluation.ClientId] = evaluation.Samples > 0 ? evaluation.Accuracy : double.NaN;
                 if (_localAccuracy.Count >= _live.Count) Complete();
             });
             Receive<RoundDeadline>(_ =>
@@ -419,7 +420,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         Timers.CancelAll();
         var clients = _trainSamples
             .OrderBy(kv => kv.Key, ClientIdComparer.Instance)
-            .Select(kv => new ClientResult(kv.Key, false, kv.Value, _localAccuracy.TryGetValue(kv.Key, out var a) ? a : null))
+            .Select(kv => new ClientResult(kv.Key, false, kv.Value, _localAccuracy.TryGetValue(kv.Key, out var a) && !double.IsNaN(a) ? a : null))
             .ToList();
         var result = new SimulationResult(_rounds.ToList(), _rounds[^1].Metrics, clients, _global, ProcessMemory.PeakRssBytes());
         _reportTo.Tell(new RunCompleted(result));

@@ -31,6 +31,12 @@ public static class ConfigFingerprint
         ["attack.z"] = "\"auto\"",
         ["attack.perturbation"] = "\"std\"",
         ["attack.boost"] = "1",
+        ["partition.kind"] = "\"iid\"",
+        ["partition.alpha"] = "0.5",
+        ["partition.shards-per-client"] = "2",
+        ["partition.sizes"] = "\"dirichlet\"",
+        ["partition.sigma"] = "1",
+        ["partition.min-samples"] = "10",
     };
 
     /// <summary>The comparable part of a configuration as canonical JSON (the form checkpoints store).</summary>
@@ -79,10 +85,16 @@ public static class ConfigFingerprint
         var keys = new SortedDictionary<string, JsonElement>(StringComparer.Ordinal);
         if (block.ValueKind != JsonValueKind.Object) return keys;
         foreach (var property in block.EnumerateObject())
-            if (!Ignored.Contains(property.Name) && !IsNeutral(property.Name, property.Value))
-                keys[property.Name] = WithoutNeutralKeys(property.Name, property.Value);
+            if (!Ignored.Contains(property.Name) && !IsNeutral(property.Name, property.Value)
+                && WithoutNeutralKeys(property.Name, property.Value) is var value && !IsEmptiedAddedBlock(property.Name, value))
+                keys[property.Name] = value;
         return keys;
     }
+
+    /// <summary>A block that only added keys make up (e.g. <c>partition</c>), with all of them at their neutral value: as if absent.</summary>
+    private static bool IsEmptiedAddedBlock(string path, JsonElement value) =>
+        value.ValueKind == JsonValueKind.Object && !value.EnumerateObject().Any()
+        && AddedWithNeutralValue.Keys.Any(k => k.StartsWith(path + ".", StringComparison.Ordinal));
 
     private static bool IsNeutral(string path, JsonElement value) =>
         AddedWithNeutralValue.TryGetValue(path, out var neutral) && JsonSerializer.Serialize(value) == neutral;

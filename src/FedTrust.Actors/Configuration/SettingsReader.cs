@@ -1,6 +1,7 @@
 using System.Globalization;
 using Akka.Configuration;
 using FedTrust.Core.Attacks;
+using FedTrust.Core.Data;
 using FedTrust.Core.Defenses;
 using FedTrust.Core.Learning;
 using FedTrust.Core.Sampling;
@@ -31,6 +32,7 @@ public static class SettingsReader
                 FetchTimeout: Duration(config, "fedtrust.data.fetch-timeout")),
             Clients = Int(config, "fedtrust.clients", 1, 10_000),
             DataShares = config.GetString("fedtrust.data-shares") == "auto" ? null : Int(config, "fedtrust.data-shares", 1, 60_000, autoAllowed: true),
+            Partition = Partition(config),
             Rounds = Int(config, "fedtrust.rounds", 1, 100_000),
             LocalEpochs = Int(config, "fedtrust.local-epochs", 1, 1000),
             BatchSize = Int(config, "fedtrust.batch-size", 1, 65_536),
@@ -206,6 +208,22 @@ public static class SettingsReader
             },
             Boost = Double(config, "fedtrust.attack.boost", 0, 1e6, minExclusive: true),
         };
+    }
+
+    /// <summary><c>fedtrust.partition</c>: the split's kind and its parameters, each checked on its own (whether they fit the data is the roster's to say).</summary>
+    private static PartitionSettings Partition(Config config)
+    {
+        var settings = new PartitionSettings
+        {
+            Kind = PartitionKinds.Parse(OneOf(config, "fedtrust.partition.kind", PartitionKinds.Names)),
+            Alpha = Double(config, "fedtrust.partition.alpha", 0, 1e6, minExclusive: true),
+            ShardsPerClient = Int(config, "fedtrust.partition.shards-per-client", 1, 60_000),
+            Sizes = OneOf(config, "fedtrust.partition.sizes", ["dirichlet", "log-normal"]) == "log-normal" ? QuantitySkew.LogNormal : QuantitySkew.Dirichlet,
+            Sigma = Double(config, "fedtrust.partition.sigma", 0, 100),
+            MinSamples = Int(config, "fedtrust.partition.min-samples", 1, 60_000),
+        };
+        settings.Validate();
+        return settings;
     }
 
     private static ClusterSettings Cluster(Config config) => new(

@@ -1,3 +1,4 @@
+using FedTrust.Actors.Configuration;
 using FedTrust.Core;
 using FedTrust.Core.Attacks;
 using FedTrust.Core.Data;
@@ -8,9 +9,9 @@ using FedTrust.Core.Settings;
 namespace FedTrust.Actors.Hosting;
 
 /// <summary>
-/// The run's clients as the seed makes them: the paper's IID split (an equal, disjoint, seeded share of train and test
-/// each; under FLTrust after the server's root set is set aside, and with <c>data-shares</c> the first of that many
-/// shares), the malicious ones chosen by the seed (or the last ones), under label flipping their labels poisoned
+/// The run's clients as the seed makes them: the configured split (<c>fedtrust.partition</c>: by default the paper's IID
+/// split, an equal, disjoint, seeded share of train and test each; under FLTrust after the server's root set is set aside,
+/// and with <c>data-shares</c> the first of that many shares), the malicious ones chosen by the seed (or the last ones), under label flipping their labels poisoned
 /// (paper eq. 3 and 8), under the backdoor a fraction of their images triggered and relabelled to the target.
 /// A client is built on demand, so a worker node of a cluster run builds only the clients it hosts, and every node
 /// builds the same client from the same seed.
@@ -25,28 +26,50 @@ public sealed class ClientRoster
 
     private readonly ExperimentSettings _settings;
     private readonly LabeledTensors _train;
+    private readonly byte[] _trainLabels;
     private readonly ClientPartition[] _partitions;
     private readonly HashSet<int> _malicious;
 
-    public ClientRoster(ExperimentSettings settings, LabeledTensors train, int testCount)
+    /// <summary>The clients of a run over <paramref name="train"/> and <paramref name="test"/>.</summary>
+    /// <exception cref="ConfigurationException">The partition's settings cannot be met for this data and client count.</exception>
+    public ClientRoster(ExperimentSettings settings, LabeledTensors train, LabeledTensors test)
+        : this(settings, train, test.Labels.Select(l => (byte)l).ToArray())
+    {
+    }
+
+    /// <summary>The clients of a run over <paramref name="train"/>, with the test set's labels (its split follows the training one).</summary>
+    /// <exception cref="ConfigurationException">The partition's settings cannot be met for this data and client count.</exception>
+    public ClientRoster(ExperimentSettings settings, LabeledTensors train, byte[] testLabels)
     {
         _settings = settings;
         _train = train;
+        _trainLabels = train.Labels.Select(l => (byte)l).ToArray();
         var reserve = settings.Defense.Rule == AggregationRule.FlTrust ? settings.Defense.Options.RootSamples : 0;
-        var (partitions, root) = Partitioner.Iid(train.Count, testCount, settings.DataShares ?? settings.Clients, settings.Seed, reserve);
+        ClientPartition[] partitions;
+        int[] root;
+        try
+        {
+            (partitions, root) = Partitioner.Split(settings.Partition, _trainLabels, testLabels, settings.DataShares ?? settings.Clients, settings.Seed, reserve);
+        }
+        catch (PartitionException e)
+        {
+            throw new ConfigurationException(e.Message);
+        }
         _partitions = partitions[..settings.Clients];
         var malicious = settings.Attack.EffectiveMalicious;
         _malicious = (settings.Attack.Placement == MaliciousPlacement.Last
             ? Enumerable.Range(settings.Clients - malicious, malicious)
             : MaliciousSelection.Choose(settings.Clients, malicious, settings.Seed)).ToHashSet();
-        Root = reserve > 0 ? ClientData.From("server-root", -1, Tiled(root, _partitions[0].TrainIndices.Length), [], train) : null;
+        // A typical share's size: every share's under the IID split, their mean under a skewed one.
+        var shareSize = (int)Math.Round(_partitions.Average(p => (double)p.TrainIndices.Length));
+        Root = reserve > 0 ? ClientData.From("server-root", -1, Tiled(root, shareSize), [], train) : null;
     }
 
     public int Count => _partitions.Length;
 
     /// <summary>
     /// FLTrust's root set: clean training images held by the server, in no client's share; null for other rules. Its
-    /// indices repeat to a client's share size, so the server's update takes as many SGD steps as a client's (Cao et al.
+    /// indices repeat to a typical client's share size, so the server's update takes as many SGD steps as a client's (Cao et al.
     /// 2021 run the same number of local iterations on both sides; one epoch over 100 images would be 2 steps against 94).
     /// </summary>
     public ClientData? Root { get; }
@@ -59,7 +82,8 @@ public sealed class ClientRoster
     {
         var p = _partitions[index];
         var attack = _settings.Attack;
-        var data = ClientData.From(ExperimentSettings.ClientId(p.Client), p.Client, p.TrainIndices, p.TestIndices, _train);
+        var data = ClientData.From(ExperimentSettings.ClientId(p.Client), p.Client, p.TrainIndices, p.TestIndices, _train)
+            with { Classes = Partitioner.ClassHistogram(p.TrainIndices, _trainLabels) };
         if (!_malicious.Contains(p.Client)) return data;
         switch (attack.Kind)
         {

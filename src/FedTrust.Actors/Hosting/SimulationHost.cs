@@ -34,7 +34,7 @@ public static class SimulationHost
         torch.set_num_threads(settings.TorchThreads);
         using var pool = new TrainerPool(settings.Training, settings.Trainers);
         var workload = new TorchClientWorkload(train, test, pool, settings.Seed);
-        var roster = new ClientRoster(settings, train, test.Count);
+        var roster = new ClientRoster(settings, train, dataset.TestLabels);
         return await RunAsync(settings, config, workload, roster.All(), options with { Root = roster.Root }, cancellation);
     }
 
@@ -48,7 +48,7 @@ public static class SimulationHost
         var test = new LabeledTensors(dataset.TestImages, dataset.TestLabels);
         torch.set_num_threads(settings.TorchThreads);
         var pool = new TrainerPool(settings.Training, settings.Trainers);
-        return new WorkerRuntime(new TorchClientWorkload(train, test, pool, settings.Seed), new ClientRoster(settings, train, test.Count),
+        return new WorkerRuntime(new TorchClientWorkload(train, test, pool, settings.Seed), new ClientRoster(settings, train, dataset.TestLabels),
             new Disposables(pool, train, test));
     }
 
@@ -110,8 +110,8 @@ public static class SimulationHost
         };
 
     /// <summary>The run's clients (see <see cref="ClientRoster"/>).</summary>
-    public static IReadOnlyList<ClientData> Clients(ExperimentSettings settings, LabeledTensors train, int testCount) =>
-        new ClientRoster(settings, train, testCount).All();
+    public static IReadOnlyList<ClientData> Clients(ExperimentSettings settings, LabeledTensors train, byte[] testLabels) =>
+        new ClientRoster(settings, train, testLabels).All();
 
     /// <summary>The run's configuration with the training dispatcher sized to the trainer count.</summary>
     public static Config SystemConfig(ExperimentSettings settings, Config config) =>
@@ -125,6 +125,7 @@ public static class SimulationHost
     private static SimulationResult WithGroundTruth(SimulationResult result, IReadOnlyList<ClientData> clients)
     {
         var malicious = clients.Where(c => c.Malicious).Select(c => c.ClientId).ToHashSet(StringComparer.Ordinal);
+        var classes = clients.Where(c => c.Classes is not null).ToDictionary(c => c.ClientId, c => (IReadOnlyList<int>)c.Classes!, StringComparer.Ordinal);
         var last = result.Rounds[^1];
         var excluded = last.Excluded.Concat(last.Rejected).ToHashSet(StringComparer.Ordinal);
         var honest = clients.Count - malicious.Count;
@@ -133,7 +134,7 @@ public static class SimulationHost
             honest == 0 ? 0 : (double)excluded.Count(id => !malicious.Contains(id)) / honest);
         return result with
         {
-            Clients = result.Clients.Select(c => c with { Malicious = malicious.Contains(c.Id) }).ToList(),
+            Clients = result.Clients.Select(c => c with { Malicious = malicious.Contains(c.Id), Classes = classes.GetValueOrDefault(c.Id) }).ToList(),
             Detection = detection,
         };
     }

@@ -54,7 +54,7 @@ internal static class OverheadStage
         var data = sizes.OverheadTrainingImages is { } images ? DataSubset.FirstTraining(context.Dataset, images) : context.Dataset;
         using var train = new LabeledTensors(data.TrainImages, data.TrainLabels);
         using var test = new LabeledTensors(data.TestImages, data.TestLabels);
-        var clients = SimulationHost.Clients(settings, train, test.Count);
+        var clients = SimulationHost.Clients(settings, train, data.TestLabels);
         using var bare = new BareTorchLoop(settings.Training, train, settings.Trainers);
         var reference = new BareRound(settings, clients, bare, test);
 

@@ -45,7 +45,7 @@ internal static class TrainingStage
         var data = DataSubset.FirstTraining(context.Dataset, TrainingImages(context, settings.Training, settings.Trainers, settings.Seed));
         using var train = new LabeledTensors(data.TrainImages, data.TrainLabels);
         using var test = new LabeledTensors(data.TestImages, data.TestLabels);
-        var clients = SimulationHost.Clients(settings, train, test.Count);
+        var clients = SimulationHost.Clients(settings, train, data.TestLabels);
         using var bare = new BareTorchLoop(settings.Training, train, settings.Trainers);
         using var pool = new TrainerPool(settings.Training, settings.Trainers);
         await using var actors = await ActorTrainingPath.StartAsync(settings, config, new TorchClientWorkload(train, test, pool, settings.Seed), clients);
@@ -71,7 +71,7 @@ internal static class TrainingStage
         var sizes = context.Sizes;
         var probe = DataSubset.FirstTraining(context.Dataset, sizes.ProbeTrainingImages);
         using var train = new LabeledTensors(probe.TrainImages, probe.TrainLabels);
-        var clients = SimulationHost.Clients(Configure(context, options.Model).Settings, train, probe.TestImages.Count);
+        var clients = SimulationHost.Clients(Configure(context, options.Model).Settings, train, probe.TestLabels);
         using var bare = new BareTorchLoop(options, train, threads);
         var global = ModelZoo.InitialWeights(options.Model, seed);
         bare.Train(clients, global, 0);

@@ -5,6 +5,7 @@ using FedTrust.Actors.Hosting;
 using FedTrust.Actors.Persistence;
 using FedTrust.Cli.Reports;
 using FedTrust.Core.Attacks;
+using FedTrust.Core.Data;
 using Spectre.Console;
 
 namespace FedTrust.Cli.Commands;
@@ -62,6 +63,10 @@ internal static class RunCommand
                 var file = SimulationRunner.WriteResult(folder, config, settings, dataDir, result);
                 SummaryReport.Write(console, settings, result);
                 console.MarkupLineInterpolated($"[green]wrote[/] {file} (run {result.RunId}; trust journal: {JournalSetup.Describe(settings.Persistence, dir)})");
+                // A skewed split is worth seeing; an IID one is an even grid.
+                if (settings.Partition.Kind != PartitionKind.Iid
+                    && ClassesFigure.Write(Path.Combine(dir, ClassesFigure.FileName), settings.Partition.Describe(), result.Clients) is { } figure)
+                    console.MarkupLineInterpolated($"[green]wrote[/] {figure}");
                 if (result.Diverged is { } diverged)
                     throw new SimulationException($"{diverged.Message}; it stopped there and wrote {file}");
                 return 0;

@@ -40,7 +40,7 @@ internal static class ResultJson
             Metrics(result.Final),
             result.Diverged is { } d ? new DivergedJson(d.Round, d.Reason) : null,
             result.Collapsed is { } c ? new DivergedJson(c.Round, c.Reason) : null,
-            result.Clients.Select(c => new ClientJson(c.Id, c.Malicious, c.TrainSamples, c.TestAccuracy)).ToList(),
+            result.Clients.Select(c => new ClientJson(c.Id, c.Malicious, c.TrainSamples, c.TestAccuracy, c.Classes)).ToList(),
             result.Detection is { } rates ? new { tpr = rates.Tpr, fpr = rates.Fpr } : null,
             Math.Round(result.PeakRssBytes / (1024.0 * 1024.0), 1),
             result.Cluster);
@@ -71,9 +71,12 @@ internal static class ResultJson
     /// <summary>The first round whose global model was non-finite (diverged), or from which it stayed at chance (collapsed), and why.</summary>
     private sealed record DivergedJson(int Round, string Reason);
 
-    /// <summary>A client's entry; testAccuracy is written as null (not left out) for a client that was stopped.</summary>
+    /// <summary>
+    /// A client's entry; testAccuracy is written as null (not left out) for a client that was stopped or holds no test
+    /// samples; classes is its training samples per class (true labels), when the run recorded it.
+    /// </summary>
     private sealed record ClientJson(string Id, bool Malicious, int TrainSamples,
-        [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? TestAccuracy);
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? TestAccuracy, IReadOnlyList<int>? Classes);
 
     private static object Metrics(ClassificationMetrics m) => new { accuracy = m.Accuracy, precision = m.Precision, recall = m.Recall, f1 = m.F1 };
 }

@@ -57,6 +57,21 @@ public sealed record PartitionSettings
     /// <summary>The fewest training samples any client may hold under a non-IID kind (<c>fedtrust.partition.min-samples</c>).</summary>
     public int MinSamples { get; init; } = 10;
 
+    /// <summary>
+    /// The kind with the parameter that shapes it, as a run's summary and a grid's labels show it: "iid",
+    /// "dirichlet α=0.5", "shards k=2", "quantity α=0.5" or "quantity σ=1".
+    /// </summary>
+    public string Describe() => Kind switch
+    {
+        PartitionKind.Dirichlet => Invariant($"dirichlet α={Alpha:0.###}"),
+        PartitionKind.Shards => Invariant($"shards k={ShardsPerClient}"),
+        PartitionKind.Quantity when Sizes == QuantitySkew.LogNormal => Invariant($"quantity σ={Sigma:0.###}"),
+        PartitionKind.Quantity => Invariant($"quantity α={Alpha:0.###}"),
+        _ => "iid",
+    };
+
+    private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
+
     /// <summary>Checks every parameter on its own.</summary>
     /// <exception cref="ArgumentException">A value out of range; the message names the key and the value.</exception>
     public void Validate()
@@ -74,4 +89,24 @@ public sealed record PartitionSettings
         if (MinSamples < 1)
             throw new ArgumentException($"fedtrust.partition.min-samples = {MinSamples} must be at least 1 (a client without training samples cannot train)", nameof(MinSamples));
     }
+}
+
+/// <summary>The names of <see cref="PartitionKind"/> as configuration writes them.</summary>
+public static class PartitionKinds
+{
+    /// <summary>iid, dirichlet, shards, quantity.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["iid", "dirichlet", "shards", "quantity"];
+
+    /// <summary>The kind named <paramref name="name"/> (one of <see cref="Names"/>).</summary>
+    public static PartitionKind Parse(string name) => name switch
+    {
+        "iid" => PartitionKind.Iid,
+        "dirichlet" => PartitionKind.Dirichlet,
+        "shards" => PartitionKind.Shards,
+        "quantity" => PartitionKind.Quantity,
+        _ => throw new ArgumentException($"'{name}' is not one of {string.Join(", ", Names)}", nameof(name)),
+    };
+
+    /// <summary>The configuration name of <paramref name="kind"/>.</summary>
+    public static string NameOf(PartitionKind kind) => Names[(int)kind];
 }

@@ -14,6 +14,9 @@ public sealed record ClientData(string ClientId, int Index, int[] TrainIndices, 
     /// </summary>
     public int[]? Triggered { get; init; }
 
+    /// <summary>How many of the client's training samples hold each class (true labels, before any poisoning); null when not known.</summary>
+    public int[]? Classes { get; init; }
+
     public static ClientData From(string clientId, int index, int[] trainIndices, int[] testIndices, LabeledTensors train) =>
         new(clientId, index, trainIndices, trainIndices.Select(i => train.Labels[i]).ToArray(), testIndices);
 }

@@ -50,7 +50,11 @@ public sealed record RoundResult(
 }
 
 /// <summary>A client as reported at the end of a run.</summary>
-public sealed record ClientResult(string Id, bool Malicious, int TrainSamples, double? TestAccuracy);
+public sealed record ClientResult(string Id, bool Malicious, int TrainSamples, double? TestAccuracy)
+{
+    /// <summary>How many of its training samples hold each class (true labels); null when the run did not record it.</summary>
+    public IReadOnlyList<int>? Classes { get; init; }
+}
 
 /// <summary>How well the last round's exclusions match the real malicious set.</summary>
 public sealed record DetectionRates(double Tpr, double Fpr);

@@ -1,4 +1,5 @@
 using FedTrust.Core.Attacks;
+using FedTrust.Core.Data;
 using FedTrust.Core.Defenses;
 using FedTrust.Core.Learning;
 using FedTrust.Core.Sampling;
@@ -17,6 +18,8 @@ public sealed record ExperimentSettings
     public required int Clients { get; init; }
     /// <summary>IID shares the training set is split into (null: one per client); client i holds share i, so with more shares than clients some data is unused.</summary>
     public int? DataShares { get; init; }
+    /// <summary>How the training set is divided among the shares: IID (the paper's setting), or with label or quantity skew.</summary>
+    public PartitionSettings Partition { get; init; } = PartitionSettings.Iid;
     /// <summary>Which clients take part in a round: all live ones (the default), or a seeded per-round sample.</summary>
     public SamplingSettings Sampling { get; init; } = SamplingSettings.Everyone;
     public required int Rounds { get; init; }

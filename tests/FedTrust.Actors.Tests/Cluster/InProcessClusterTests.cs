@@ -102,7 +102,7 @@ public class InProcessClusterTests(ITestOutputHelper output)
         var worker = ClusterConfig(run, $"fedtrust.cluster.seed-nodes=[\"127.0.0.1:{port}\"]");
         var workerSettings = SettingsReader.Read(worker);
         var workers = Enumerable.Range(0, 2).Select(_ => Task.Run(() => ClusterHost.RunWorkerAsync(workerSettings, worker,
-            settings => new WorkerRuntime(workload, new ClientRoster(settings, run.Train, run.Test.Count)), output.WriteLine, CancellationToken.None))).ToList();
+            settings => new WorkerRuntime(workload, new ClientRoster(settings, run.Train, run.Test)), output.WriteLine, CancellationToken.None))).ToList();
         var result = await SimulationHost.RunAsync(SettingsReader.Read(server), server, workload, run.Clients).WaitAsync(Limit);
         Assert.All(await Task.WhenAll(workers).WaitAsync(Limit), o => Assert.True(o.Completed, o.Message));
         return result;

@@ -53,6 +53,7 @@ public class ConfigFingerprintTests
         foreach (var key in new[] { "mode", "cluster", "clients-per-round", "sampling" }) node.Remove(key);
         // … the shares the data is split into, and the attack keys of the colluding attacks and the backdoor (all at their defaults).
         node.Remove("data-shares");
+        node.Remove("partition");
         if (node["attack"] is Dictionary<string, object?> attack)
             foreach (var key in new[] { "placement", "knowledge", "z", "perturbation", "boost" }) attack.Remove(key);
         return JsonSerializer.Serialize(node);

@@ -15,7 +15,7 @@ public class DefensePipelineRunTests(ITestOutputHelper output) : TestKit(FedTrus
     private async Task<SimulationResult> Run(SyntheticRun run, RunOptions? options = null, Core.Settings.ExperimentSettings? settings = null)
     {
         var completion = new TaskCompletionSource<SimulationResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var root = new ClientRoster(run.Settings, run.Train, run.Test.Count).Root;
+        var root = new ClientRoster(run.Settings, run.Train, run.Test).Root;
         var plan = SimulationHost.Plan(settings ?? run.Settings, run.Workload, run.Clients, (options ?? new RunOptions()) with { Root = root });
         Sys.ActorOf(RunSupervisor.Props(plan, completion), $"run-{Guid.NewGuid():N}");
         return SimulationHostResult(await completion.Task.WaitAsync(Limit), run);
@@ -161,7 +161,7 @@ public class DefensePipelineRunTests(ITestOutputHelper output) : TestKit(FedTrus
     public async Task Fltrust_trains_on_a_root_set_no_client_holds()
     {
         using var run = new SyntheticRun(clients: 4, rounds: 1, trainPerClient: 50, "fedtrust.defense={rule=fltrust, root-samples=20}");
-        var roster = new ClientRoster(run.Settings, run.Train, run.Test.Count);
+        var roster = new ClientRoster(run.Settings, run.Train, run.Test);
         var root = roster.Root!;
         // 20 images, repeated to a client's 45 so that the server takes as many SGD steps as a client.
         Assert.Equal(20, root.TrainIndices.Distinct().Count());
@@ -186,7 +186,7 @@ public class DefensePipelineRunTests(ITestOutputHelper output) : TestKit(FedTrus
                 DataShares = 10,
                 Attack = run.Settings.Attack with { Malicious = f, Placement = Core.Settings.MaliciousPlacement.Last },
             };
-            var clients = new ClientRoster(settings, run.Train, run.Test.Count).All();
+            var clients = new ClientRoster(settings, run.Train, run.Test).All();
             Assert.Equal(6 + f, clients.Count);
             Assert.Equal(Enumerable.Range(6, f).Select(i => $"client-{i}"), clients.Where(c => c.Malicious).Select(c => c.ClientId));
             Assert.All(clients, c => Assert.Equal(20, c.TrainIndices.Length)); // 200 images in 10 shares, whatever f is

@@ -23,7 +23,7 @@ internal sealed class SyntheticRun : IDisposable
         Test = new LabeledTensors(data.TestImages, data.TestLabels);
         Pool = new TrainerPool(Settings.Training, Settings.Trainers);
         Workload = new TorchClientWorkload(Train, Test, Pool, Settings.Seed);
-        Clients = SimulationHost.Clients(Settings, Train, Test.Count);
+        Clients = SimulationHost.Clients(Settings, Train, data.TestLabels);
     }
 
     public Akka.Configuration.Config Config { get; }
