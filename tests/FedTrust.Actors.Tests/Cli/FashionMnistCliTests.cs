@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FedTrust.Cli;
 using FedTrust.Core.Data;
 
 namespace FedTrust.Actors.Tests.Cli;
@@ -37,5 +38,25 @@ public sealed class FashionMnistCliTests : IDisposable
         // Chance is 0.1; one round of two clients' local epoch reaches about 0.64 with the default seed.
         var accuracy = result.GetProperty("final").GetProperty("accuracy").GetDouble();
         Assert.True(accuracy > 0.5, $"accuracy after one round on Fashion-MNIST: {accuracy}");
+    }
+
+    [Fact]
+    public async Task A_file_that_is_not_fashion_mnists_fails_the_run_naming_it_and_leaves_it_untouched()
+    {
+        var data = Path.Combine(_temp.Path, "other");
+        Directory.CreateDirectory(data);
+        var labels = Path.Combine(data, MnistFiles.TestLabels);
+        Idx.WriteLabels(labels, [1, 2, 3]);
+        var before = File.ReadAllBytes(labels);
+        var outDir = Path.Combine(_temp.Path, "out");
+
+        var (code, _, err) = await CliRunner.Run("run", "--set", "fedtrust.dataset=fashion-mnist", "--data-dir", data, "--out", outDir);
+
+        Assert.Equal(FedTrustCli.Failure, code);
+        CliRunner.AssertOneLineError(err,
+            $"error: {labels}: SHA-256 mismatch: expected {DatasetCatalog.FashionMnist.Sha256[MnistFiles.TestLabels]}, actual ");
+        Assert.Contains("if it is not the original Fashion-MNIST file", err);
+        Assert.Equal(before, File.ReadAllBytes(labels));
+        Assert.False(Directory.Exists(outDir));
     }
 }
