@@ -26,6 +26,7 @@ public static class ConfigFingerprint
         ["clients-per-round"] = "\"all\"",
         ["sampling"] = "\"fixed\"",
         ["data-shares"] = "\"auto\"",
+        ["dataset"] = "\"mnist\"",
         ["attack.placement"] = "\"seeded\"",
         ["attack.knowledge"] = "\"colluding\"",
         ["attack.z"] = "\"auto\"",

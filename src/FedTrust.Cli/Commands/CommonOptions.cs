@@ -22,7 +22,7 @@ internal sealed class CommonOptions
     public Option<string?> Clients { get; } = new("--clients") { Description = "fedtrust.clients" };
     public Option<string?> Model { get; } = new("--model") { Description = "fedtrust.model (mlp, cnn or cnn-large)" };
     public Option<string?> Seed { get; } = new("--seed") { Description = "fedtrust.seed" };
-    public Option<string?> DataDir { get; } = new("--data-dir") { Description = "fedtrust.data.dir: folder with (or for) the MNIST IDX files" };
+    public Option<string?> DataDir { get; } = new("--data-dir") { Description = "fedtrust.data.dir: folder with (or for) the data set's IDX files (default ~/.cache/fedtrust/<fedtrust.dataset>)" };
     public Option<bool> Verbose { get; } = new("--verbose", "-v") { Description = "Show stack traces and Akka's warnings" };
 
     public void AddTo(Command command)

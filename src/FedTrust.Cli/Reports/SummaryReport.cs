@@ -45,7 +45,7 @@ internal static class SummaryReport
         var final = result.Final;
         var totalSeconds = result.Rounds.Sum(r => r.Seconds);
         console.MarkupLineInterpolated(
-            $"[bold]final[/] ({settings.Clients} clients, {settings.Model}, {settings.Defense.Name}, {result.Rounds.Count} rounds): accuracy [bold]{F(final.Accuracy)}[/], precision {F(final.Precision)}, recall {F(final.Recall)}, F1 {F(final.F1)}");
+            $"[bold]final[/] ({settings.Data.Dataset.Name}, {settings.Clients} clients, {settings.Model}, {settings.Defense.Name}, {result.Rounds.Count} rounds): accuracy [bold]{F(final.Accuracy)}[/], precision {F(final.Precision)}, recall {F(final.Recall)}, F1 {F(final.F1)}");
         var malicious = result.Clients.Where(c => c.Malicious).Select(c => c.Id).ToList();
         if (malicious.Count > 0)
             console.MarkupLineInterpolated($"malicious: {string.Join(", ", malicious)} ({AttackKinds.Name(settings.Attack.Kind)}{AttackDetail(settings.Attack)})");

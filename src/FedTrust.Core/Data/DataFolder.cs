@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace FedTrust.Core.Data;
 
 /// <summary>
-/// Checks that a data folder and the MNIST files already in it can be used before anything is fetched or
+/// Checks that a data folder and the data set's files already in it can be used before anything is fetched or
 /// written. A folder (or file) that exists but cannot be read — permission denied, a loop of symbolic links,
 /// a path through a regular file — is reported as such instead of being taken for missing and fetched again,
 /// and a path that is a file is reported as a file. Each problem is a <see cref="DataUnavailableException"/>
@@ -13,9 +13,9 @@ internal static partial class DataFolder
 {
     /// <summary>
     /// Creates <paramref name="dir"/> when nothing is there yet; throws <see cref="DataUnavailableException"/>
-    /// when the folder, or one of the four MNIST files present in it, cannot be read.
+    /// when the folder, or one of the <paramref name="files"/> present in it, cannot be read.
     /// </summary>
-    public static void Prepare(string dir)
+    public static void Prepare(string dir, IEnumerable<string> files)
     {
         if (Directory.Exists(dir))
             Probe(dir, () => Directory.EnumerateFileSystemEntries(dir).Any());
@@ -23,7 +23,7 @@ internal static partial class DataFolder
             throw new DataUnavailableException(dir, IsLink(dir) ? $"cannot read {dir}: {Unresolvable(dir)}" : $"{dir} is a file, not a folder");
         else
             Create(dir);
-        foreach (var name in MnistFiles.All)
+        foreach (var name in files)
         {
             var file = Path.Combine(dir, name);
             if (Directory.Exists(file))

