@@ -29,8 +29,8 @@ public static class SimulationHost
     public static async Task<SimulationResult> RunAsync(
         ExperimentSettings settings, Config config, MnistDataset dataset, RunOptions options, CancellationToken cancellation = default)
     {
-        using var train = new LabeledTensors(dataset.TrainImages, dataset.TrainLabels);
-        using var test = new LabeledTensors(dataset.TestImages, dataset.TestLabels);
+        using var train = new LabeledTensors(dataset.TrainImages, dataset.TrainLabels, dataset.Normalization);
+        using var test = new LabeledTensors(dataset.TestImages, dataset.TestLabels, dataset.Normalization);
         torch.set_num_threads(settings.TorchThreads);
         using var pool = new TrainerPool(settings.Training, settings.Trainers);
         var workload = new TorchClientWorkload(train, test, pool, settings.Seed);
@@ -44,8 +44,8 @@ public static class SimulationHost
     /// </summary>
     public static WorkerRuntime WorkerRuntime(ExperimentSettings settings, MnistDataset dataset)
     {
-        var train = new LabeledTensors(dataset.TrainImages, dataset.TrainLabels);
-        var test = new LabeledTensors(dataset.TestImages, dataset.TestLabels);
+        var train = new LabeledTensors(dataset.TrainImages, dataset.TrainLabels, dataset.Normalization);
+        var test = new LabeledTensors(dataset.TestImages, dataset.TestLabels, dataset.Normalization);
         torch.set_num_threads(settings.TorchThreads);
         var pool = new TrainerPool(settings.Training, settings.Trainers);
         return new WorkerRuntime(new TorchClientWorkload(train, test, pool, settings.Seed), new ClientRoster(settings, train, dataset.TestLabels),

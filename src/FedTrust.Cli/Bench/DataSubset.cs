@@ -12,6 +12,6 @@ internal static class DataSubset
         if (trainingImages >= train.Count) return dataset;
         var pixels = train.Pixels.AsSpan(0, trainingImages * train.Rows * train.Cols).ToArray();
         return new MnistDataset(new IdxImages(trainingImages, train.Rows, train.Cols, pixels), dataset.TrainLabels[..trainingImages],
-            dataset.TestImages, dataset.TestLabels);
+            dataset.TestImages, dataset.TestLabels) { Normalization = dataset.Normalization };
     }
 }

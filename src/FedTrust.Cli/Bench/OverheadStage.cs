@@ -52,8 +52,8 @@ internal static class OverheadStage
         var sizes = context.Sizes;
         var (config, settings) = Configure(context, defense);
         var data = sizes.OverheadTrainingImages is { } images ? DataSubset.FirstTraining(context.Dataset, images) : context.Dataset;
-        using var train = new LabeledTensors(data.TrainImages, data.TrainLabels);
-        using var test = new LabeledTensors(data.TestImages, data.TestLabels);
+        using var train = new LabeledTensors(data.TrainImages, data.TrainLabels, data.Normalization);
+        using var test = new LabeledTensors(data.TestImages, data.TestLabels, data.Normalization);
         var clients = SimulationHost.Clients(settings, train, data.TestLabels);
         using var bare = new BareTorchLoop(settings.Training, train, settings.Trainers);
         var reference = new BareRound(settings, clients, bare, test);

@@ -43,8 +43,8 @@ internal static class TrainingStage
         var sizes = context.Sizes;
         var (config, settings) = Configure(context, model);
         var data = DataSubset.FirstTraining(context.Dataset, TrainingImages(context, settings.Training, settings.Trainers, settings.Seed));
-        using var train = new LabeledTensors(data.TrainImages, data.TrainLabels);
-        using var test = new LabeledTensors(data.TestImages, data.TestLabels);
+        using var train = new LabeledTensors(data.TrainImages, data.TrainLabels, data.Normalization);
+        using var test = new LabeledTensors(data.TestImages, data.TestLabels, data.Normalization);
         var clients = SimulationHost.Clients(settings, train, data.TestLabels);
         using var bare = new BareTorchLoop(settings.Training, train, settings.Trainers);
         using var pool = new TrainerPool(settings.Training, settings.Trainers);
@@ -70,7 +70,7 @@ internal static class TrainingStage
         if (context.Sizes.TrainingSeconds is not { } target) return all;
         var sizes = context.Sizes;
         var probe = DataSubset.FirstTraining(context.Dataset, sizes.ProbeTrainingImages);
-        using var train = new LabeledTensors(probe.TrainImages, probe.TrainLabels);
+        using var train = new LabeledTensors(probe.TrainImages, probe.TrainLabels, probe.Normalization);
         var clients = SimulationHost.Clients(Configure(context, options.Model).Settings, train, probe.TestLabels);
         using var bare = new BareTorchLoop(options, train, threads);
         var global = ModelZoo.InitialWeights(options.Model, seed);

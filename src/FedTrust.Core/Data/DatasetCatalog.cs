@@ -34,6 +34,7 @@ public static class DatasetCatalog
     })
     {
         LocalFolders = ["/usr/share/datasets/fashion-mnist"],
+        Normalization = PixelNormalization.FashionMnist,
         Install = "Debian's dataset-fashion-mnist package (apt-get install dataset-fashion-mnist)",
     };
 

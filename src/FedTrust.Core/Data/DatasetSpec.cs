@@ -20,6 +20,9 @@ public sealed record DatasetSpec(string Name, string DisplayName, IReadOnlyList<
     /// <summary>Base URLs serving <c>&lt;name&gt;.gz</c>, tried last.</summary>
     public IReadOnlyList<string> Mirrors { get; init; } = [];
 
+    /// <summary>How its pixels are normalised for the model (its training set's mean and standard deviation).</summary>
+    public PixelNormalization Normalization { get; init; } = PixelNormalization.Mnist;
+
     /// <summary>What to install to get the files system-wide, with the command ("Debian's … package (apt-get install …)"), or null.</summary>
     public string? Install { get; init; }
 

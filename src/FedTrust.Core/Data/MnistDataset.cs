@@ -30,6 +30,9 @@ public sealed class MnistDataset
         TestLabels = testLabels;
     }
 
+    /// <summary>How the model sees its pixels: MNIST's mean and std unless the data set is another (<see cref="DatasetSpec.Normalization"/>).</summary>
+    public PixelNormalization Normalization { get; init; } = PixelNormalization.Mnist;
+
     /// <summary>Training images.</summary>
     public IdxImages TrainImages { get; }
 
@@ -41,6 +44,13 @@ public sealed class MnistDataset
 
     /// <summary>One label (0..9) per test image.</summary>
     public byte[] TestLabels { get; }
+
+    /// <summary>The data set in <paramref name="dir"/> (as <see cref="Load(string)"/>), normalised for the model with <paramref name="normalization"/>.</summary>
+    public static MnistDataset Load(string dir, PixelNormalization normalization)
+    {
+        var loaded = Load(dir);
+        return new MnistDataset(loaded.TrainImages, loaded.TrainLabels, loaded.TestImages, loaded.TestLabels) { Normalization = normalization };
+    }
 
     /// <summary>
     /// Reads the four raw IDX files named in <see cref="MnistFiles"/> from <paramref name="dir"/>;

@@ -62,7 +62,7 @@ public static class Evaluator
                 var idx = torch.tensor(subset.AsSpan(start, n).ToArray().Select(i => (long)i).ToArray(), [n]);
                 x = data.Images.index_select(0, idx);
                 y = data.LabelTensor.index_select(0, idx);
-                if (stamp) TriggerStamp.All(x);
+                if (stamp) TriggerStamp.All(x, BackdoorTrigger.StampValueFor(data.Normalization));
             }
             var logits = model.forward(x);
             lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();

@@ -1,3 +1,4 @@
+using FedTrust.Core.Attacks;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -44,6 +45,7 @@ public sealed class LocalTrainer : IDisposable
             throw new ArgumentException($"{indices.Length} sample indices but {labels.Length} labels");
         if (indices.Length == 0) throw new ArgumentException("a client needs at least one training sample");
         var stamped = triggered is null ? null : TriggerStamp.Mask(indices.Length, triggered);
+        var white = BackdoorTrigger.StampValueFor(data.Normalization);
 
         ParameterVector.Set(_model, globalWeights);
         _model.train();
@@ -64,7 +66,7 @@ public sealed class LocalTrainer : IDisposable
                 using var scope = torch.NewDisposeScope();
                 var (idx, y) = _batch.Fill(order.AsSpan(start, n), indices, labels);
                 var x = data.Images.index_select(0, idx);
-                if (stamped is not null) TriggerStamp.Rows(x, order.AsSpan(start, n), stamped);
+                if (stamped is not null) TriggerStamp.Rows(x, order.AsSpan(start, n), stamped, white);
                 _optimizer.ZeroGrad();
                 var loss = nn.functional.cross_entropy(_model.forward(x), y);
                 loss.backward();

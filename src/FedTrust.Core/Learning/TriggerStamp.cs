@@ -26,22 +26,29 @@ internal static class TriggerStamp
         return mask;
     }
 
-    /// <summary>Stamps row j of <paramref name="images"/> when <paramref name="triggered"/>[<paramref name="positions"/>[j]] is set.</summary>
-    public static void Rows(Tensor images, ReadOnlySpan<int> positions, bool[] triggered)
+    /// <summary>Stamps row j of an MNIST batch <paramref name="images"/> when <paramref name="triggered"/>[<paramref name="positions"/>[j]] is set.</summary>
+    public static void Rows(Tensor images, ReadOnlySpan<int> positions, bool[] triggered) =>
+        Rows(images, positions, triggered, BackdoorTrigger.StampValue);
+
+    /// <summary>Stamps every row of an MNIST batch <paramref name="images"/>.</summary>
+    public static void All(Tensor images) => All(images, BackdoorTrigger.StampValue);
+
+    /// <summary>Stamps (with <paramref name="value"/>, the data set's white) row j of <paramref name="images"/> when <paramref name="triggered"/>[<paramref name="positions"/>[j]] is set.</summary>
+    public static void Rows(Tensor images, ReadOnlySpan<int> positions, bool[] triggered, float value)
     {
         var pixels = Pixels(images, positions.Length);
         for (var j = 0; j < positions.Length; j++)
         {
-            if (triggered[positions[j]]) BackdoorTrigger.Stamp(pixels.Slice(j * BackdoorTrigger.ImageLength, BackdoorTrigger.ImageLength));
+            if (triggered[positions[j]]) BackdoorTrigger.Stamp(pixels.Slice(j * BackdoorTrigger.ImageLength, BackdoorTrigger.ImageLength), value);
         }
     }
 
-    /// <summary>Stamps every row of <paramref name="images"/>.</summary>
-    public static void All(Tensor images)
+    /// <summary>Stamps every row of <paramref name="images"/> with <paramref name="value"/>, the data set's white.</summary>
+    public static void All(Tensor images, float value)
     {
         var rows = (int)images.shape[0];
         var pixels = Pixels(images, rows);
-        for (var j = 0; j < rows; j++) BackdoorTrigger.Stamp(pixels.Slice(j * BackdoorTrigger.ImageLength, BackdoorTrigger.ImageLength));
+        for (var j = 0; j < rows; j++) BackdoorTrigger.Stamp(pixels.Slice(j * BackdoorTrigger.ImageLength, BackdoorTrigger.ImageLength), value);
     }
 
     /// <summary>The tensor's memory as floats, after checking that it is the expected contiguous float32 [rows, 784].</summary>
