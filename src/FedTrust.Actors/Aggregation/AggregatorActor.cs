@@ -51,7 +51,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     private readonly List<RoundResult> _rounds = [];
     private readonly SortedDictionary<string, LocalUpdate> _updates = new(ClientIdComparer.Instance);
     private readonly SortedDictionary<string, UpdateProblem> _rejected = new(ClientIdComparer.Instance);
-    private readonly Dictionary<string, double> _localAccuracy = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, double?> _localAccuracy = new(StringComparer.Ordinal);
     private Dictionary<string, IActorRef> _live = new(StringComparer.Ordinal);
     /// <summary>The clients drawn for the open round, in client order (every live client when the run does not sample).</summary>
     private IReadOnlyList<string> _sample = [];
@@ -394,7 +394,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             {
                 if (!_live.ContainsKey(evaluation.ClientId)) return;
                 // A client without test samples (possible under a skewed split) has no accuracy to report.
-                _localAccuracy[evaluation.ClientId] = evaluation.Samples > 0 ? evaluation.Accuracy : double.NaN;
+                _localAccuracy[evaluation.ClientId] = evaluation.Samples > 0 ? evaluation.Accuracy : null;
                 if (_localAccuracy.Count >= _live.Count) Complete();
             });
             Receive<RoundDeadline>(_ =>
@@ -420,7 +420,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         Timers.CancelAll();
         var clients = _trainSamples
             .OrderBy(kv => kv.Key, ClientIdComparer.Instance)
-            .Select(kv => new ClientResult(kv.Key, false, kv.Value, _localAccuracy.TryGetValue(kv.Key, out var a) && !double.IsNaN(a) ? a : null))
+            .Select(kv => new ClientResult(kv.Key, false, kv.Value, _localAccuracy.GetValueOrDefault(kv.Key)))
             .ToList();
         var result = new SimulationResult(_rounds.ToList(), _rounds[^1].Metrics, clients, _global, ProcessMemory.PeakRssBytes());
         _reportTo.Tell(new RunCompleted(result));

@@ -45,18 +45,14 @@ public sealed class MnistDataset
     /// <summary>One label (0..9) per test image.</summary>
     public byte[] TestLabels { get; }
 
-    /// <summary>The data set in <paramref name="dir"/> (as <see cref="Load(string)"/>), normalised for the model with <paramref name="normalization"/>.</summary>
-    public static MnistDataset Load(string dir, PixelNormalization normalization)
-    {
-        var loaded = Load(dir);
-        return new MnistDataset(loaded.TrainImages, loaded.TrainLabels, loaded.TestImages, loaded.TestLabels) { Normalization = normalization };
-    }
-
     /// <summary>
     /// Reads the four raw IDX files named in <see cref="MnistFiles"/> from <paramref name="dir"/>;
     /// throws <see cref="DataFormatException"/> naming the files if they are malformed or disagree.
     /// </summary>
-    public static MnistDataset Load(string dir)
+    public static MnistDataset Load(string dir) => Load(dir, PixelNormalization.Mnist);
+
+    /// <summary>The data set in <paramref name="dir"/> (as <see cref="Load(string)"/>), normalised for the model with <paramref name="normalization"/>.</summary>
+    public static MnistDataset Load(string dir, PixelNormalization normalization)
     {
         ArgumentException.ThrowIfNullOrEmpty(dir);
         string[] paths = [.. MnistFiles.All.Select(name => Path.Combine(dir, name))];
@@ -76,7 +72,7 @@ public sealed class MnistDataset
         {
             throw new DataFormatException(problem.Value.Path, problem.Value.Message);
         }
-        return new MnistDataset(trainImages, trainLabels, testImages, testLabels);
+        return new MnistDataset(trainImages, trainLabels, testImages, testLabels) { Normalization = normalization };
     }
 
     /// <summary>

@@ -46,6 +46,7 @@ public static class Evaluator
         using var _ = torch.no_grad();
         var matrix = new ConfusionMatrix(Classes);
         var count = subset?.Length ?? data.Count;
+        var white = BackdoorTrigger.StampValueFor(data.Normalization);
         double lossSum = 0;
         for (var start = 0; start < count; start += batchSize)
         {
@@ -62,7 +63,7 @@ public static class Evaluator
                 var idx = torch.tensor(subset.AsSpan(start, n).ToArray().Select(i => (long)i).ToArray(), [n]);
                 x = data.Images.index_select(0, idx);
                 y = data.LabelTensor.index_select(0, idx);
-                if (stamp) TriggerStamp.All(x, BackdoorTrigger.StampValueFor(data.Normalization));
+                if (stamp) TriggerStamp.All(x, white);
             }
             var logits = model.forward(x);
             lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();

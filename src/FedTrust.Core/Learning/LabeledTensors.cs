@@ -11,12 +11,6 @@ namespace FedTrust.Core.Learning;
 /// </summary>
 public sealed class LabeledTensors : IDisposable
 {
-    /// <summary>MNIST's pixel mean (<see cref="PixelNormalization.Mnist"/>).</summary>
-    public const float Mean = 0.1307f;
-
-    /// <summary>MNIST's pixel standard deviation (<see cref="PixelNormalization.Mnist"/>).</summary>
-    public const float Std = 0.3081f;
-
     /// <summary>MNIST's images, normalised with MNIST's mean and std.</summary>
     public LabeledTensors(IdxImages images, byte[] labels)
         : this(images, labels, PixelNormalization.Mnist)

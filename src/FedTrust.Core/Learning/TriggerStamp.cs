@@ -26,13 +26,6 @@ internal static class TriggerStamp
         return mask;
     }
 
-    /// <summary>Stamps row j of an MNIST batch <paramref name="images"/> when <paramref name="triggered"/>[<paramref name="positions"/>[j]] is set.</summary>
-    public static void Rows(Tensor images, ReadOnlySpan<int> positions, bool[] triggered) =>
-        Rows(images, positions, triggered, BackdoorTrigger.StampValue);
-
-    /// <summary>Stamps every row of an MNIST batch <paramref name="images"/>.</summary>
-    public static void All(Tensor images) => All(images, BackdoorTrigger.StampValue);
-
     /// <summary>Stamps (with <paramref name="value"/>, the data set's white) row j of <paramref name="images"/> when <paramref name="triggered"/>[<paramref name="positions"/>[j]] is set.</summary>
     public static void Rows(Tensor images, ReadOnlySpan<int> positions, bool[] triggered, float value)
     {

@@ -23,7 +23,7 @@ public class BackdoorTrainingTests
         using var images = torch.tensor(values, [4, 784]);
         var triggered = TriggerStamp.Mask(samples: 6, positions: [0, 3]);
 
-        TriggerStamp.Rows(images, [2, 0, 3, 1], triggered); // rows 1 and 2 hold positions 0 and 3
+        TriggerStamp.Rows(images, [2, 0, 3, 1], triggered, BackdoorTrigger.StampValue); // rows 1 and 2 hold positions 0 and 3
 
         var after = images.data<float>().ToArray();
         for (var row = 0; row < 4; row++)
