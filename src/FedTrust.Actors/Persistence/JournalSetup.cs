@@ -14,6 +14,17 @@ namespace FedTrust.Actors.Persistence;
 /// </summary>
 public static class JournalSetup
 {
+    /// <summary>
+    /// Closes the process's idle SQLite connections once a run is over, so its journal file is whole when the run returns:
+    /// in WAL mode the last connection to close folds the -wal file into the database. Left pooled, the run's connections
+    /// kept journal.db at its empty 4 KB with every event in journal.db-wal until some later close rewrote it (a grid's
+    /// cell folder, or a test's, changed after the run had returned). Connections in use elsewhere are not affected.
+    /// </summary>
+    public static void Release(PersistenceSettings settings)
+    {
+        if (settings.Provider == "sqlite") SqliteConnection.ClearAllPools();
+    }
+
     /// <summary>Where a run journals, for messages and result.json: a file path, a redacted connection string, or "memory".</summary>
     public static string Describe(PersistenceSettings settings, string outDir) => settings.Provider switch
     {

@@ -23,6 +23,19 @@ internal static class SimulationRunner
     public static async Task<SimulationResult> RunAsync(IAnsiConsole console, ExperimentSettings settings, Config config,
         MnistDataset dataset, OutputFolder folder, bool resume, bool showRounds, CancellationToken cancellation)
     {
+        try
+        {
+            return await RunInFolderAsync(console, settings, config, dataset, folder, resume, showRounds, cancellation);
+        }
+        finally
+        {
+            JournalSetup.Release(settings.Persistence);
+        }
+    }
+
+    private static async Task<SimulationResult> RunInFolderAsync(IAnsiConsole console, ExperimentSettings settings, Config config,
+        MnistDataset dataset, OutputFolder folder, bool resume, bool showRounds, CancellationToken cancellation)
+    {
         var dir = folder.Path;
         var fingerprint = ConfigFingerprint.Of(config);
         var from = resume ? ResumePoint(folder, settings, fingerprint) : null;
