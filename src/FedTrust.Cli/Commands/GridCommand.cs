@@ -15,8 +15,9 @@ namespace FedTrust.Cli.Commands;
 
 /// <summary>
 /// <c>fedtrust grid</c>: every cell of <c>fedtrust.grid</c> (defenses × attacks × intensities, a no-attack reference,
-/// seeds, an optional ε sweep), each cell's result.json in its own folder, then Table 1 (csv, md), the figures and the
-/// ε trade-off. Resumable: a finished cell whose recorded configuration equals the planned one is reused, an
+/// seeds, optional malicious-count, data-set and partition axes, an optional ε sweep), each cell's result.json in its
+/// own folder, then the reports (<see cref="GridReport"/>: Table 1, the figures and the ε trade-off, or the robustness
+/// or heterogeneity reports). Resumable: a finished cell whose recorded configuration equals the planned one is reused, an
 /// interrupted one continued from its checkpoint; a cell recorded under another configuration is never reused
 /// (refused, naming the keys that differ, or rerun with --overwrite).
 /// </summary>
@@ -53,11 +54,11 @@ internal static class GridCommand
             var console = Consoles.For(output);
             var dir = OutputFolder.Checked(parse.GetValue(outDir))
                       ?? Path.GetFullPath(Path.Combine("runs", $"grid-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}"));
-            var (dataset, dataDir) = DataLoading.Load(baseSettings.Data, console);
+            var datasets = GridDatasets.Prepare(planned.Select(p => p.Settings), console);
             using var gridFolder = OutputFolder.Claim(dir, "fedtrust grid");
 
             // What each cell's folder already holds, decided for every cell before any runs.
-            var states = planned.Select(p => (Plan: p, State: CellState.Of(Path.Combine(dir, p.Cell.Folder), p.Config, p.Settings, dataDir))).ToList();
+            var states = planned.Select(p => (Plan: p, State: CellState.Of(Path.Combine(dir, p.Cell.Folder), p.Config, p.Settings, datasets.DirOf(p.Settings)))).ToList();
             var conflicts = states.Where(s => s.State.Differences is not null).ToList();
             if (conflicts.Count > 0 && !parse.GetValue(overwrite))
             {
@@ -81,8 +82,8 @@ internal static class GridCommand
                 // leftover (a cell killed before its first round, or one recorded under another configuration) is replaced.
                 var resumeCell = state.Resumable && state.Differences is null;
                 if (!resumeCell) cellFolder.Clear(settings.Persistence);
-                var result = await SimulationRunner.RunAsync(console, settings, cellConfig, dataset, cellFolder, resumeCell, showRounds: false, cancellation);
-                SimulationRunner.WriteResult(cellFolder, cellConfig, settings, dataDir, result);
+                var result = await SimulationRunner.RunAsync(console, settings, cellConfig, datasets.For(settings), cellFolder, resumeCell, showRounds: false, cancellation);
+                SimulationRunner.WriteResult(cellFolder, cellConfig, settings, datasets.DirOf(settings), result);
                 done++;
                 var eta = clock.Elapsed / done * (pending.Count - done);
                 var detection = result.Detection is { } d && settings.Attack.EffectiveMalicious > 0

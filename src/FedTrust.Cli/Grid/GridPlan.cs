@@ -3,6 +3,7 @@ using Akka.Configuration;
 using FedTrust.Actors.Configuration;
 using ConfigurationException = FedTrust.Actors.Configuration.ConfigurationException;
 using FedTrust.Core.Attacks;
+using FedTrust.Core.Data;
 using FedTrust.Core.Defenses;
 using FedTrust.Core.Settings;
 
@@ -14,18 +15,26 @@ public sealed record GridCell(string Defense, string Attack, double Intensity, l
     /// <summary>On a grid with a <c>grid.malicious</c> axis: the cell's malicious clients f, and its client count (honest + f, or the configured count).</summary>
     public (int F, int Clients)? Malicious { get; init; }
 
+    /// <summary>On a grid with a <c>grid.datasets</c> axis: the cell's data set (<c>fedtrust.dataset</c>).</summary>
+    public string? Dataset { get; init; }
+
+    /// <summary>On a grid with a <c>grid.partitions</c> axis: the cell's partition (<c>fedtrust.partition</c>'s kind and parameter).</summary>
+    public PartitionLevel? Partition { get; init; }
+
     /// <summary>The HOCON that turns the grid's base configuration into this cell's.</summary>
     public string Overrides()
     {
         var epsilon = Epsilon is { } e ? $" dp.epsilon = {Format(e, "R")}\n" : "";
         var malicious = Malicious is { } m ? $" attack.malicious = {m.F}\n clients = {m.Clients}\n" : "";
+        var dataset = Dataset is { } d ? $" dataset = {d}\n" : "";
+        var partition = Partition?.Overrides() ?? "";
         // The defense is quoted: a pipeline's name holds '+', which HOCON does not take unquoted.
         return string.Create(CultureInfo.InvariantCulture,
-            $"fedtrust {{\n defense = \"{Defense}\"\n attack.type = {Attack}\n attack.intensity = {Intensity:R}\n seed = {Seed}\n{epsilon}{malicious}}}");
+            $"fedtrust {{\n defense = \"{Defense}\"\n attack.type = {Attack}\n attack.intensity = {Intensity:R}\n seed = {Seed}\n{epsilon}{malicious}{dataset}{partition}}}");
     }
 
     public string Label => string.Create(CultureInfo.InvariantCulture,
-        $"{Defense} / {Attack}{(Attack == "none" ? "" : $" {Intensity:0.###}")}{(Malicious is { } m ? $" / f {m.F}" : "")}{(Epsilon is { } e ? $" / eps {Format(e)}" : "")} / seed {Seed}");
+        $"{(Dataset is { } d ? $"{d} / " : "")}{(Partition is { } p ? $"{p.Label} / " : "")}{Defense} / {Attack}{(Attack == "none" ? "" : $" {Intensity:0.###}")}{(Malicious is { } m ? $" / f {m.F}" : "")}{(Epsilon is { } e ? $" / eps {Format(e)}" : "")} / seed {Seed}");
 
     internal static string Format(double value, string format = "0.###") =>
         double.IsPositiveInfinity(value) ? "inf" : value.ToString(format, CultureInfo.InvariantCulture);
@@ -34,7 +43,10 @@ public sealed record GridCell(string Defense, string Attack, double Intensity, l
 /// <summary>A cell the grid will run: its place, its configuration (the base with the cell's overrides) and its settings.</summary>
 public sealed record PlannedCell(GridCell Cell, Config Config, ExperimentSettings Settings);
 
-/// <summary>The cells of a grid, read from <c>fedtrust.grid</c>, in a fixed order (defense, attack, intensity, seed).</summary>
+/// <summary>
+/// The cells of a grid, read from <c>fedtrust.grid</c>, in a fixed order (data set, partition, defense, seed, attack,
+/// intensity, f); the data set and partition only on their axes.
+/// </summary>
 public static class GridPlan
 {
     /// <summary>Sub-folder holding the ε-sweep cells (kept apart from Table 1's cells).</summary>
@@ -43,7 +55,8 @@ public static class GridPlan
     /// <summary>
     /// The grid's cells. The no-attack cell of a defense and seed is run once, whether it comes from
     /// <c>grid.reference</c> or from <c>none</c> in <c>grid.attacks</c> (it has no intensity to vary). Repeated names
-    /// and values in the lists count once.
+    /// and values in the lists count once. On <c>grid.datasets</c> and <c>grid.partitions</c> axes every cell runs on each
+    /// data set at each partition; the ε sweep runs once, at the base configuration's data set and partition.
     /// </summary>
     /// <exception cref="ConfigurationException">A list or the seed count is invalid, or the grid has no cells.</exception>
     public static IReadOnlyList<GridCell> Cells(Config config, int? seedsOverride = null) =>
@@ -91,10 +104,16 @@ public static class GridPlan
         var intensities = Doubles(config, "fedtrust.grid.intensities");
         var epsilons = Doubles(config, "fedtrust.grid.epsilons");
         var maliciousAxis = Counts(config, "fedtrust.grid.malicious");
+        var datasetAxis = Datasets(config, "fedtrust.grid.datasets");
+        var partitionAxis = Partitions(config, "fedtrust.grid.partitions");
         int? honest = config.GetString("fedtrust.grid.honest") == "auto" ? null : Whole(config, "fedtrust.grid.honest", min: 1);
         var seeds = seedsOverride ?? Whole(config, "fedtrust.grid.seeds");
         var baseSeed = config.GetLong("fedtrust.seed");
         if (defenses.Count == 0) throw new ConfigurationException("fedtrust.grid.defenses is empty: name at least one defense");
+        if (datasetAxis.Count > 1 && config.GetString("fedtrust.data.dir") is { } dataDir && !string.IsNullOrWhiteSpace(dataDir))
+            throw new ConfigurationException(
+                $"fedtrust.grid.datasets names {datasetAxis.Count} data sets but fedtrust.data.dir (--data-dir) is '{dataDir}': a folder holds " +
+                "one data set's files; leave it empty so that each data set uses its own cache folder");
         if (seeds < 1) throw new ConfigurationException(
             $"{(seedsOverride is null ? "fedtrust.grid.seeds" : "--seeds")} = {seeds}: expected at least 1");
         var noAttack = Flag(config, "fedtrust.grid.reference") || attacks.Any(a => a.Name == "none");
@@ -103,31 +122,44 @@ public static class GridPlan
             .Distinct().ToList();
         var clients = config.GetInt("fedtrust.clients");
         // Without a malicious axis a cell keeps the configured malicious count (and folder layout); with one, each count is a level.
-        (int F, int Clients)?[] levels = maliciousAxis.Count == 0
+        (int F, int Clients)?[] maliciousLevels = maliciousAxis.Count == 0
             ? [null]
             : maliciousAxis.Select(f => ((int, int)?)(f, honest is { } h ? h + f : clients)).ToArray();
         (int F, int Clients)? reference = maliciousAxis.Count == 0 ? null : (0, honest ?? clients);
 
+        // Without a dataset or partition axis a cell keeps the base configuration's (and the folder layout); with one,
+        // each entry is a level, and its folder comes before the defense's.
+        IReadOnlyList<string?> datasetLevels = datasetAxis.Count == 0 ? [null] : [.. datasetAxis];
+        IReadOnlyList<PartitionLevel?> partitionLevels = partitionAxis.Count == 0 ? [null] : [.. partitionAxis];
+        var levels = datasetLevels.SelectMany(d => partitionLevels.Select(p => (Dataset: d, Partition: p))).ToList();
+
         var cells = new List<GridCell>();
-        foreach (var defense in defenses)
+        foreach (var (dataset, partition) in levels)
         {
-            for (var s = 0; s < seeds; s++)
+            string[] prefix = [.. dataset is null ? Array.Empty<string>() : [dataset], .. partition is null ? Array.Empty<string>() : [partition.Folder]];
+            // The ε sweep runs once, at the base configuration's data set and partition (its report has no such axis).
+            var sweep = (dataset, partition) == levels[0];
+            foreach (var defense in defenses)
             {
-                var seed = baseSeed + s;
-                var seedFolder = $"seed-{seed}";
-                // The no-attack reference has no malicious clients: on a malicious axis, the honest clients alone.
-                if (noAttack)
-                    cells.Add(new GridCell(defense, "none", 0, seed, null, Path.Combine(defense, "none", seedFolder)) { Malicious = reference });
-                foreach (var (attack, intensity) in attacked)
-                foreach (var level in levels)
-                    cells.Add(new GridCell(defense, attack, intensity, seed, null,
-                        Path.Combine([defense, $"{attack}-{GridCell.Format(intensity)}", .. level is { } l ? [$"f-{l.F}"] : Array.Empty<string>(), seedFolder]))
-                        { Malicious = level });
-                if (DefenseSettings.Parse(defense).ClientPrivacy)
+                for (var s = 0; s < seeds; s++)
                 {
-                    foreach (var epsilon in epsilons)
-                        cells.Add(new GridCell(defense, "none", 0, seed, epsilon,
-                            Path.Combine(EpsilonSweepFolder, defense, $"eps-{GridCell.Format(epsilon)}", seedFolder)) { Malicious = reference });
+                    var seed = baseSeed + s;
+                    var seedFolder = $"seed-{seed}";
+                    // The no-attack reference has no malicious clients: on a malicious axis, the honest clients alone.
+                    if (noAttack)
+                        cells.Add(new GridCell(defense, "none", 0, seed, null, Path.Combine([.. prefix, defense, "none", seedFolder]))
+                            { Malicious = reference, Dataset = dataset, Partition = partition });
+                    foreach (var (attack, intensity) in attacked)
+                    foreach (var level in maliciousLevels)
+                        cells.Add(new GridCell(defense, attack, intensity, seed, null,
+                            Path.Combine([.. prefix, defense, $"{attack}-{GridCell.Format(intensity)}", .. level is { } l ? [$"f-{l.F}"] : Array.Empty<string>(), seedFolder]))
+                            { Malicious = level, Dataset = dataset, Partition = partition });
+                    if (sweep && DefenseSettings.Parse(defense).ClientPrivacy)
+                    {
+                        foreach (var epsilon in epsilons)
+                            cells.Add(new GridCell(defense, "none", 0, seed, epsilon,
+                                Path.Combine(EpsilonSweepFolder, defense, $"eps-{GridCell.Format(epsilon)}", seedFolder)) { Malicious = reference });
+                    }
                 }
             }
         }
@@ -181,6 +213,29 @@ public static class GridPlan
             entries.Add((name, intensity));
         }
         return entries;
+    }
+
+    /// <summary>Data set names of the catalogue (<see cref="DatasetCatalog.Names"/>), repeats dropped, in the order given.</summary>
+    private static List<string> Datasets(Config config, string key) =>
+        SettingsReader.List(config, key).Select(e => e.Trim()).Distinct().Select(name => DatasetCatalog.Names.Contains(name)
+                ? name
+                : throw new ConfigurationException($"{key}: '{name}' is not one of {string.Join(", ", DatasetCatalog.Names)}"))
+            .ToList();
+
+    /// <summary>
+    /// Partition levels (<see cref="PartitionLevel.Parse"/>), repeats dropped, in the order given; two levels whose folder
+    /// names would be equal (α equal within 3 decimals) are refused.
+    /// </summary>
+    private static List<PartitionLevel> Partitions(Config config, string key)
+    {
+        var basePartition = new Lazy<PartitionSettings>(() => SettingsReader.Read(config, checkDefenseFits: false).Partition);
+        var levels = SettingsReader.List(config, key).Select(e => e.Trim()).Distinct()
+            .Select(e => (Entry: e, Level: PartitionLevel.Parse(e, key, () => basePartition.Value))).ToList();
+        if (levels.DistinctBy(l => l.Level).GroupBy(l => l.Level.Folder).FirstOrDefault(g => g.Count() > 1) is { } clash)
+            throw new ConfigurationException(
+                $"{key}: {string.Join(" and ", clash.Select(l => $"'{l.Entry}'"))} would share the cell folder '{clash.Key}' " +
+                "(folder names keep 3 decimals); use values that differ within 3 decimals");
+        return levels.Select(l => l.Level).Distinct().ToList();
     }
 
     /// <summary>A list of malicious-client counts (each ≥ 0), repeats dropped, in the order given.</summary>

@@ -9,7 +9,8 @@ namespace FedTrust.Cli.Grid;
 /// Everything a finished grid folder turns into: Table 1 (csv, md, with the paper's own figures where it states
 /// them), the metric-vs-intensity figures, the per-attack comparison, the trust trajectories, and the ε sweep; or,
 /// for a robustness grid (attacked cells at several malicious counts f), the worst-case, per-attack, detection and
-/// backdoor reports of <see cref="RobustnessReport"/> in place of Table 1 and the figures.
+/// backdoor reports of <see cref="RobustnessReport"/> in place of Table 1 and the figures; or, for a heterogeneity grid
+/// (cells on more than one data set or partition), the reports of <see cref="HeterogeneityReport"/> in place of both.
 /// </summary>
 public static class GridReport
 {
@@ -42,7 +43,13 @@ public static class GridReport
         // Sweep cells share (defense, attack none, intensity 0, seed) and differ by ε: loaded file by file.
         var sweep = results.Where(InSweep).Order(StringComparer.Ordinal).Select(r => GridResults.Read(Path.Combine(dir, r))).ToList();
         var written = new List<string>();
-        if (main.Count > 0 && RobustnessReport.Applies(main))
+        if (main.Count > 0 && HeterogeneityGrid.Applies(main))
+        {
+            // Table 1 and the robustness reports have no data-set or partition axis: they would average the heterogeneity
+            // levels together, so a grid over them gets its own reports, which keep every level apart.
+            written.AddRange(HeterogeneityReport.Write(dir, main));
+        }
+        else if (main.Count > 0 && RobustnessReport.Applies(main))
         {
             // Table 1 and the paper's figures have no f axis: they would average different f together (and overwrite
             // one f's trust plots with another's), so a robustness grid gets its own reports, which keep f apart.

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using FedTrust.Cli.Grid;
+using FedTrust.Core.Data;
 
 namespace FedTrust.Cli.Reports;
 
@@ -14,6 +16,12 @@ public sealed record CellResult(string Defense, string Attack, double Intensity,
 
     /// <summary>The run's client count, honest and malicious (<c>config.clients</c>; 0 when the file does not say).</summary>
     public int Clients => Result.Config.Clients;
+
+    /// <summary>The run's data set (<c>config.dataset</c>; mnist when the file does not say, as before the key existed).</summary>
+    public string Dataset => Result.Config.Dataset.Trim().ToLowerInvariant();
+
+    /// <summary>The run's partition as a level, its kind with the parameter that shapes it (<c>config.partition</c>; iid when the file does not say).</summary>
+    public PartitionLevel Partition => (Result.Config.Partition ?? new ResultPartition()).Level;
 }
 
 /// <summary>
@@ -28,8 +36,25 @@ public sealed record ResultFile(
     IReadOnlyList<ResultClient>? Clients = null,
     ResultDetection? Detection = null);
 
-/// <summary>The run's resolved configuration, as far as reports need it (<c>config</c> in result.json).</summary>
-public sealed record ResultConfig(long Seed, string? Defense = null, ResultAttack? Attack = null, int Rounds = 0, int Clients = 0);
+/// <summary>
+/// The run's resolved configuration, as far as reports need it (<c>config</c> in result.json). The data set and the
+/// partition default to what a run used before those keys existed (mnist, iid).
+/// </summary>
+public sealed record ResultConfig(
+    long Seed, string? Defense = null, ResultAttack? Attack = null, int Rounds = 0, int Clients = 0, string Dataset = "mnist", ResultPartition? Partition = null);
+
+/// <summary>
+/// The partition of a run (<c>config.partition</c>): its kind and the parameters that shape the grid's levels, each at
+/// its default (<c>hocon/fedtrust.conf</c>) when absent.
+/// </summary>
+public sealed record ResultPartition(
+    string Kind = "iid",
+    double Alpha = 0.5,
+    [property: JsonPropertyName("shards-per-client")] int ShardsPerClient = 2)
+{
+    /// <summary>The partition as a grid level (<see cref="GridResults.Read"/> refuses a file whose kind is not one of <see cref="PartitionKinds.Names"/>).</summary>
+    public PartitionLevel Level => PartitionLevel.Of(PartitionKinds.Parse(Kind.Trim().ToLowerInvariant()), Alpha, ShardsPerClient);
+}
 
 /// <summary>The attack of a run (<c>config.attack</c>): its type name, intensity and number of malicious clients.</summary>
 public sealed record ResultAttack(string? Type = null, double Intensity = 0, int Malicious = 0);
@@ -87,9 +112,10 @@ public static class GridResults
     /// <exception cref="DirectoryNotFoundException"><paramref name="dir"/> does not exist.</exception>
     /// <exception cref="InvalidDataException">
     /// No result.json was found; a file is not valid JSON of the schema, lacks the defense or the attack, or has a schema
-    /// version other than 1 (the message starts with the file's path); or two files describe the same defense, attack,
-    /// intensity, malicious count, client count and seed (averaging them would count that seed twice). Cells that
-    /// differ only by their malicious clients f, as a robustness grid's do, are different cells.
+    /// version other than 1 (the message starts with the file's path); or two files describe the same data set, partition,
+    /// defense, attack, intensity, malicious count, client count and seed (averaging them would count that seed twice).
+    /// Cells that differ only by their malicious clients f, as a robustness grid's do, or only by their data set or
+    /// partition, as a heterogeneity grid's do, are different cells.
     /// </exception>
     public static IReadOnlyList<CellResult> Load(string dir, Func<string, bool>? include = null)
     {
@@ -102,16 +128,16 @@ public static class GridResults
         if (files.Count == 0) throw new InvalidDataException($"no {FileName} found under '{dir}'");
 
         var cells = new List<CellResult>(files.Count);
-        var seen = new Dictionary<(string, string, double, int, int, long), string>();
+        var seen = new Dictionary<(string, PartitionLevel, string, string, double, int, int, long), string>();
         foreach (var file in files)
         {
             var cell = Read(file);
-            var key = (cell.Defense, cell.Attack, cell.Intensity, cell.Malicious, cell.Clients, cell.Seed);
+            var key = (cell.Dataset, cell.Partition, cell.Defense, cell.Attack, cell.Intensity, cell.Malicious, cell.Clients, cell.Seed);
             if (seen.TryGetValue(key, out var other))
             {
                 throw new InvalidDataException(
-                    $"{file}: same cell as {other} (defense {cell.Defense}, attack {cell.Attack}, intensity {cell.Intensity}, " +
-                    $"{cell.Malicious} malicious of {cell.Clients} clients, seed {cell.Seed}); remove one of them");
+                    $"{file}: same cell as {other} (data set {cell.Dataset}, partition {cell.Partition.Label}, defense {cell.Defense}, attack {cell.Attack}, " +
+                    $"intensity {cell.Intensity}, {cell.Malicious} malicious of {cell.Clients} clients, seed {cell.Seed}); remove one of them");
             }
             seen[key] = file;
             cells.Add(cell);
@@ -152,6 +178,8 @@ public static class GridResults
             throw new InvalidDataException($"{file}: config.attack.intensity {intensity} must be a non-negative number");
         if (result.Config.Attack.Malicious < 0)
             throw new InvalidDataException($"{file}: config.attack.malicious {result.Config.Attack.Malicious} must be a whole number ≥ 0");
+        if (result.Config.Partition is { } partition && !PartitionKinds.Names.Contains(partition.Kind.Trim().ToLowerInvariant()))
+            throw new InvalidDataException($"{file}: config.partition.kind '{partition.Kind}' is not one of {string.Join(", ", PartitionKinds.Names)}");
         var folder = Path.GetDirectoryName(Path.GetFullPath(file))!;
         return new CellResult(defense, attack, intensity, result.Config.Seed, folder, result);
     }

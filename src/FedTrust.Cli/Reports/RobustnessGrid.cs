@@ -40,16 +40,19 @@ public sealed record DetectionSummary(string Defense, int F, DetectionRate Rates
 public sealed class RobustnessGrid
 {
     /// <summary>Summarises <paramref name="cells"/> (loaded by <see cref="GridResults.Load"/>).</summary>
-    /// <exception cref="ArgumentException">No cell has an attack.</exception>
-    public RobustnessGrid(IReadOnlyList<CellResult> cells)
+    /// <param name="cells">The cells; without attacked ones there are no f columns, worst cases or detection summaries.</param>
+    /// <param name="excludes">
+    /// The defenses that detect (<see cref="Excludes"/>) when <paramref name="cells"/> are part of a larger grid that
+    /// decides it (a heterogeneity grid's, level by level); by default those that excluded someone in <paramref name="cells"/>.
+    /// </param>
+    public RobustnessGrid(IReadOnlyList<CellResult> cells, IReadOnlySet<string>? excludes = null)
     {
         ArgumentNullException.ThrowIfNull(cells);
         var attacked = cells.Where(c => c.Attack != "none").ToList();
-        if (attacked.Count == 0) throw new ArgumentException("a robustness grid needs attacked cells", nameof(cells));
 
         F = [.. attacked.Select(c => c.Malicious).Distinct().Order()];
         _intensities = attacked.GroupBy(c => c.Attack).ToDictionary(g => g.Key, g => g.Select(c => c.Intensity).Distinct().Count());
-        Excludes = cells.Where(c => c.Result.Rounds.Any(r => r.Excluded is { Count: > 0 })).Select(c => c.Defense).ToHashSet(StringComparer.Ordinal);
+        Excludes = excludes ?? ExcludingDefenses(cells);
 
         var rows = cells.GroupBy(c => (c.Defense, c.Attack, c.Intensity, F: c.Malicious)).Select(Summarise).ToList();
         var byDefenseAndF = rows.Where(r => r.Attack != "none").GroupBy(r => (r.Defense, r.F)).ToList();
@@ -71,7 +74,7 @@ public sealed class RobustnessGrid
 
     private readonly Dictionary<string, int> _intensities;
 
-    /// <summary>The malicious counts f of the attacked cells, ascending.</summary>
+    /// <summary>The malicious counts f of the attacked cells, ascending (none without attacked cells).</summary>
     public IReadOnlyList<int> F { get; }
 
     /// <summary>
@@ -101,6 +104,10 @@ public sealed class RobustnessGrid
     /// have none.
     /// </summary>
     public IReadOnlySet<string> Excludes { get; }
+
+    /// <summary>The defenses among <paramref name="cells"/> that excluded some participant in some round.</summary>
+    public static IReadOnlySet<string> ExcludingDefenses(IEnumerable<CellResult> cells) =>
+        cells.Where(c => c.Result.Rounds.Any(r => r.Excluded is { Count: > 0 })).Select(c => c.Defense).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>The attack success rates of the backdoor: the rows whose runs recorded one.</summary>
     public IEnumerable<RobustnessRow> AsrRows => Rows.Where(r => r.FinalAsr is not null && r.Attack != "none");

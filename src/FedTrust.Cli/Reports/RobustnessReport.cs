@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using ScottPlot;
+using static FedTrust.Cli.Reports.ReportFormat;
 
 namespace FedTrust.Cli.Reports;
 
@@ -228,25 +229,4 @@ public static class RobustnessReport
 
     private static string ColumnsLabel(int? honest) =>
         honest is int h ? $"malicious clients f (with {h} honest)" : "malicious clients f";
-
-    private static int Index<T>(IReadOnlyList<T> list, T item) => list.ToList().IndexOf(item);
-
-    private static string Save(string dir, string name, string text)
-    {
-        var path = Path.Combine(dir, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
-
-    private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private static string F4(double? value) => value?.ToString("F4", CultureInfo.InvariantCulture) ?? "";
-
-    private static string F3(double? value) => value?.ToString("F3", CultureInfo.InvariantCulture) ?? "n/a";
-
-    private static string Pm(MetricSummary s) => $"{F3(s.Mean)} ± {F3(s.Std)}";
-
-    private static string CsvField(string value) => Table1.CsvField(value);
-
-    private static string MdCell(string value) => Table1.MdCell(value);
 }

@@ -26,10 +26,13 @@ internal static class RobustnessFixture
         return Cell(grid, folder, defense, attack, intensity, f, honest, seed, accuracy, rounds);
     }
 
-    /// <summary>Writes one cell into <paramref name="folder"/> and returns its file.</summary>
+    /// <summary>
+    /// Writes one cell into <paramref name="folder"/> and returns its file; <paramref name="config"/>, when given, are
+    /// further properties of its <c>config</c> block (JSON, e.g. <c>"dataset": "mnist"</c>).
+    /// </summary>
     public static string Cell(
         GridFixture grid, string folder, string defense, string attack, double intensity, int f, int honest, long seed,
-        double accuracy, IReadOnlyList<FixtureRound> rounds)
+        double accuracy, IReadOnlyList<FixtureRound> rounds, string? config = null)
     {
         var roundJson = string.Join(",\n", rounds.Select((r, i) =>
         {
@@ -40,7 +43,7 @@ internal static class RobustnessFixture
             $$"""{ "id": "{{id}}", "malicious": {{(i >= honest ? "true" : "false")}}, "trainSamples": 100, "testAccuracy": 0.9 }"""));
         var json = $$"""
             { "schema": 1,
-              "config": { "defense": "{{defense}}", "seed": {{seed}}, "rounds": {{rounds.Count}}, "clients": {{honest + f}},
+              "config": { {{(config is null ? "" : config + ",")}} "defense": "{{defense}}", "seed": {{seed}}, "rounds": {{rounds.Count}}, "clients": {{honest + f}},
                           "attack": { "type": "{{attack}}", "intensity": {{N(intensity)}}, "malicious": {{f}} } },
               "rounds": [
             {{roundJson}}
