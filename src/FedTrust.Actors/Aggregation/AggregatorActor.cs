@@ -280,7 +280,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         }
         // No updates at all only when a Poisson draw picked nobody: nothing to score.
         var screening = updates.Count > 0
-            ? RobustAggregation.Screen(updates, defense, _settings.Krum.F)
+            ? RobustAggregation.Screen(updates, defense, _settings.Krum.F, _settings.Trust.Judgement, TrustedBeforeRound())
             : new Screening(null, null, new Dictionary<string, UpdateEvidence>());
         var evidence = new Dictionary<string, UpdateEvidence>(screening.Evidence, StringComparer.Ordinal);
         foreach (var id in _rejected.Keys) evidence[id] = new UpdateEvidence(0, 0, Invalid: true);
@@ -298,6 +298,25 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             Receive<LocalUpdate>(late => _log.Warning("ignored a late update from {0} for round {1}: the round is closing", late.ClientId, late.Round));
             Receive<UpdateWithheld>(late => _log.Warning("ignored a late answer from {0} for round {1}: the round is closing", late.ClientId, late.Round));
         });
+    }
+
+    /// <summary>
+    /// The round's clients trusted before it: each one's latest recorded score (the rounds' trust, resumed rounds
+    /// included, so a resumed or clustered run judges as an uninterrupted one) is at or above the threshold; a client
+    /// without a score yet counts with the initial score. Only the tolerant trust rule uses it.
+    /// </summary>
+    private IReadOnlySet<string>? TrustedBeforeRound()
+    {
+        if (_settings.Trust.Judgement != TrustJudgement.Tolerant) return null;
+        var latest = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var round in _rounds)
+        {
+            if (round.Trust is not { } scores) continue;
+            foreach (var (id, score) in scores) latest[id] = score;
+        }
+        return _updates.Keys
+            .Where(id => !TrustRule.IsExcluded(latest.TryGetValue(id, out var score) ? score : _settings.Trust.Initial, _settings.Trust))
+            .ToHashSet(StringComparer.Ordinal);
     }
 
     private void FinishRound(List<RoundUpdate> updates, Screening screening, IReadOnlyDictionary<string, double> trust)

@@ -32,6 +32,8 @@ public static class ConfigFingerprint
         ["attack.z"] = "\"auto\"",
         ["attack.perturbation"] = "\"std\"",
         ["attack.boost"] = "1",
+        ["trust.rule"] = "\"paper\"",
+        ["trust.cosine-tolerance"] = "3",
         ["partition.kind"] = "\"iid\"",
         ["partition.alpha"] = "0.5",
         ["partition.shards-per-client"] = "2",

@@ -259,7 +259,9 @@ public static class SettingsReader
             Penalty: Double(config, "fedtrust.trust.penalty", 0, 1),
             Recovery: Double(config, "fedtrust.trust.recovery", 0, 1),
             CosineFloor: Double(config, "fedtrust.trust.cosine-floor", -1, 1, maxExclusive: true),
-            NormTolerance: Double(config, "fedtrust.trust.norm-tolerance", 0, 1e6, minExclusive: true));
+            NormTolerance: Double(config, "fedtrust.trust.norm-tolerance", 0, 1e6, minExclusive: true),
+            Judgement: OneOf(config, "fedtrust.trust.rule", ["paper", "tolerant"]) == "tolerant" ? TrustJudgement.Tolerant : TrustJudgement.Paper,
+            CosineTolerance: Double(config, "fedtrust.trust.cosine-tolerance", 0, 1e6, minExclusive: true));
         parameters.Validate();
         return parameters;
     }

@@ -21,7 +21,7 @@ namespace FedTrust.Actors.Serialization;
 /// items; a dictionary — int32 count, then (key, value) pairs in ordinal key order, so equal messages give equal
 /// bytes; an actor reference — its full path with uid as a string, resolved by the receiving node; an
 /// <see cref="UpdateEvidence"/> — Cosine, NormDeviation, KrumRank (int?), Participants, Invalid, TypicalCosine
-/// (double?). <see cref="ToClient"/> carries its message as the inner manifest (a string), then the inner message's
+/// (double?), CosineDeviation (double?). <see cref="ToClient"/> carries its message as the inner manifest (a string), then the inner message's
 /// own whole payload (header and body), which ends the body.
 /// </para>
 /// <para>
@@ -196,7 +196,7 @@ public sealed class ProtocolSerializer(ExtendedActorSystem system) : SerializerW
     ];
 
     // Cosine, NormDeviation, KrumRank's presence byte, Participants, Invalid, TypicalCosine's presence byte.
-    private const int EvidenceMinBytes = 8 + 8 + 1 + 4 + 1 + 1;
+    private const int EvidenceMinBytes = 8 + 8 + 1 + 4 + 1 + 1 + 1;
 
     private static readonly Dictionary<Type, WireCase> ByType = Cases.ToDictionary(c => c.Type);
     private static readonly Dictionary<string, WireCase> ByManifest = Cases.ToDictionary(c => c.Manifest, StringComparer.Ordinal);
@@ -304,6 +304,7 @@ public sealed class ProtocolSerializer(ExtendedActorSystem system) : SerializerW
         w.Int32(e.Participants);
         w.Bool(e.Invalid);
         w.NullableDouble(e.TypicalCosine);
+        w.NullableDouble(e.CosineDeviation);
     }
 
     private static UpdateEvidence ReadEvidence(ref WireReader r, string field) => new(
@@ -312,5 +313,6 @@ public sealed class ProtocolSerializer(ExtendedActorSystem system) : SerializerW
         r.NullableInt32($"{field}.{nameof(UpdateEvidence.KrumRank)}"),
         r.Int32($"{field}.{nameof(UpdateEvidence.Participants)}"),
         r.Bool($"{field}.{nameof(UpdateEvidence.Invalid)}"),
-        r.NullableDouble($"{field}.{nameof(UpdateEvidence.TypicalCosine)}"));
+        r.NullableDouble($"{field}.{nameof(UpdateEvidence.TypicalCosine)}"),
+        r.NullableDouble($"{field}.{nameof(UpdateEvidence.CosineDeviation)}"));
 }

@@ -23,8 +23,13 @@ public sealed record AggregationDecision(float[]? Delta, IReadOnlyList<string> U
 /// </summary>
 public static class RobustAggregation
 {
-    /// <summary>Scores a round's updates (given in client order): Krum when the defense uses it, trust evidence always.</summary>
-    public static Screening Screen(IReadOnlyList<RoundUpdate> updates, DefenseSettings defense, int f)
+    /// <summary>
+    /// Scores a round's updates (given in client order): Krum when the defense uses it, trust evidence always, formed
+    /// by <paramref name="judgement"/> (the tolerant rule takes its reference from <paramref name="trusted"/>, the
+    /// clients trusted before the round; see <see cref="EvidenceCollector.Collect"/>).
+    /// </summary>
+    public static Screening Screen(IReadOnlyList<RoundUpdate> updates, DefenseSettings defense, int f,
+        TrustJudgement judgement = TrustJudgement.Paper, IReadOnlySet<string>? trusted = null)
     {
         IReadOnlyDictionary<string, double>? scores = null;
         IReadOnlyList<string>? ranking = null;
@@ -39,7 +44,7 @@ public static class RobustAggregation
         // Evidence is collected under every defense: the trust ledger keeps (and journals) scores for all runs,
         // so a run without trust-based aggregation can still be audited for what trust would have decided.
         var evidence = updates.Count > 0
-            ? EvidenceCollector.Collect(updates.Select(u => (u.ClientId, u.Delta)).ToList(), order)
+            ? EvidenceCollector.Collect(updates.Select(u => (u.ClientId, u.Delta)).ToList(), order, judgement: judgement, trusted: trusted)
             : new Dictionary<string, UpdateEvidence>();
         return new Screening(scores, ranking, evidence);
     }

@@ -4,9 +4,11 @@ namespace FedTrust.Core.Trust;
 
 /// <summary>
 /// Turns one round's updates into per-client <see cref="UpdateEvidence"/> for the <see cref="TrustRule"/>:
-/// each valid update's cosine similarity to a robust reference (the coordinate-wise median of the valid updates) and
-/// the robust z-score of its norm among the valid updates' norms. Unusable updates (NaN, ±∞, wrong length) are
-/// marked <see cref="UpdateEvidence.Invalid"/> and take no part in the reference or the norm statistics.
+/// each valid update's cosine similarity to a robust reference (the coordinate-wise median of the reference
+/// updates) and the robust z-score of its norm among the reference updates' norms. The reference updates are all the
+/// valid ones under <see cref="TrustJudgement.Paper"/>, and the trusted ones among them under
+/// <see cref="TrustJudgement.Tolerant"/> (see <see cref="MinimumTrusted"/>). Unusable updates (NaN, ±∞, wrong length)
+/// are marked <see cref="UpdateEvidence.Invalid"/> and take no part in the reference or the norm statistics.
 /// </summary>
 public static class EvidenceCollector
 {
@@ -22,11 +24,13 @@ public static class EvidenceCollector
     public const double NormResolution = 1e-4;
 
     /// <summary>
-    /// The evidence for every client in <paramref name="updates"/>, ordered by client id (ordinal).
-    /// Cosine = cos(Δᵢ, median_coord(Δ)); NormDeviation = |‖Δᵢ‖ − median‖Δ‖| / max(1.4826 · MAD‖Δ‖, 1e-4 · median‖Δ‖)
-    /// (robust z-score, Hampel 1974, with the scale floored at <see cref="NormResolution"/> of the median norm), which
-    /// is 0 for a norm equal to the median and +∞ for any other norm only when every scale is 0 (median norm 0).
-    /// An unusable update gets Invalid = true, Cosine 0 and NormDeviation +∞.
+    /// The evidence for every client in <paramref name="updates"/>, ordered by client id (ordinal), with R the
+    /// reference updates. Cosine = cos(Δᵢ, median_coord(Δ ∈ R)); NormDeviation = |‖Δᵢ‖ − median_R‖Δ‖| /
+    /// max(1.4826 · MAD_R‖Δ‖, 1e-4 · median_R‖Δ‖) (robust z-score, Hampel 1974, with the scale floored at
+    /// <see cref="NormResolution"/> of the median norm), which is 0 for a norm equal to the median and +∞ for any
+    /// other norm only when every scale is 0 (median norm 0). Under the tolerant rule a norm below the median has
+    /// deviation 0, and CosineDeviation = max(0, median_R(cos) − cosᵢ) / (1.4826 · MAD_R(cos)) (+∞ when that scale is
+    /// 0 and the cosine is below the median). An unusable update gets Invalid = true, Cosine 0 and NormDeviation +∞.
     /// </summary>
     /// <param name="updates">The round's updates; client ids must be distinct.</param>
     /// <param name="krumRanking">
@@ -36,10 +40,17 @@ public static class EvidenceCollector
     /// <param name="expectedLength">
     /// The model's parameter count. When omitted, the length most updates share (on a tie, the one whose count got there first, scanning in order).
     /// </param>
+    /// <param name="judgement">The rule the evidence is for (<see cref="TrustJudgement.Paper"/> by default).</param>
+    /// <param name="trusted">
+    /// Under <see cref="TrustJudgement.Tolerant"/>: the clients trusted before this round (score at or above the
+    /// threshold). Null, or fewer than <see cref="MinimumTrusted"/> of the valid updates: every valid update is a reference.
+    /// </param>
     public static IReadOnlyDictionary<string, UpdateEvidence> Collect(
         IReadOnlyList<(string ClientId, float[] Delta)> updates,
         int[]? krumRanking = null,
-        int? expectedLength = null)
+        int? expectedLength = null,
+        TrustJudgement judgement = TrustJudgement.Paper,
+        IReadOnlySet<string>? trusted = null)
     {
         ArgumentNullException.ThrowIfNull(updates);
         var n = updates.Count;
@@ -68,27 +79,52 @@ public static class EvidenceCollector
         }
         if (valid.Count == 0) return evidence;
 
+        var tolerant = judgement == TrustJudgement.Tolerant;
         var deltas = valid.Select(i => updates[i].Delta).ToList();
-        var reference = VectorMath.CoordinateMedian(deltas);
+        var basis = tolerant ? ReferenceBasis(valid.Select(i => updates[i].ClientId).ToList(), trusted) : null;
+        var reference = VectorMath.CoordinateMedian(basis is null ? deltas : basis.Select(k => deltas[k]).ToList());
         // Each update's norm and cosine depend on that update alone, so computing them in parallel changes no bit;
         // the norms (‖reference‖ included) are computed once and reused by the cosines.
         var norms = new double[deltas.Count];
         Parallel.For(0, deltas.Count, k => norms[k] = VectorMath.Norm(deltas[k]));
-        var medianNorm = VectorMath.Median(norms);
-        var scale = NormScale(medianNorm, VectorMath.MedianAbsoluteDeviation(norms));
+        var basisNorms = basis is null ? norms : basis.Select(k => norms[k]).ToArray();
+        var medianNorm = VectorMath.Median(basisNorms);
+        var scale = NormScale(medianNorm, VectorMath.MedianAbsoluteDeviation(basisNorms));
         var referenceNorm = VectorMath.Norm(reference);
         var cosines = new double[deltas.Count];
         Parallel.For(0, deltas.Count, k => cosines[k] = VectorMath.Cosine(deltas[k], reference, norms[k], referenceNorm));
-        var typicalCosine = VectorMath.Median(cosines);
+        var basisCosines = basis is null ? cosines : basis.Select(k => cosines[k]).ToArray();
+        var typicalCosine = VectorMath.Median(basisCosines);
+        var cosineScale = MadToStandardDeviation * VectorMath.MedianAbsoluteDeviation(basisCosines);
         for (var k = 0; k < valid.Count; k++)
         {
             var i = valid[k];
-            var gap = Math.Abs(norms[k] - medianNorm);
+            // Under the tolerant rule a small update is no threat: only a norm above the median is suspect.
+            var gap = tolerant ? Math.Max(0, norms[k] - medianNorm) : Math.Abs(norms[k] - medianNorm);
             var deviation = gap == 0 ? 0 : scale > 0 ? gap / scale : double.PositiveInfinity;
-            evidence[updates[i].ClientId] = new UpdateEvidence(cosines[k], deviation, ranks[i], n, TypicalCosine: typicalCosine);
+            double? cosineDeviation = tolerant ? Deviation(typicalCosine - cosines[k], cosineScale) : null;
+            evidence[updates[i].ClientId] = new UpdateEvidence(cosines[k], deviation, ranks[i], n, TypicalCosine: typicalCosine,
+                CosineDeviation: cosineDeviation);
         }
         return evidence;
     }
+
+    /// <summary>
+    /// The fewest trusted valid updates the tolerant rule takes as its reference: half the valid updates (rounded up),
+    /// and at least 3 (a median of fewer is one client's word). With fewer, every valid update is the reference.
+    /// </summary>
+    public static int MinimumTrusted(int validUpdates) => Math.Max(3, (validUpdates + 1) / 2);
+
+    /// <summary>Indices (into the valid updates) of the tolerant rule's reference: the trusted ones, if enough; else null (all).</summary>
+    private static List<int>? ReferenceBasis(List<string> validIds, IReadOnlySet<string>? trusted)
+    {
+        if (trusted is null) return null;
+        var basis = Enumerable.Range(0, validIds.Count).Where(k => trusted.Contains(validIds[k])).ToList();
+        return basis.Count >= MinimumTrusted(validIds.Count) ? basis : null;
+    }
+
+    /// <summary>A one-sided robust z-score: gap / scale for a positive gap, 0 for none, +∞ for a gap over a zero scale.</summary>
+    private static double Deviation(double gap, double scale) => gap <= 0 ? 0 : scale > 0 ? gap / scale : double.PositiveInfinity;
 
     /// <summary>The robust scale of the norms: 1.4826 · MAD (Hampel 1974), at least <see cref="NormResolution"/> · median.</summary>
     public static double NormScale(double medianNorm, double medianAbsoluteDeviation) =>

@@ -9,13 +9,18 @@ namespace FedTrust.Core.Trust;
 /// <param name="Recovery">The fraction of the gap to a better behaviour the score regains each round, in [0, 1].</param>
 /// <param name="CosineFloor">The cosine at or below which an update's direction counts as fully bad, in [−1, 1).</param>
 /// <param name="NormTolerance">The robust z-score of the update's norm up to which its magnitude counts as fine, &gt; 0.</param>
+/// <param name="Judgement">How a round's evidence is formed: the paper rule, or the rule tolerant of heterogeneous clients.</param>
+/// <param name="CosineTolerance">Under <see cref="TrustJudgement.Tolerant"/>: the robust z-score of a cosine below the
+/// round's typical one up to which the update's direction counts as agreeing, &gt; 0.</param>
 public sealed record TrustParameters(
     double Initial = 1.0,
     double Threshold = 0.5,
     double Penalty = 0.4,
     double Recovery = 0.1,
     double CosineFloor = 0.0,
-    double NormTolerance = 3.0)
+    double NormTolerance = 3.0,
+    TrustJudgement Judgement = TrustJudgement.Paper,
+    double CosineTolerance = 3.0)
 {
     /// <summary>Throws <see cref="ArgumentException"/> naming the first parameter outside its range.</summary>
     public void Validate()
@@ -28,6 +33,10 @@ public sealed record TrustParameters(
             throw new ArgumentException($"trust parameter {nameof(CosineFloor)} = {CosineFloor} must lie in [-1, 1)", nameof(CosineFloor));
         if (!(NormTolerance > 0))
             throw new ArgumentException($"trust parameter {nameof(NormTolerance)} = {NormTolerance} must be positive", nameof(NormTolerance));
+        if (!(CosineTolerance > 0))
+            throw new ArgumentException($"trust parameter {nameof(CosineTolerance)} = {CosineTolerance} must be positive", nameof(CosineTolerance));
+        if (!Enum.IsDefined(Judgement))
+            throw new ArgumentException($"trust parameter {nameof(Judgement)} = {(int)Judgement} is not a judgement", nameof(Judgement));
     }
 
     private static void RequireUnit(double value, string name)
@@ -48,8 +57,30 @@ public sealed record TrustParameters(
 /// <param name="TypicalCosine">The median of the round's cosines: what agreement looks like this round. Under DP
 /// noise every honest update is far from the reference (cosines of 0.3 are normal), so direction is judged
 /// relative to it; null falls back to the absolute scale.</param>
+/// <param name="CosineDeviation">Under <see cref="TrustJudgement.Tolerant"/>: how far the cosine lies below the typical
+/// one, in robust standard deviations of the round's cosines (0 at or above it); null under the paper rule.</param>
 public sealed record UpdateEvidence(double Cosine, double NormDeviation, int? KrumRank = null, int Participants = 0, bool Invalid = false,
-    double? TypicalCosine = null);
+    double? TypicalCosine = null, double? CosineDeviation = null);
+
+/// <summary>How the round's evidence about each update is formed (<c>fedtrust.trust.rule</c>).</summary>
+public enum TrustJudgement
+{
+    /// <summary>
+    /// The rule this project's Table 1 was measured with: every valid update is judged against the coordinate-wise
+    /// median of all the round's valid updates, a norm far from the median on either side is suspect, and direction is
+    /// scored by the ratio of the cosine to the typical cosine.
+    /// </summary>
+    Paper,
+
+    /// <summary>
+    /// The rule for heterogeneous clients: the reference (median update, typical cosine, norm statistics) comes from the
+    /// clients trusted before the round, so a coherent group of excluded clients cannot pull it toward itself; a cosine
+    /// within <see cref="TrustParameters.CosineTolerance"/> robust standard deviations of the typical one counts as
+    /// agreement (under non-IID data honest clients differ by that much every round); and only a norm above the
+    /// median is suspect (a small update cannot poison, and a client with little or easy data sends one).
+    /// </summary>
+    Tolerant,
+}
 
 /// <summary>
 /// The adaptive trust rule: each round a client's update is scored for behaviour b ∈ [0, 1] (agreement in direction
@@ -65,7 +96,9 @@ public static class TrustRule
     /// The behaviour score b ∈ [0, 1] of one update: 0 when it was invalid; otherwise direction × magnitude, with
     /// direction = clamp((cos − CosineFloor)/(top − CosineFloor), 0, 1), where top is the round's typical (median)
     /// cosine when it is above the floor and 1 otherwise, and magnitude = 1 when the norm's robust
-    /// z-score z ≤ NormTolerance, else NormTolerance / z. The Krum rank is not used here.
+    /// z-score z ≤ NormTolerance, else NormTolerance / z. With a <see cref="UpdateEvidence.CosineDeviation"/> (the
+    /// tolerant rule) at most CosineTolerance, direction is 1: the cosine lies within the round's natural spread
+    /// (robust outlier rule, Hampel 1974). The Krum rank is not used here.
     /// </summary>
     public static double Behaviour(UpdateEvidence evidence, TrustParameters parameters)
     {
@@ -75,11 +108,15 @@ public static class TrustRule
         if (evidence.Invalid) return 0;
         if (!(evidence.Cosine >= -1 && evidence.Cosine <= 1))
             throw new ArgumentException($"evidence cosine {evidence.Cosine} must lie in [-1, 1]", nameof(evidence));
+        if (evidence.CosineDeviation is { } deviation && !(deviation >= 0))
+            throw new ArgumentException($"evidence cosine deviation {deviation} must be ≥ 0", nameof(evidence));
         if (!(evidence.NormDeviation >= 0))
             throw new ArgumentException($"evidence norm deviation {evidence.NormDeviation} must be ≥ 0", nameof(evidence));
 
         var top = evidence.TypicalCosine is { } typical && typical > parameters.CosineFloor && typical <= 1 ? typical : 1.0;
-        var direction = Math.Clamp((evidence.Cosine - parameters.CosineFloor) / (top - parameters.CosineFloor), 0.0, 1.0);
+        var direction = evidence.CosineDeviation is { } z && z <= parameters.CosineTolerance
+            ? 1.0
+            : Math.Clamp((evidence.Cosine - parameters.CosineFloor) / (top - parameters.CosineFloor), 0.0, 1.0);
         var magnitude = evidence.NormDeviation <= parameters.NormTolerance
             ? 1.0
             : parameters.NormTolerance / evidence.NormDeviation;

@@ -35,12 +35,27 @@ public class ConfigFingerprintTests
         Assert.NotEqual(ConfigFingerprint.Hash(before), ConfigFingerprint.Hash(after));
     }
 
-    /// <summary>Checkpoints written by earlier versions store this exact text: they must stay resumable.</summary>
+    /// <summary>
+    /// Checkpoints written by earlier versions store this exact text: they must stay resumable under the settings they
+    /// were computed with (since the default trust rule became tolerant, that is with <c>trust.rule = paper</c>).
+    /// </summary>
     [Fact]
     public void The_fingerprint_text_is_the_one_earlier_checkpoints_stored()
     {
-        foreach (var config in new[] { With(), With("fedtrust.data.dir=/tmp/ü \"x\"", "fedtrust.dp.epsilon=1000", "fedtrust.grid.attacks=[sign-flip]") })
+        const string paperRule = "fedtrust.trust.rule=paper";
+        foreach (var config in new[] { With(paperRule), With(paperRule, "fedtrust.data.dir=/tmp/ü \"x\"", "fedtrust.dp.epsilon=1000", "fedtrust.grid.attacks=[sign-flip]") })
             Assert.Equal(EarlierFingerprint(config), ConfigFingerprint.Of(config));
+    }
+
+    /// <summary>An earlier checkpoint was computed with the paper's trust rule: the tolerant default must not continue it silently.</summary>
+    [Fact]
+    public void The_tolerant_trust_rule_does_not_match_an_earlier_checkpoint_and_the_difference_names_it()
+    {
+        var earlier = EarlierFingerprint(With("fedtrust.trust.rule=paper"));
+        Assert.NotEqual(earlier, ConfigFingerprint.Of(With()));
+        Assert.Contains(ConfigFingerprint.Differences(earlier, ConfigFingerprint.Of(With())), d => d.StartsWith("fedtrust.trust.rule", StringComparison.Ordinal) && d.EndsWith("\"tolerant\"", StringComparison.Ordinal));
+        // A cosine tolerance other than its neutral 3 counts too.
+        Assert.NotEqual(ConfigFingerprint.Of(With("fedtrust.trust.rule=paper")), ConfigFingerprint.Of(With("fedtrust.trust.rule=paper", "fedtrust.trust.cosine-tolerance=2")));
     }
 
     /// <summary>The algorithm of FedTrustConfig.Fingerprint before it moved here (kept to pin the stored format).</summary>
@@ -58,6 +73,9 @@ public class ConfigFingerprintTests
         node.Remove("dataset");
         if (node["attack"] is Dictionary<string, object?> attack)
             foreach (var key in new[] { "placement", "knowledge", "z", "perturbation", "boost" }) attack.Remove(key);
+        // … and the trust rule's judgement and its cosine tolerance (the paper rule was the only one).
+        if (node["trust"] is Dictionary<string, object?> trust)
+            foreach (var key in new[] { "rule", "cosine-tolerance" }) trust.Remove(key);
         return JsonSerializer.Serialize(node);
 
         static object? Node(HoconValue? value)

@@ -91,13 +91,14 @@ public class ProtocolSerializerTests() : TestKit(FedTrustConfig.Defaults)
         Assert.Equal(expected, Serializer.ToBinary(new LocalUpdate(7, "ab", [1.0f, -0.0f], 3, 0.5)));
 
         // Dictionary entries in ordinal key order; UpdateEvidence's nullable fields as a presence byte and the value.
-        byte[] a = [1, 0, 0, 0, (byte)'a', .. Zeros(16), /* KrumRank */ 1, 5, 0, 0, 0, /* Participants */ 2, 0, 0, 0, /* Invalid */ 0, /* TypicalCosine */ 0];
-        byte[] b = [1, 0, 0, 0, (byte)'b', .. Zeros(16), /* KrumRank */ 0, /* Participants */ 2, 0, 0, 0, /* Invalid */ 1, /* TypicalCosine */ 1, 0, 0, 0, 0, 0, 0, 0xE0, 0x3F];
+        byte[] a = [1, 0, 0, 0, (byte)'a', .. Zeros(16), /* KrumRank */ 1, 5, 0, 0, 0, /* Participants */ 2, 0, 0, 0, /* Invalid */ 0, /* TypicalCosine */ 0, /* CosineDeviation */ 0];
+        byte[] b = [1, 0, 0, 0, (byte)'b', .. Zeros(16), /* KrumRank */ 0, /* Participants */ 2, 0, 0, 0, /* Invalid */ 1, /* TypicalCosine */ 1, 0, 0, 0, 0, 0, 0, 0xE0, 0x3F,
+            /* CosineDeviation */ 1, 0, 0, 0, 0, 0, 0, 0x08, 0x40];
         byte[] evidence = [/* Round */ 1, 0, 0, 0, /* count */ 2, 0, 0, 0, .. a, .. b];
         expected = [1, (byte)evidence.Length, 0, 0, 0, .. evidence];
         Assert.Equal(expected, Serializer.ToBinary(new RecordEvidence(1, new Dictionary<string, UpdateEvidence>
         {
-            ["b"] = new(0, 0, null, 2, true, 0.5),
+            ["b"] = new(0, 0, null, 2, true, 0.5, CosineDeviation: 3.0),
             ["a"] = new(0, 0, 5, 2),
         })));
     }

@@ -65,7 +65,8 @@ internal static class WireSamples
         new RecordEvidence(4, new Dictionary<string, UpdateEvidence>
         {
             ["client-1"] = new(-0.0, double.PositiveInfinity, null, 10, true, null),
-            ["client-0"] = new(0.9, 0.1, 0, 10, false, 0.3),
+            ["client-0"] = new(0.9, 0.1, 0, 10, false, 0.3, CosineDeviation: 2.5),
+            ["client-3"] = new(0.1, 0, 1, 10, false, 0.3, CosineDeviation: double.PositiveInfinity),
             ["client-2"] = new(NaNWithPayload, double.Epsilon, int.MaxValue, int.MinValue, false, -0.0),
             [""] = new(-1, 0, -1, 0),
         }),
