@@ -100,6 +100,38 @@ public class DefensePipelineRunTests(ITestOutputHelper output) : TestKit(FedTrus
         }
     }
 
+    /// <summary>
+    /// The tolerant trust rule judges each round against the clients trusted before it; a resumed run must take that
+    /// set from the checkpoint's rounds. With penalty 1 the sign-flipper is excluded after round 1, so from round 2 on
+    /// the reference leaves it out, and a resumed run that forgot the set would score (and weigh) every client differently.
+    /// </summary>
+    [Fact]
+    public async Task The_tolerant_rule_resumed_from_its_checkpoint_judges_against_the_same_trusted_clients()
+    {
+        using var run = new SyntheticRun(clients: 5, rounds: 3, trainPerClient: 30, "fedtrust.defense=trust", "fedtrust.trust.rule=tolerant",
+            "fedtrust.trust.penalty=1", "fedtrust.attack.type=sign-flip", "fedtrust.attack.malicious=1");
+        var whole = await Run(run, new RunOptions { RunId = "whole-tolerant" });
+        var malicious = whole.Clients.Single(c => c.Malicious).Id;
+        Assert.All(whole.Rounds.Skip(1), r => Assert.Equal([malicious], r.Excluded));
+
+        RunCheckpoint? afterOne = null;
+        await Run(run, new RunOptions { RunId = "cut-tolerant", Checkpoint = c => afterOne = c }, run.Settings with { Rounds = 1 });
+        var dir = Directory.CreateTempSubdirectory("fedtrust-tolerant-").FullName;
+        try
+        {
+            var file = CheckpointFile.In(dir);
+            file.Save(afterOne!);
+            var resumed = await Run(run, new RunOptions { ResumeFrom = file.Load()! });
+            Assert.Equal(whole.FinalWeights, resumed.FinalWeights);
+            Assert.Equal(whole.Rounds.Select(r => (r.Metrics, r.Excluded)), resumed.Rounds.Select(r => (r.Metrics, r.Excluded)));
+            Assert.Equal(whole.Rounds.Select(r => r.Trust!.ToList()), resumed.Rounds.Select(r => r.Trust!.ToList()));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("alie", "colluding")]
     [InlineData("min-max", "omniscient")]
