@@ -44,7 +44,7 @@ public static class RobustAggregation
         // Evidence is collected under every defense: the trust ledger keeps (and journals) scores for all runs,
         // so a run without trust-based aggregation can still be audited for what trust would have decided.
         var evidence = updates.Count > 0
-            ? EvidenceCollector.Collect(updates.Select(u => (u.ClientId, u.Delta)).ToList(), order, judgement: judgement, trusted: trusted)
+            ? EvidenceCollector.Collect(updates.Select(u => (u.ClientId, u.Delta)).ToList(), order, judgement: judgement, trusted: trusted, samples: updates.Select(u => u.Samples).ToList())
             : new Dictionary<string, UpdateEvidence>();
         return new Screening(scores, ranking, evidence);
     }

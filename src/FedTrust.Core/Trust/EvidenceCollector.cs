@@ -28,8 +28,8 @@ public static class EvidenceCollector
     /// reference updates. Cosine = cos(Δᵢ, median_coord(Δ ∈ R)); NormDeviation = |‖Δᵢ‖ − median_R‖Δ‖| /
     /// max(1.4826 · MAD_R‖Δ‖, 1e-4 · median_R‖Δ‖) (robust z-score, Hampel 1974, with the scale floored at
     /// <see cref="NormResolution"/> of the median norm), which is 0 for a norm equal to the median and +∞ for any
-    /// other norm only when every scale is 0 (median norm 0). Under the tolerant rule a norm below the median has
-    /// deviation 0, and CosineDeviation = max(0, median_R(cos) − cosᵢ) / (1.4826 · MAD_R(cos)) (+∞ when that scale is
+    /// other norm only when every scale is 0 (median norm 0). Under the tolerant rule, with <paramref name="samples"/>
+    /// each norm is first divided by √samplesᵢ, a norm below the median has deviation 0, and CosineDeviation = max(0, median_R(cos) − cosᵢ) / (1.4826 · MAD_R(cos)) (+∞ when that scale is
     /// 0 and the cosine is below the median). An unusable update gets Invalid = true, Cosine 0 and NormDeviation +∞.
     /// </summary>
     /// <param name="updates">The round's updates; client ids must be distinct.</param>
@@ -41,6 +41,10 @@ public static class EvidenceCollector
     /// The model's parameter count. When omitted, the length most updates share (on a tie, the one whose count got there first, scanning in order).
     /// </param>
     /// <param name="judgement">The rule the evidence is for (<see cref="TrustJudgement.Paper"/> by default).</param>
+    /// <param name="samples">
+    /// Under <see cref="TrustJudgement.Tolerant"/>: each update's training samples (as <paramref name="updates"/>, every
+    /// one ≥ 1); the norms are then compared as ‖Δᵢ‖ / √samplesᵢ. Null: as they are.
+    /// </param>
     /// <param name="trusted">
     /// Under <see cref="TrustJudgement.Tolerant"/>: the clients trusted before this round (score at or above the
     /// threshold). Null, or fewer than <see cref="MinimumTrusted"/> of the valid updates: every valid update is a reference.
@@ -50,7 +54,8 @@ public static class EvidenceCollector
         int[]? krumRanking = null,
         int? expectedLength = null,
         TrustJudgement judgement = TrustJudgement.Paper,
-        IReadOnlySet<string>? trusted = null)
+        IReadOnlySet<string>? trusted = null,
+        IReadOnlyList<int>? samples = null)
     {
         ArgumentNullException.ThrowIfNull(updates);
         var n = updates.Count;
@@ -60,6 +65,10 @@ public static class EvidenceCollector
             var id = updates[i].ClientId ?? throw new ArgumentException($"update {i} has no client id", nameof(updates));
             if (!seen.Add(id)) throw new ArgumentException($"client {id} sent more than one update", nameof(updates));
         }
+        if (samples is not null && samples.Count != n)
+            throw new ArgumentException($"{samples.Count} sample counts for {n} updates", nameof(samples));
+        if (samples is not null && samples.Any(c => c < 1))
+            throw new ArgumentException("every update's sample count must be at least 1", nameof(samples));
         if (expectedLength is < 0)
             throw new ArgumentOutOfRangeException(nameof(expectedLength), expectedLength, "expected length must be ≥ 0");
         var ranks = RanksFrom(krumRanking, n);
@@ -87,7 +96,10 @@ public static class EvidenceCollector
         // the norms (‖reference‖ included) are computed once and reused by the cosines.
         var norms = new double[deltas.Count];
         Parallel.For(0, deltas.Count, k => norms[k] = VectorMath.Norm(deltas[k]));
-        var basisNorms = basis is null ? norms : basis.Select(k => norms[k]).ToArray();
+        // The tolerant rule compares norms per √sample: a client with more data takes more local steps and sends a
+        // larger update (SGD's displacement grows as the square root of its noisy steps).
+        var sizes = tolerant && samples is not null ? norms.Select((norm, k) => norm / Math.Sqrt(samples[valid[k]])).ToArray() : norms;
+        var basisNorms = basis is null ? sizes : basis.Select(k => sizes[k]).ToArray();
         var medianNorm = VectorMath.Median(basisNorms);
         var scale = NormScale(medianNorm, VectorMath.MedianAbsoluteDeviation(basisNorms));
         var referenceNorm = VectorMath.Norm(reference);
@@ -100,7 +112,7 @@ public static class EvidenceCollector
         {
             var i = valid[k];
             // Under the tolerant rule a small update is no threat: only a norm above the median is suspect.
-            var gap = tolerant ? Math.Max(0, norms[k] - medianNorm) : Math.Abs(norms[k] - medianNorm);
+            var gap = tolerant ? Math.Max(0, sizes[k] - medianNorm) : Math.Abs(norms[k] - medianNorm);
             var deviation = gap == 0 ? 0 : scale > 0 ? gap / scale : double.PositiveInfinity;
             double? cosineDeviation = tolerant ? Deviation(typicalCosine - cosines[k], cosineScale) : null;
             evidence[updates[i].ClientId] = new UpdateEvidence(cosines[k], deviation, ranks[i], n, TypicalCosine: typicalCosine,

@@ -76,7 +76,8 @@ public enum TrustJudgement
     /// The rule for heterogeneous clients: the reference (median update, typical cosine, norm statistics) comes from the
     /// clients trusted before the round, so a coherent group of excluded clients cannot pull it toward itself; a cosine
     /// within <see cref="TrustParameters.CosineTolerance"/> robust standard deviations of the typical one counts as
-    /// agreement (under non-IID data honest clients differ by that much every round); and only a norm above the
+    /// agreement (under non-IID data honest clients differ by that much every round); norms are compared per
+    /// √sample (a client with more data takes more local steps and sends a larger update); and only a norm above the
     /// median is suspect (a small update cannot poison, and a client with little or easy data sends one).
     /// </summary>
     Tolerant,

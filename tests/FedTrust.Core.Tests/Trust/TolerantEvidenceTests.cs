@@ -86,6 +86,34 @@ public class TolerantEvidenceTests
     }
 
     [Fact]
+    public void Norms_are_compared_per_square_root_of_the_samples_a_client_trained_on()
+    {
+        // Four clients of 100 samples with norm 1, and one of 400 samples with norm 2: per √sample all are 0.1.
+        List<(string ClientId, float[] Delta)> round =
+            [("a", [1f, 0f]), ("b", [1f, 0f]), ("c", [1f, 0f]), ("d", [1f, 0f]), ("big", [2f, 0f])];
+        var everyone = round.Select(u => u.ClientId).ToHashSet();
+        var plain = EvidenceCollector.Collect(round, judgement: TrustJudgement.Tolerant, trusted: everyone);
+        var perSample = EvidenceCollector.Collect(round, judgement: TrustJudgement.Tolerant, trusted: everyone, samples: [100, 100, 100, 100, 400]);
+        var paper = EvidenceCollector.Collect(round, samples: [100, 100, 100, 100, 400]);
+
+        Assert.True(plain["big"].NormDeviation > Tolerant.NormTolerance, $"z {plain["big"].NormDeviation}");
+        Assert.Equal(0.0, perSample["big"].NormDeviation);
+        Assert.Equal(plain["big"].NormDeviation, paper["big"].NormDeviation); // the paper rule ignores the counts
+        // A client of 100 samples sending the big norm is still oversized.
+        var liar = EvidenceCollector.Collect(round, judgement: TrustJudgement.Tolerant, trusted: everyone, samples: [100, 100, 100, 100, 100]);
+        Assert.True(liar["big"].NormDeviation > Tolerant.NormTolerance);
+    }
+
+    [Fact]
+    public void Sample_counts_must_match_the_updates_and_be_positive()
+    {
+        var e = Assert.Throws<ArgumentException>(() => EvidenceCollector.Collect(Round, judgement: TrustJudgement.Tolerant, samples: [1, 2]));
+        Assert.StartsWith("2 sample counts for 8 updates", e.Message);
+        var f = Assert.Throws<ArgumentException>(() => EvidenceCollector.Collect(Round, judgement: TrustJudgement.Tolerant, samples: [1, 1, 1, 1, 1, 1, 1, 0]));
+        Assert.StartsWith("every update's sample count must be at least 1", f.Message);
+    }
+
+    [Fact]
     public void Too_few_trusted_updates_and_the_whole_round_is_the_reference()
     {
         // MinimumTrusted(8) = 4: three trusted clients are not enough, four are.
