@@ -52,6 +52,8 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     private readonly SortedDictionary<string, LocalUpdate> _updates = new(ClientIdComparer.Instance);
     private readonly SortedDictionary<string, UpdateProblem> _rejected = new(ClientIdComparer.Instance);
     private readonly Dictionary<string, double?> _localAccuracy = new(StringComparer.Ordinal);
+    /// <summary>Every client's trust score after the last completed round (the ledger's answer; on resume, the checkpoint's rounds).</summary>
+    private IReadOnlyDictionary<string, double> _latestTrust = new Dictionary<string, double>(StringComparer.Ordinal);
     private Dictionary<string, IActorRef> _live = new(StringComparer.Ordinal);
     /// <summary>The clients drawn for the open round, in client order (every live client when the run does not sample).</summary>
     private IReadOnlyList<string> _sample = [];
@@ -86,6 +88,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             // Continue after the last completed round: its model, its reports, and the privacy spent so far.
             _global = resume.GlobalWeights;
             _rounds.AddRange(resume.Rounds);
+            _latestTrust = LatestScores(resume.Rounds);
             // The stateful rules continue from where they stood (centered clipping's centre, FoolsGold's histories).
             _defenseState.PreviousAggregate = resume.PreviousAggregate;
             if (resume.Histories is { } histories) _defenseState.FoolsGold.Restore(histories);
@@ -301,26 +304,32 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// The round's clients trusted before it: each one's latest recorded score (the rounds' trust, resumed rounds
+    /// The round's clients trusted before it: each one's score after the last completed round (resumed rounds
     /// included, so a resumed or clustered run judges as an uninterrupted one) is at or above the threshold; a client
     /// without a score yet counts with the initial score. Only the tolerant trust rule uses it.
     /// </summary>
-    private IReadOnlySet<string>? TrustedBeforeRound()
+    private IReadOnlySet<string>? TrustedBeforeRound() =>
+        _settings.Trust.Judgement != TrustJudgement.Tolerant
+            ? null
+            : _updates.Keys
+                .Where(id => !TrustRule.IsExcluded(_latestTrust.TryGetValue(id, out var score) ? score : _settings.Trust.Initial, _settings.Trust))
+                .ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Each client's latest recorded score over <paramref name="rounds"/> (a sampled round records only its sample).</summary>
+    private static Dictionary<string, double> LatestScores(IEnumerable<RoundResult> rounds)
     {
-        if (_settings.Trust.Judgement != TrustJudgement.Tolerant) return null;
         var latest = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var round in _rounds)
+        foreach (var round in rounds)
         {
             if (round.Trust is not { } scores) continue;
             foreach (var (id, score) in scores) latest[id] = score;
         }
-        return _updates.Keys
-            .Where(id => !TrustRule.IsExcluded(latest.TryGetValue(id, out var score) ? score : _settings.Trust.Initial, _settings.Trust))
-            .ToHashSet(StringComparer.Ordinal);
+        return latest;
     }
 
     private void FinishRound(List<RoundUpdate> updates, Screening screening, IReadOnlyDictionary<string, double> trust)
     {
+        _latestTrust = trust;
         AggregationDecision decision;
         try
         {

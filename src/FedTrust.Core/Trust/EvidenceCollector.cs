@@ -107,13 +107,13 @@ public static class EvidenceCollector
         Parallel.For(0, deltas.Count, k => cosines[k] = VectorMath.Cosine(deltas[k], reference, norms[k], referenceNorm));
         var basisCosines = basis is null ? cosines : basis.Select(k => cosines[k]).ToArray();
         var typicalCosine = VectorMath.Median(basisCosines);
-        var cosineScale = MadToStandardDeviation * VectorMath.MedianAbsoluteDeviation(basisCosines);
+        var cosineScale = tolerant ? MadToStandardDeviation * VectorMath.MedianAbsoluteDeviation(basisCosines) : 0;
         for (var k = 0; k < valid.Count; k++)
         {
             var i = valid[k];
             // Under the tolerant rule a small update is no threat: only a norm above the median is suspect.
             var gap = tolerant ? Math.Max(0, sizes[k] - medianNorm) : Math.Abs(norms[k] - medianNorm);
-            var deviation = gap == 0 ? 0 : scale > 0 ? gap / scale : double.PositiveInfinity;
+            var deviation = Deviation(gap, scale);
             double? cosineDeviation = tolerant ? Deviation(typicalCosine - cosines[k], cosineScale) : null;
             evidence[updates[i].ClientId] = new UpdateEvidence(cosines[k], deviation, ranks[i], n, TypicalCosine: typicalCosine,
                 CosineDeviation: cosineDeviation);
