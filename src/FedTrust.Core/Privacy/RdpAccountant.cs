@@ -1,10 +1,12 @@
 namespace FedTrust.Core.Privacy;
 
 /// <summary>
-/// A Rényi-DP accountant for the Gaussian mechanism applied to every client's whole update each round
-/// (no subsampling). At order α, one release with noise multiplier σ (noise std σ·C for sensitivity C) is
-/// (α, α/(2σ²))-RDP (Mironov 2017, "Rényi Differential Privacy", Prop. 7 / Table 2), exactly; releases compose by
-/// adding their RDP at each order (Mironov 2017, Prop. 1).
+/// A Rényi-DP accountant for the Gaussian mechanism, either applied to every client's whole update each round
+/// (<see cref="Step(double, int)"/>: at order α one release with noise multiplier σ — noise std σ·C for sensitivity
+/// C — is (α, α/(2σ²))-RDP, Mironov 2017, "Rényi Differential Privacy", Prop. 7 / Table 2) or to a Poisson
+/// subsample drawn with rate q (<see cref="Step(double, double, int)"/>: the Sampled Gaussian Mechanism of Mironov,
+/// Talwar &amp; Zhang 2019, see <see cref="SampledGaussianMechanism"/>). Releases compose by adding their RDP at each
+/// order (Mironov 2017, Prop. 1).
 /// <para>
 /// <see cref="Epsilon"/> — the number to report — converts to (ε, δ)-DP with the tighter bound of Balle et al. 2020
 /// ("Hypothesis Testing Interpretations and Rényi Differential Privacy", Theorem 21), as Opacus'
@@ -13,12 +15,20 @@ namespace FedTrust.Core.Privacy;
 /// privacy loss, slightly above the minimum over all real α.
 /// </para>
 /// The default orders are Opacus' <c>DEFAULT_ALPHAS</c> (1.1, 1.2, …, 10.9 and 12, 13, …, 63) plus 128, 256 and
-/// 512 from TF-Privacy's default list, which matter when σ is large. Not thread-safe.
+/// 512 from TF-Privacy's default list, which matter when σ is large. The state — <see cref="Orders"/>,
+/// <see cref="Rdp"/>, <see cref="Steps"/> — is all there is, and <see cref="Restore"/> rebuilds an accountant
+/// from it exactly (for checkpoints). Not thread-safe.
 /// </summary>
 public sealed class RdpAccountant
 {
     private readonly double[] _orders;
     private readonly double[] _rdp;
+
+    // The per-release RDP of the last (σ, q) stepped or asked about: rounds repeat the same pair, and the
+    // fractional orders' series are the costly part.
+    private double _cachedNoiseMultiplier = double.NaN;
+    private double _cachedSamplingRate = double.NaN;
+    private double[]? _cachedRdp;
 
     /// <summary>An accountant over <see cref="DefaultOrders"/>.</summary>
     public RdpAccountant() : this(DefaultOrders)
@@ -58,20 +68,71 @@ public sealed class RdpAccountant
     /// <summary>
     /// Accounts for <paramref name="steps"/> releases of the Gaussian mechanism with noise multiplier σ:
     /// RDP(α) += steps · α / (2σ²) (Mironov 2017, Prop. 7 and Prop. 1). σ = 0 (no noise) makes ε infinite.
+    /// The same as <see cref="Step(double, double, int)"/> with sampling rate 1.
     /// </summary>
-    public void Step(double noiseMultiplier, int steps = 1)
+    public void Step(double noiseMultiplier, int steps = 1) => Step(noiseMultiplier, 1.0, steps);
+
+    /// <summary>
+    /// Accounts for <paramref name="steps"/> releases of the Sampled Gaussian Mechanism with noise multiplier σ and
+    /// Poisson sampling rate q: RDP(α) += steps · ε_SGM(α) (Mironov, Talwar &amp; Zhang 2019, Sec. 3.3; Mironov 2017,
+    /// Prop. 1). q = 1 is the plain Gaussian mechanism, α/(2σ²); q = 0 adds nothing; σ = 0 &lt; q makes ε infinite.
+    /// Pass q by name (<c>samplingRate: 0.1</c>) when it could read as a step count.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">σ negative, infinite or NaN; q outside [0, 1]; steps &lt; 1.</exception>
+    public void Step(double noiseMultiplier, double samplingRate, int steps = 1)
     {
-        if (!(noiseMultiplier >= 0) || double.IsInfinity(noiseMultiplier))
-            throw new ArgumentOutOfRangeException(nameof(noiseMultiplier), noiseMultiplier, "noise multiplier σ must be finite and ≥ 0");
-        if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), steps, "steps must be at least 1");
+        SampledGaussianMechanism.RequireArguments(noiseMultiplier, samplingRate);
+        RequireSteps(steps);
+        var perRelease = PerReleaseRdp(noiseMultiplier, samplingRate);
         var total = checked(Steps + steps);
-        for (var k = 0; k < _orders.Length; k++)
-        {
-            _rdp[k] += noiseMultiplier == 0
-                ? double.PositiveInfinity
-                : steps * _orders[k] / (2 * noiseMultiplier * noiseMultiplier);
-        }
+        for (var k = 0; k < _orders.Length; k++) _rdp[k] += steps * perRelease[k];
         Steps = total;
+    }
+
+    /// <summary>
+    /// The <see cref="Epsilon"/> this accountant would report after <paramref name="steps"/> more releases of the
+    /// Sampled Gaussian Mechanism with σ and q, leaving the accountant unchanged — to stop before a round that would
+    /// exceed a privacy budget.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">As <see cref="Step(double, double, int)"/>, or δ outside (0, 1).</exception>
+    public double EpsilonAfter(double noiseMultiplier, double samplingRate, double delta, int steps = 1)
+    {
+        SampledGaussianMechanism.RequireArguments(noiseMultiplier, samplingRate);
+        RequireSteps(steps);
+        RequireDelta(delta);
+        var perRelease = PerReleaseRdp(noiseMultiplier, samplingRate);
+        var rdp = new double[_orders.Length];
+        for (var k = 0; k < _orders.Length; k++) rdp[k] = _rdp[k] + steps * perRelease[k];
+        return Math.Max(0, TightEpsilons(rdp, delta).Min());
+    }
+
+    /// <summary>
+    /// An accountant in the state another one exported through <see cref="Orders"/>, <see cref="Rdp"/> and
+    /// <see cref="Steps"/>: it reports the same ε and continues exactly as the original would.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// The orders are not valid (see the constructor), the lists differ in length, an RDP value is NaN or negative,
+    /// or there are no steps but some RDP is not 0.
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="steps"/> is negative.</exception>
+    public static RdpAccountant Restore(IReadOnlyList<double> orders, IReadOnlyList<double> rdp, int steps)
+    {
+        ArgumentNullException.ThrowIfNull(orders);
+        ArgumentNullException.ThrowIfNull(rdp);
+        if (steps < 0) throw new ArgumentOutOfRangeException(nameof(steps), steps, "steps must be ≥ 0");
+        var accountant = new RdpAccountant(orders);
+        if (rdp.Count != orders.Count)
+            throw new ArgumentException($"the accountant has {orders.Count} RDP orders but {rdp.Count} RDP values", nameof(rdp));
+        for (var k = 0; k < rdp.Count; k++)
+        {
+            if (!(rdp[k] >= 0))
+                throw new ArgumentException($"RDP values must be ≥ 0 (or +∞): got {rdp[k]} at order {orders[k]}", nameof(rdp));
+            if (steps == 0 && rdp[k] != 0)
+                throw new ArgumentException($"an accountant with no steps has RDP 0 at every order: got {rdp[k]} at order {orders[k]}", nameof(rdp));
+            accountant._rdp[k] = rdp[k];
+        }
+        accountant.Steps = steps;
+        return accountant;
     }
 
     /// <summary>
@@ -81,7 +142,7 @@ public sealed class RdpAccountant
     /// </summary>
     public double Epsilon(double delta)
     {
-        var epsilons = TightEpsilons(delta);
+        var epsilons = TightEpsilons(_rdp, delta);
         return Steps == 0 ? 0 : Math.Max(0, epsilons.Min());
     }
 
@@ -107,7 +168,7 @@ public sealed class RdpAccountant
     /// </summary>
     public double BestOrder(double delta)
     {
-        var epsilons = TightEpsilons(delta);
+        var epsilons = TightEpsilons(_rdp, delta);
         if (Steps == 0) return double.NaN;
         var best = 0;
         for (var k = 1; k < epsilons.Length; k++)
@@ -117,7 +178,7 @@ public sealed class RdpAccountant
         return double.IsPositiveInfinity(epsilons[best]) ? double.NaN : _orders[best];
     }
 
-    private double[] TightEpsilons(double delta)
+    private double[] TightEpsilons(double[] rdp, double delta)
     {
         RequireDelta(delta);
         var epsilons = new double[_orders.Length];
@@ -125,9 +186,26 @@ public sealed class RdpAccountant
         for (var k = 0; k < _orders.Length; k++)
         {
             var alpha = _orders[k];
-            epsilons[k] = _rdp[k] + Math.Log((alpha - 1) / alpha) - (logDelta + Math.Log(alpha)) / (alpha - 1);
+            epsilons[k] = rdp[k] + Math.Log((alpha - 1) / alpha) - (logDelta + Math.Log(alpha)) / (alpha - 1);
         }
         return epsilons;
+    }
+
+    /// <summary>The RDP of one release at every order, computed once for a run of calls with the same (σ, q).</summary>
+    private double[] PerReleaseRdp(double noiseMultiplier, double samplingRate)
+    {
+        if (_cachedRdp is null || noiseMultiplier != _cachedNoiseMultiplier || samplingRate != _cachedSamplingRate)
+        {
+            _cachedRdp = _orders.Select(alpha => SampledGaussianMechanism.Rdp(noiseMultiplier, samplingRate, alpha)).ToArray();
+            _cachedNoiseMultiplier = noiseMultiplier;
+            _cachedSamplingRate = samplingRate;
+        }
+        return _cachedRdp;
+    }
+
+    private static void RequireSteps(int steps)
+    {
+        if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), steps, "steps must be at least 1");
     }
 
     private static void RequireDelta(double delta)
