@@ -4,6 +4,7 @@ using Akka.Event;
 using FedTrust.Actors.Clients;
 using FedTrust.Actors.Hosting;
 using FedTrust.Actors.Protocol;
+using FedTrust.Core;
 using FedTrust.Core.Attacks;
 using FedTrust.Core.Defenses;
 using FedTrust.Core.Diagnostics;
@@ -30,6 +31,10 @@ namespace FedTrust.Actors.Aggregation;
 public sealed class AggregatorActor : ReceiveActor, IWithTimers
 {
     private const string DeadlineTimer = "round-deadline";
+    /// <summary>Stream label of central DP's noise on the round's sum.</summary>
+    private const long CentralNoiseStream = 12;
+    /// <summary>Stream label of adaptive clipping's noise on the count of unclipped updates.</summary>
+    private const long ClipCountStream = 13;
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ExperimentSettings _settings;
@@ -41,7 +46,17 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     private readonly string _configFingerprint;
     private readonly IActorRef _ledger;
     private readonly IActorRef _reportTo;
-    private readonly RdpAccountant? _accountant;
+    /// <summary>What a dp defense spends per round (null without dp).</summary>
+    private readonly PrivacyPlan? _privacy;
+    private RdpAccountant? _accountant;
+    /// <summary>Central DP: the clip norm C of the open (or next) round; it moves under adaptive clipping.</summary>
+    private double _clip;
+    /// <summary>Central DP: how many of the open round's updates were within C before clipping (adaptive clipping's count).</summary>
+    private int _unclipped;
+    /// <summary>Central DP with trust: the aggregate released the round before, the public reference trust judges against.</summary>
+    private float[]? _publicReference;
+    /// <summary>Why the run ended before its last round (the privacy budget), or null.</summary>
+    private string? _stopReason;
     private readonly DefenseState _defenseState = new();
     private readonly ClientData? _root;
     /// <summary>The coalition of a colluding attack (alie, ipm, min-max, min-sum, mimic), and its members; null otherwise.</summary>
@@ -74,7 +89,9 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         _checkpoint = plan.Checkpoint;
         _runId = plan.RunId;
         if (trustLedger is null) throw new ArgumentNullException(nameof(trustLedger), "every run keeps a trust ledger");
-        if (_settings.Defense.ClientPrivacy) _accountant = new RdpAccountant();
+        _privacy = PrivacyPlan.For(_settings);
+        _clip = _settings.Dp.Clip;
+        if (_privacy is not null) _accountant = new RdpAccountant();
         _root = plan.Root;
         if (AttackKinds.Colludes(_settings.Attack.Kind) && _settings.Attack.EffectiveMalicious > 0)
         {
@@ -93,7 +110,18 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             _defenseState.PreviousAggregate = resume.PreviousAggregate;
             if (resume.Histories is { } histories) _defenseState.FoolsGold.Restore(histories);
             _round = resume.Round;
-            if (_accountant is not null && resume.Round > 0) _accountant.Step(_settings.Dp.NoiseMultiplier, resume.Round);
+            if (_accountant is not null && resume.Privacy is { } spent)
+            {
+                // The privacy spent so far, exactly as the interrupted run had composed it.
+                _accountant = RdpAccountant.Restore(spent.Orders, spent.Rdp, spent.Steps);
+                _clip = spent.ClipNorm;
+            }
+            else if (_accountant is not null && resume.Round > 0)
+            {
+                // A checkpoint written before the accountant's state was kept (local DP only): the same rounds again.
+                for (var r = 0; r < resume.Round; r++) _privacy!.Step(_accountant);
+            }
+            if (Central && _settings.Defense.Trust) _publicReference = resume.PreviousAggregate;
         }
         _configFingerprint = resume?.ConfigFingerprint ?? plan.ConfigFingerprint;
 
@@ -101,10 +129,11 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         {
             _live = new Dictionary<string, IActorRef>(ready.Clients, StringComparer.Ordinal);
             foreach (var client in _live.Values) Context.Watch(client);
-            if (_round < _settings.Rounds && !Diverged) StartRound(_round + 1);
-            else StartFinalEvaluation();
+            NextRound();
         });
     }
+
+    private bool Central => _privacy?.Mode == DpMode.Central;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -140,7 +169,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         }
         _honestShown = false;
         _coalition?.Tell(new CoalitionRound(round, _sample.Where(_members.Contains).ToList(), _sample.Count));
-        var message = new TrainRound(round, _global);
+        var message = new TrainRound(round, _global, Central && _settings.Dp.ClipAt == ClipSite.Client ? _clip : null);
         foreach (var id in _sample) _live[id].Tell(message);
         Timers.StartSingleTimer(DeadlineTimer, new RoundDeadline(round), _settings.RoundTimeout);
     }
@@ -269,6 +298,13 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     {
         Timers.Cancel(DeadlineTimer);
         var updates = _updates.Values.Select(u => new RoundUpdate(u.ClientId, u.Delta, u.Samples)).ToList();
+        if (Central)
+        {
+            // Central DP: the server sees only updates clipped to C (a client that did not clip, an attacker, is clipped
+            // here), after counting which were within C for adaptive clipping.
+            _unclipped = updates.Count(u => AdaptiveClip.WasWithin(VectorMath.Norm(u.Delta), _clip));
+            updates = updates.Select(u => u with { Delta = GaussianMechanism.Clip(u.Delta, _clip) }).ToList();
+        }
         if (updates.Count < MinUpdates)
         {
             Fail($"round {_round}: {updates.Count} valid updates, fewer than fedtrust.min-updates = {_settings.MinUpdates}{NotUsed()}");
@@ -282,9 +318,14 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             return;
         }
         // No updates at all only when a Poisson draw picked nobody: nothing to score.
+        // Under central DP, trust judges each update against the last released aggregate only (PublicEvidence), so that
+        // a client's weight depends on its own update: the noised sum's sensitivity stays C.
+        var publicTrust = Central && defense.Trust;
         var screening = updates.Count > 0
-            ? RobustAggregation.Screen(updates, defense, _settings.Krum.F, _settings.Trust.Judgement, TrustedBeforeRound())
+            ? RobustAggregation.Screen(updates, defense, _settings.Krum.F, _settings.Trust.Judgement, TrustedBeforeRound(), collectEvidence: !publicTrust)
             : new Screening(null, null, new Dictionary<string, UpdateEvidence>());
+        if (publicTrust)
+            screening = screening with { Evidence = PublicEvidence.Collect(updates.Select(u => (u.ClientId, u.Delta)).ToList(), _publicReference, _settings.Trust.CosineFloor) };
         var evidence = new Dictionary<string, UpdateEvidence>(screening.Evidence, StringComparer.Ordinal);
         foreach (var id in _rejected.Keys) evidence[id] = new UpdateEvidence(0, 0, Invalid: true);
         _ledger.Tell(new RecordEvidence(_round, evidence));
@@ -342,6 +383,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             Fail($"round {_round}: defense '{_settings.Defense.Name}' cannot aggregate {updates.Count} updates: {e.Message}");
             return;
         }
+        if (Central) decision = decision with { Delta = CentralRelease(updates, decision, trust) };
         if (decision.Delta is null)
         {
             _log.Warning("round {0}: no update could be used (all excluded); the global model is unchanged", _round);
@@ -356,7 +398,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         double? epsilon = null;
         if (_accountant is not null)
         {
-            _accountant.Step(_settings.Dp.NoiseMultiplier);
+            _privacy!.Step(_accountant);
             var e = _accountant.Epsilon(_settings.Dp.Delta);
             epsilon = double.IsFinite(e) ? e : null;
         }
@@ -390,8 +432,9 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         _rounds.Add(result);
         _checkpoint?.Invoke(new RunCheckpoint(_runId, _configFingerprint, _round, _global, _rounds.ToList())
         {
-            PreviousAggregate = _settings.Defense.Rule == AggregationRule.CenteredClipping ? _defenseState.PreviousAggregate : null,
+            PreviousAggregate = _settings.Defense.Rule == AggregationRule.CenteredClipping ? _defenseState.PreviousAggregate : _publicReference,
             Histories = _settings.Defense.Rule == AggregationRule.FoolsGold ? _defenseState.FoolsGold.History : null,
+            Privacy = _accountant is null ? null : new PrivacyState(_accountant.Orders, _accountant.Rdp.ToArray(), _accountant.Steps, _clip),
         });
         _onRound?.Invoke(result);
 
@@ -400,8 +443,58 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             _log.Warning("round {0}: {1}; the run has diverged and stops after this round", _round, divergence);
             StartFinalEvaluation();
         }
-        else if (_round < _settings.Rounds) StartRound(_round + 1);
-        else StartFinalEvaluation();
+        else NextRound();
+    }
+
+    /// <summary>
+    /// The next round, or the end: after the last round, after divergence, or when the next round would take the spent
+    /// ε above fedtrust.dp.max-epsilon (the run then ends cleanly, with its result and the reason).
+    /// </summary>
+    private void NextRound()
+    {
+        if (_round >= _settings.Rounds || Diverged)
+        {
+            StartFinalEvaluation();
+            return;
+        }
+        if (_accountant is not null && double.IsFinite(_settings.Dp.MaxEpsilon))
+        {
+            var next = _privacy!.EpsilonAfter(_accountant);
+            if (next > _settings.Dp.MaxEpsilon)
+            {
+                _stopReason = $"privacy budget: round {_round + 1} would take ε from {_accountant.Epsilon(_settings.Dp.Delta):0.####} to {next:0.####} " +
+                              $"(δ = {_settings.Dp.Delta:G3}), above fedtrust.dp.max-epsilon = {_settings.Dp.MaxEpsilon:G6}; the run ends after round {_round}";
+                _log.Warning("{0}", _stopReason);
+                StartFinalEvaluation();
+                return;
+            }
+        }
+        StartRound(_round + 1);
+    }
+
+    /// <summary>
+    /// Central DP's release for the round: the clipped updates the defense used, each weighted by its trust (or 1), summed,
+    /// noised with std z_Δ · k · C (k the defense's sensitivity multiplier) and divided by the expected participants D =
+    /// q·N (<see cref="DpFedAvg"/>). The noise is added even when no update was used, since whether one was is private
+    /// too. Adaptive clipping then moves C for the next round; trust's public reference becomes this release.
+    /// </summary>
+    private float[] CentralRelease(List<RoundUpdate> updates, AggregationDecision decision, IReadOnlyDictionary<string, double> trust)
+    {
+        var plan = _privacy!;
+        var used = decision.Used.ToHashSet(StringComparer.Ordinal);
+        var entries = updates.Where(u => used.Contains(u.ClientId))
+            .Select(u => (u.ClientId, u.Delta, _settings.Defense.Trust ? trust[u.ClientId] : 1.0))
+            .ToList();
+        var std = plan.UpdateNoiseMultiplier * plan.SensitivityMultiplier * _clip;
+        var release = DpFedAvg.Aggregate(entries, _global.Length, _clip, std, plan.Denominator,
+            DeterministicRandom.For(_settings.Seed, CentralNoiseStream, _round));
+        if (_settings.Dp.Adaptive is { } adaptive)
+        {
+            _clip = AdaptiveClip.Next(_clip, _unclipped, plan.Denominator, adaptive, adaptive.CountNoiseFor(plan.Denominator),
+                DeterministicRandom.For(_settings.Seed, ClipCountStream, _round));
+        }
+        if (_settings.Defense.Trust) _publicReference = release;
+        return release;
     }
 
     /// <summary>FLTrust: the server's own update this round, trained on its root set from the global model; null for other rules.</summary>
@@ -450,7 +543,13 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             .OrderBy(kv => kv.Key, ClientIdComparer.Instance)
             .Select(kv => new ClientResult(kv.Key, false, kv.Value, _localAccuracy.GetValueOrDefault(kv.Key)))
             .ToList();
-        var result = new SimulationResult(_rounds.ToList(), _rounds[^1].Metrics, clients, _global, ProcessMemory.PeakRssBytes());
+        var result = new SimulationResult(_rounds.ToList(), _rounds[^1].Metrics, clients, _global, ProcessMemory.PeakRssBytes())
+        {
+            Stopped = _stopReason is null ? null : new EarlyStop(_round, _stopReason),
+            Privacy = _privacy is null || _accountant is null
+                ? null
+                : new PrivacyReport(_privacy, _accountant.Epsilon(_settings.Dp.Delta), _accountant.Steps, _clip, _settings.Dp.MaxEpsilon),
+        };
         _reportTo.Tell(new RunCompleted(result));
         Become(() => { });
     }

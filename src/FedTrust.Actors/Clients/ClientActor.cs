@@ -13,7 +13,8 @@ namespace FedTrust.Actors.Clients;
 /// A client: holds its data partition (indices, not a model) and, when sent the global weights, trains on a
 /// pooled trainer and replies with its update. It runs on the training dispatcher, whose threads are the
 /// trainers, so training blocks a trainer thread, never the default dispatcher. Under a DP defense it privatises
-/// its update before sending (clip to C, add N(0, σ²C²): the paper's eq. 11), or, when the update is unusable
+/// its update before sending (local DP: clip to C, add N(0, σ²C²), the paper's eq. 11; central DP with clip-at = client:
+/// clip to the round's C only), or, when the update is unusable
 /// (non-finite values), withholds it and says only why (<see cref="UpdateWithheld"/>).
 /// If training throws, the supervisor restarts the actor and the failed message is delivered again, so the
 /// round gets its update (training is deterministic, so the retry gives the same update).
@@ -25,6 +26,8 @@ public class ClientActor : ReceiveActor
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private IActorRef? _replyTo;
+    /// <summary>Under central DP: the clip norm the server sent with the round being trained (it changes under adaptive clipping).</summary>
+    private double? _roundClip;
 
     public ClientActor(ClientData data, IClientWorkload workload, ClientPolicy policy)
     {
@@ -34,6 +37,7 @@ public class ClientActor : ReceiveActor
         Receive<TrainRound>(round =>
         {
             _replyTo = Sender;
+            _roundClip = round.ClipNorm;
             var result = Workload.Train(Data, round.Round, round.GlobalWeights);
             OnTrained(round, result, Sender);
         });
@@ -78,6 +82,8 @@ public class ClientActor : ReceiveActor
 
     private float[] Privatize(int round, float[] update, DpSettings dp)
     {
+        // Central DP: the client only clips (to the round's C); the server adds the noise once, to the sum.
+        if (dp.Mode == DpMode.Central) return GaussianMechanism.Clip(update, _roundClip ?? dp.Clip);
         var random = DeterministicRandom.For(Policy.Seed, PrivacyStream, round, Data.Index);
         return GaussianMechanism.Privatize(update, dp.Clip, dp.NoiseMultiplier, random);
     }

@@ -27,7 +27,9 @@ public sealed class ClientsSupervisor : ReceiveActor
     /// <summary>The actor of one client: an <see cref="AttackerActor"/> if it is malicious, else a <see cref="ClientActor"/>.</summary>
     public static Props ClientProps(ClientData client, IClientWorkload workload, ExperimentSettings settings, string dispatcher)
     {
-        var policy = new ClientPolicy(settings.Seed, settings.Defense.ClientPrivacy ? settings.Dp : null);
+        // Under central DP with clip-at = server the clients send their updates as trained: the server clips and adds the noise.
+        var privacy = settings.Defense.ClientPrivacy && !(settings.Dp is { Mode: DpMode.Central, ClipAt: ClipSite.Server });
+        var policy = new ClientPolicy(settings.Seed, privacy ? settings.Dp : null);
         return client.Malicious
             ? AttackerActor.Props(client, workload, policy, settings.Attack, dispatcher)
             : ClientActor.Props(client, workload, policy, dispatcher);

@@ -40,6 +40,15 @@ public static class ConfigFingerprint
         ["partition.sizes"] = "\"dirichlet\"",
         ["partition.sigma"] = "1",
         ["partition.min-samples"] = "10",
+        ["dp.mode"] = "\"local\"",
+        ["dp.target-epsilon"] = "\"inf\"",
+        ["dp.noise-multiplier"] = "\"auto\"",
+        ["dp.clip-at"] = "\"client\"",
+        ["dp.max-epsilon"] = "\"inf\"",
+        ["dp.adaptive-clip.enabled"] = "false",
+        ["dp.adaptive-clip.target-quantile"] = "0.5",
+        ["dp.adaptive-clip.learning-rate"] = "0.2",
+        ["dp.adaptive-clip.count-noise"] = "\"auto\"",
     };
 
     /// <summary>The comparable part of a configuration as canonical JSON (the form checkpoints store).</summary>
@@ -111,7 +120,10 @@ public static class ConfigFingerprint
         foreach (var child in value.EnumerateObject())
         {
             var childPath = $"{path}.{child.Name}";
-            if (!IsNeutral(childPath, child.Value)) kept.Add(new(child.Name, WithoutNeutralKeys(childPath, child.Value)));
+            if (IsNeutral(childPath, child.Value)) continue;
+            var stripped = WithoutNeutralKeys(childPath, child.Value);
+            // A nested block of added keys all at their neutral values (e.g. dp.adaptive-clip) is as if absent too.
+            if (!IsEmptiedAddedBlock(childPath, stripped)) kept.Add(new(child.Name, stripped));
         }
         return JsonSerializer.SerializeToElement(new OrderedObject(kept));
     }

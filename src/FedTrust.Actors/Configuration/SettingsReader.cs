@@ -4,6 +4,7 @@ using FedTrust.Core.Attacks;
 using FedTrust.Core.Data;
 using FedTrust.Core.Defenses;
 using FedTrust.Core.Learning;
+using FedTrust.Core.Privacy;
 using FedTrust.Core.Sampling;
 using FedTrust.Core.Trust;
 using FedTrust.Core.Settings;
@@ -46,10 +47,7 @@ public static class SettingsReader
             Defense = Defense(config),
             Attack = Attack(config),
             Krum = new KrumSettings(0, null), // resolved below: f defaults to attack.malicious
-            Dp = new DpSettings(
-                Epsilon: Double(config, "fedtrust.dp.epsilon", 0, double.PositiveInfinity, minExclusive: true, allowInfinity: true),
-                Delta: Double(config, "fedtrust.dp.delta", 0, 1, minExclusive: true, maxExclusive: true),
-                Clip: Double(config, "fedtrust.dp.clip", 0, 1e6, minExclusive: true)),
+            Dp = Dp(config),
             Trust = TrustParameters(config),
             Persistence = new PersistenceSettings(
                 OneOf(config, "fedtrust.persistence.provider", PersistenceSettings.Providers),
@@ -89,6 +87,50 @@ public static class SettingsReader
             throw Invalid("fedtrust.min-updates", settings.MinUpdates.ToString(CultureInfo.InvariantCulture), $"at most fedtrust.clients ({settings.Clients})");
         if (settings.Sampling is { Samples: true, Kind: SamplingKind.Fixed } && settings.MinUpdates > roundSize)
             throw Invalid("fedtrust.min-updates", settings.MinUpdates.ToString(CultureInfo.InvariantCulture), $"at most fedtrust.clients-per-round ({roundSize})");
+        try
+        {
+            PrivacyPlan.For(settings);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigurationException(e.Message);
+        }
+        return settings;
+    }
+
+    /// <summary>
+    /// <c>fedtrust.dp</c>: the local mechanism's per-round ε, δ and C, and central DP's mode, clip site, target or noise
+    /// multiplier, budget and adaptive clipping (its block is read only when enabled).
+    /// </summary>
+    private static DpSettings Dp(Config config)
+    {
+        const string key = "fedtrust.dp";
+        var adaptive = Optional(config, $"{key}.adaptive-clip.enabled", k => Switch(config, k), false)
+            ? new AdaptiveClipping(
+                TargetQuantile: Double(config, $"{key}.adaptive-clip.target-quantile", 0, 1, minExclusive: true, maxExclusive: true),
+                LearningRate: Double(config, $"{key}.adaptive-clip.learning-rate", 0, 10, minExclusive: true),
+                CountNoise: config.GetString($"{key}.adaptive-clip.count-noise") == "auto"
+                    ? null
+                    : Double(config, $"{key}.adaptive-clip.count-noise", 0, 1e9, minExclusive: true, allowed: "'auto' or a number greater than 0"))
+            : null;
+        var settings = new DpSettings(
+            Epsilon: Double(config, $"{key}.epsilon", 0, double.PositiveInfinity, minExclusive: true, allowInfinity: true),
+            Delta: Double(config, $"{key}.delta", 0, 1, minExclusive: true, maxExclusive: true),
+            Clip: Double(config, $"{key}.clip", 0, 1e6, minExclusive: true))
+        {
+            Mode = Optional(config, $"{key}.mode", k => OneOf(config, k, ["local", "central"]), "local") == "central" ? DpMode.Central : DpMode.Local,
+            ClipAt = Optional(config, $"{key}.clip-at", k => OneOf(config, k, ["client", "server"]), "client") == "server" ? ClipSite.Server : ClipSite.Client,
+            TargetEpsilon = Optional(config, $"{key}.target-epsilon",
+                k => Double(config, k, 0, double.PositiveInfinity, minExclusive: true, allowInfinity: true), double.PositiveInfinity),
+            CentralNoiseMultiplier = Optional(config, $"{key}.noise-multiplier",
+                k => config.GetString(k) == "auto" ? (double?)null : Double(config, k, 0, 1e6, allowed: "'auto' or a number from 0 to 1000000"), null),
+            MaxEpsilon = Optional(config, $"{key}.max-epsilon",
+                k => Double(config, k, 0, double.PositiveInfinity, minExclusive: true, allowInfinity: true), double.PositiveInfinity),
+            Adaptive = adaptive,
+        };
+        if (settings.CentralNoiseMultiplier is { } z && double.IsFinite(settings.TargetEpsilon))
+            throw Invalid($"{key}.noise-multiplier", z.ToString("R", CultureInfo.InvariantCulture),
+                $"'auto' when {key}.target-epsilon is set ({settings.TargetEpsilon.ToString("R", CultureInfo.InvariantCulture)}): give the noise or the target, not both");
         return settings;
     }
 

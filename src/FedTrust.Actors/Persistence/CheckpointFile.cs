@@ -30,6 +30,7 @@ public sealed class CheckpointFile(string path)
         {
             PreviousAggregate = checkpoint.PreviousAggregate is { } previous ? Base64(previous) : null,
             Histories = checkpoint.Histories?.ToDictionary(kv => kv.Key, kv => Base64(kv.Value)),
+            Privacy = checkpoint.Privacy is { } p ? new PrivacyDocument(p.Orders.ToList(), p.Rdp.ToList(), p.Steps, p.ClipNorm) : null,
         };
         var temp = Path + ".tmp";
         try
@@ -65,6 +66,9 @@ public sealed class CheckpointFile(string path)
             {
                 PreviousAggregate = d.PreviousAggregate is { } previous ? Floats(previous, "previous aggregate") : null,
                 Histories = d.Histories?.ToDictionary(kv => kv.Key, kv => Floats(kv.Value, $"history of {kv.Key}")),
+                Privacy = d.Privacy is { } p
+                    ? new PrivacyState(p.Orders ?? throw Damaged("privacy.orders"), p.Rdp ?? throw Damaged("privacy.rdp"), p.Steps, p.ClipNorm)
+                    : null,
             };
         }
         catch (Exception e) when (e is JsonException or FormatException)
@@ -72,6 +76,8 @@ public sealed class CheckpointFile(string path)
             throw new JournalException($"{Path}: damaged checkpoint ({e.Message})", e);
         }
     }
+
+    private JournalException Damaged(string field) => new($"{Path}: damaged checkpoint ({field} is missing or null)");
 
     private static string Base64(float[] values) => Convert.ToBase64String(MemoryMarshal.AsBytes(values.AsSpan()));
 
@@ -108,6 +114,14 @@ public sealed class CheckpointFile(string path)
             return $"its weights have {c.GlobalWeights.Length} values, the model has {parameterCount} parameters";
         var bad = Array.FindIndex(c.GlobalWeights, w => !float.IsFinite(w));
         if (bad >= 0) return $"its weights are not finite ({c.GlobalWeights[bad]} at index {bad})";
+        if (c.Privacy is { } p)
+        {
+            if (p.Steps != c.Round) return $"its privacy accountant composed {p.Steps} rounds, the checkpoint is at round {c.Round}";
+            if (p.Orders.Count != p.Rdp.Count) return $"its privacy accountant has {p.Orders.Count} orders but {p.Rdp.Count} RDP values";
+            if (p.Orders.Any(a => !(a > 1) || double.IsInfinity(a)) || p.Rdp.Any(r => !(r >= 0)))
+                return "its privacy accountant holds an order ≤ 1 or a negative or NaN RDP value";
+            if (!(p.ClipNorm > 0) || double.IsInfinity(p.ClipNorm)) return $"its clip norm {p.ClipNorm} is not positive and finite";
+        }
         return null;
     }
 
@@ -117,7 +131,15 @@ public sealed class CheckpointFile(string path)
     {
         [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? PreviousAggregate { get; init; }
         [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Dictionary<string, string>? Histories { get; init; }
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public PrivacyDocument? Privacy { get; init; }
     }
+
+    /// <summary>The accountant's state; RDP is +∞ after a round without noise, written as "Infinity".</summary>
+    private sealed record PrivacyDocument(
+        List<double>? Orders,
+        [property: JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)] List<double>? Rdp,
+        int Steps,
+        double ClipNorm);
 
     /// <summary>
     /// One round as stored. The loss is written as a number, or as "NaN", "Infinity" or "-Infinity" for a diverged

@@ -10,7 +10,8 @@ namespace FedTrust.Actors.Protocol;
 // IWireMessage crosses as ProtocolSerializer's versioned binary format.
 
 /// <summary>Aggregator → client: train on your data starting from these global weights.</summary>
-public sealed record TrainRound(int Round, float[] GlobalWeights) : IWireMessage;
+/// <param name="ClipNorm">Under central DP with clip-at = client: the C the client clips its update to this round (null otherwise).</param>
+public sealed record TrainRound(int Round, float[] GlobalWeights, double? ClipNorm = null) : IWireMessage;
 
 /// <summary>Client → aggregator: my update Δ = w_local − w_global for this round (under DP privatised, and no training loss: NaN).</summary>
 public sealed record LocalUpdate(int Round, string ClientId, float[] Delta, int Samples, double TrainLoss) : IWireMessage;

@@ -50,8 +50,10 @@ public sealed class ProtocolSerializer(ExtendedActorSystem system) : SerializerW
             {
                 w.Int32(m.Round);
                 w.Floats(m.GlobalWeights, nameof(m.GlobalWeights));
+                w.NullableDouble(m.ClipNorm);
             },
-            static (ref WireReader r) => new TrainRound(r.Int32(nameof(TrainRound.Round)), r.Floats(nameof(TrainRound.GlobalWeights)))),
+            static (ref WireReader r) => new TrainRound(r.Int32(nameof(TrainRound.Round)), r.Floats(nameof(TrainRound.GlobalWeights)),
+                r.NullableDouble(nameof(TrainRound.ClipNorm)))),
         WireCase.Of<LocalUpdate>("local-update",
             static (ref WireWriter w, LocalUpdate m) =>
             {

@@ -43,7 +43,9 @@ internal static class ResultJson
             result.Clients.Select(c => new ClientJson(c.Id, c.Malicious, c.TrainSamples, c.TestAccuracy, c.Classes)).ToList(),
             result.Detection is { } rates ? new { tpr = rates.Tpr, fpr = rates.Fpr } : null,
             Math.Round(result.PeakRssBytes / (1024.0 * 1024.0), 1),
-            result.Cluster);
+            result.Cluster,
+            result.Privacy is { } privacy ? PrivacyJson.From(privacy) : null,
+            result.Stopped is { } stop ? new DivergedJson(stop.Round, stop.Reason) : null);
         var temp = path + ".tmp";
         File.WriteAllText(temp, JsonSerializer.Serialize(document, Options));
         File.Move(temp, path, overwrite: true);
@@ -56,7 +58,29 @@ internal static class ResultJson
         [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] DivergedJson? Diverged,
         DivergedJson? Collapsed, // only when the model ended no better than guessing (finite, but useless): from which round, and why
         List<ClientJson> Clients, object? Detection, double PeakRssMb,
-        ClusterReport? Cluster); // only for a cluster run: nodes, hosts (client → node), lost nodes and re-homed clients by round
+        ClusterReport? Cluster, // only for a cluster run: nodes, hosts (client → node), lost nodes and re-homed clients by round
+        PrivacyJson? Privacy, // only for a dp defense: what it spent
+        DivergedJson? Stopped); // only for a run that ended before its last round for its privacy budget: after which round, and why
+
+    /// <summary>
+    /// A dp run's privacy: mode (local or central), the accountant's noise multiplier and the one on the updates (larger
+    /// under adaptive clipping), the sampling rate q, central DP's denominator D = q·N and sensitivity multiplier, δ, the
+    /// ε composed over the rounds run (null when infinite: no noise), the conversion used, the clip norm at the end, and
+    /// the budget (null when none).
+    /// </summary>
+    private sealed record PrivacyJson(string Mode, double NoiseMultiplier, double UpdateNoiseMultiplier, double SamplingRate,
+        double? Denominator, int SensitivityMultiplier, double Delta, double? Epsilon, int Rounds, string Accountant, double ClipNorm, double? MaxEpsilon)
+    {
+        public static PrivacyJson From(PrivacyReport r) => new(
+            r.Plan.Mode == Core.Settings.DpMode.Central ? "central" : "local",
+            r.Plan.NoiseMultiplier, r.Plan.UpdateNoiseMultiplier, r.Plan.SamplingRate,
+            r.Plan.Mode == Core.Settings.DpMode.Central ? r.Plan.Denominator : null,
+            r.Plan.SensitivityMultiplier, r.Plan.Delta,
+            double.IsFinite(r.Epsilon) ? r.Epsilon : null, r.Rounds,
+            $"Poisson-subsampled Gaussian (Mironov, Talwar & Zhang 2019), {Core.Privacy.PrivacyPlan.Conversion}",
+            r.ClipNorm,
+            double.IsFinite(r.MaxEpsilon) ? r.MaxEpsilon : null);
+    }
 
     /// <summary>A round; <c>loss</c> is always written, as null when it is not a finite number.</summary>
     private sealed record RoundJson(

@@ -56,6 +56,7 @@ internal static class SummaryReport
             console.MarkupLineInterpolated($"detection in the last round: TPR {F(d.Tpr)}, FPR {F(d.Fpr)}");
         if (result.Rounds[^1].Trust is { Count: > 0 } trust)
             console.MarkupLineInterpolated($"{TrustLine(trust, result.Rounds[^1].Sampled is not null)}");
+        if (result.Privacy is { } privacy) console.MarkupLineInterpolated($"{PrivacyLine(privacy)}");
         var local = result.Clients.Where(c => c.TestAccuracy is not null).Select(c => c.TestAccuracy!.Value).ToList();
         if (local.Count > 0)
             console.MarkupLineInterpolated($"local test accuracy over {local.Count} clients: min {F(local.Min())}, mean {F(local.Average())}, max {F(local.Max())}");
@@ -68,6 +69,19 @@ internal static class SummaryReport
         (AttackKinds.TakesIntensity(attack.Kind) ? $", intensity {attack.Intensity.ToString(CultureInfo.InvariantCulture)}" : "")
         + (AttackKinds.Colludes(attack.Kind) ? $", {(attack.Knowledge == AttackKnowledge.Omniscient ? "omniscient" : "colluding")} coalition" : "")
         + (attack is { Kind: AttackKind.Backdoor, Boost: not 1 } ? $", boosted ×{attack.Boost.ToString(CultureInfo.InvariantCulture)}" : "");
+
+    /// <summary>"privacy (central DP-FedAvg): ε = 7.98 at δ = 1e-05 after 100 rounds; z = 0.93, q = 0.1, C = 1; budget 8".</summary>
+    private static string PrivacyLine(PrivacyReport p)
+    {
+        var plan = p.Plan;
+        var epsilon = double.IsFinite(p.Epsilon) ? F(p.Epsilon) : "∞ (no noise)";
+        var mode = plan.Mode == DpMode.Central
+            ? string.Create(CultureInfo.InvariantCulture, $"central DP-FedAvg, z = {plan.NoiseMultiplier:G4}, q = {plan.SamplingRate:G4}, C = {p.ClipNorm:G4}")
+              + (plan.SensitivityMultiplier > 1 ? $", sensitivity {plan.SensitivityMultiplier}·C" : "")
+            : string.Create(CultureInfo.InvariantCulture, $"local DP per client, σ = {plan.NoiseMultiplier:G4}");
+        return string.Create(CultureInfo.InvariantCulture, $"privacy ({mode}): ε = {epsilon} at δ = {plan.Delta:G3} after {p.Rounds} rounds")
+               + (double.IsFinite(p.MaxEpsilon) ? string.Create(CultureInfo.InvariantCulture, $"; budget {p.MaxEpsilon:G6}") : "");
+    }
 
     /// <summary>At most this many client ids are listed on one line; result.json has them all.</summary>
     private const int ListedIds = 10;

@@ -28,8 +28,9 @@ public static class RobustAggregation
     /// by <paramref name="judgement"/> (the tolerant rule takes its reference from <paramref name="trusted"/>, the
     /// clients trusted before the round; see <see cref="EvidenceCollector.Collect"/>).
     /// </summary>
+    /// <param name="collectEvidence">False when the caller forms the evidence itself (central DP's public evidence): none is collected here.</param>
     public static Screening Screen(IReadOnlyList<RoundUpdate> updates, DefenseSettings defense, int f,
-        TrustJudgement judgement = TrustJudgement.Paper, IReadOnlySet<string>? trusted = null)
+        TrustJudgement judgement = TrustJudgement.Paper, IReadOnlySet<string>? trusted = null, bool collectEvidence = true)
     {
         IReadOnlyDictionary<string, double>? scores = null;
         IReadOnlyList<string>? ranking = null;
@@ -43,7 +44,7 @@ public static class RobustAggregation
         }
         // Evidence is collected under every defense: the trust ledger keeps (and journals) scores for all runs,
         // so a run without trust-based aggregation can still be audited for what trust would have decided.
-        var evidence = updates.Count > 0
+        var evidence = updates.Count > 0 && collectEvidence
             ? EvidenceCollector.Collect(updates.Select(u => (u.ClientId, u.Delta)).ToList(), order, judgement: judgement, trusted: trusted, samples: updates.Select(u => u.Samples).ToList())
             : new Dictionary<string, UpdateEvidence>();
         return new Screening(scores, ranking, evidence);

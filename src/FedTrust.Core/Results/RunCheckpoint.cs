@@ -11,4 +11,13 @@ public sealed record RunCheckpoint(string RunId, string ConfigFingerprint, int R
 
     /// <summary>foolsgold: each client's update history (null for other rules).</summary>
     public IReadOnlyDictionary<string, float[]>? Histories { get; init; }
+
+    /// <summary>A dp defense: the accountant's state and the clip norm after the last completed round (null without dp, and in older checkpoints).</summary>
+    public PrivacyState? Privacy { get; init; }
 }
+
+/// <summary>
+/// The privacy spent so far: the accountant's accumulated RDP at each of its orders and its steps, and the clip norm C
+/// the next round uses (it moves under adaptive clipping), so a resumed run spends exactly what an uninterrupted one does.
+/// </summary>
+public sealed record PrivacyState(IReadOnlyList<double> Orders, IReadOnlyList<double> Rdp, int Steps, double ClipNorm);

@@ -75,6 +75,12 @@ public sealed record SimulationResult(
     /// <summary>Where a cluster run's clients ran and which nodes it lost; null for a single-process run.</summary>
     public ClusterReport? Cluster { get; init; }
 
+    /// <summary>Why the run ended before its last configured round, other than divergence (the privacy budget), or null.</summary>
+    public EarlyStop? Stopped { get; init; }
+
+    /// <summary>What a dp defense spent (null without dp).</summary>
+    public PrivacyReport? Privacy { get; init; }
+
     /// <summary>The round from which the global model stayed no better than guessing to the end; null when it ended above chance.</summary>
     public Collapse? Collapsed => Diverged is null ? Collapse.Find(Rounds) : null;
 
@@ -82,3 +88,12 @@ public sealed record SimulationResult(
     public Divergence? Diverged =>
         Rounds.FirstOrDefault(r => r.DivergenceReason is not null) is { } round ? new Divergence(round.Round, round.DivergenceReason!) : null;
 }
+
+/// <summary>A run that ended after <paramref name="Round"/>, before its last configured round, and why.</summary>
+public sealed record EarlyStop(int Round, string Reason);
+
+/// <summary>
+/// A dp run's privacy, as result.json reports it: the plan (mode, noise multipliers, q, D, sensitivity multiplier, δ), the
+/// ε composed over the <paramref name="Rounds"/> rounds run, the clip norm at the end, and the budget.
+/// </summary>
+public sealed record PrivacyReport(Privacy.PrivacyPlan Plan, double Epsilon, int Rounds, double ClipNorm, double MaxEpsilon);

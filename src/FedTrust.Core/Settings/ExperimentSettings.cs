@@ -120,13 +120,6 @@ public sealed record KrumSettings(int F, int? M)
     public int MFor(int n) => Math.Clamp(M ?? n - F, 1, n);
 }
 
-/// <summary>Client-side differential privacy: clip to <see cref="Clip"/>, add Gaussian noise calibrated to a per-round (ε, δ).</summary>
-public sealed record DpSettings(double Epsilon, double Delta, double Clip)
-{
-    /// <summary>σ of the Gaussian mechanism for one round's release (0 when ε is infinite).</summary>
-    public double NoiseMultiplier => double.IsPositiveInfinity(Epsilon) ? 0 : FedTrust.Core.Privacy.GaussianMechanism.NoiseMultiplier(Epsilon, Delta);
-}
-
 /// <summary>Where the trust ledger's journal lives (<c>fedtrust.persistence</c>).</summary>
 public sealed record PersistenceSettings(string Provider, string SqliteFile, string ConnectionString, int SnapshotEvery)
 {

@@ -58,6 +58,20 @@ public class ConfigFingerprintTests
         Assert.NotEqual(ConfigFingerprint.Of(With("fedtrust.trust.rule=paper")), ConfigFingerprint.Of(With("fedtrust.trust.rule=paper", "fedtrust.trust.cosine-tolerance=2")));
     }
 
+    /// <summary>Central DP's keys count once they leave their neutral values, and the difference names them.</summary>
+    [Fact]
+    public void Central_dp_keys_count_away_from_their_neutral_values()
+    {
+        var local = ConfigFingerprint.Of(With());
+        foreach (var setting in new[] { "fedtrust.dp.mode=central", "fedtrust.dp.target-epsilon=8", "fedtrust.dp.max-epsilon=3", "fedtrust.dp.clip-at=server",
+                     "fedtrust.dp.noise-multiplier=1.1", "fedtrust.dp.adaptive-clip.enabled=on", "fedtrust.dp.adaptive-clip.target-quantile=0.7" })
+        {
+            var other = ConfigFingerprint.Of(With(setting));
+            Assert.NotEqual(local, other);
+            Assert.Contains(ConfigFingerprint.Differences(local, other), d => d.StartsWith(setting.Split('=')[0], StringComparison.Ordinal));
+        }
+    }
+
     /// <summary>The algorithm of FedTrustConfig.Fingerprint before it moved here (kept to pin the stored format).</summary>
     private static string EarlierFingerprint(Config config)
     {
@@ -76,6 +90,9 @@ public class ConfigFingerprintTests
         // … and the trust rule's judgement and its cosine tolerance (the paper rule was the only one).
         if (node["trust"] is Dictionary<string, object?> trust)
             foreach (var key in new[] { "rule", "cosine-tolerance" }) trust.Remove(key);
+        // … and central DP's keys (local DP was the only mode).
+        if (node["dp"] is Dictionary<string, object?> dp)
+            foreach (var key in new[] { "mode", "target-epsilon", "noise-multiplier", "clip-at", "max-epsilon", "adaptive-clip" }) dp.Remove(key);
         return JsonSerializer.Serialize(node);
 
         static object? Node(HoconValue? value)

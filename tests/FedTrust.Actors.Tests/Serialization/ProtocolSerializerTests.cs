@@ -125,7 +125,7 @@ public class ProtocolSerializerTests() : TestKit(FedTrustConfig.Defaults)
         var before = GC.GetAllocatedBytesForCurrentThread();
         var bytes = serializer.ToBinary(round);
         var written = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(ProtocolSerializer.HeaderSize + 4 + 4 + count * 4, bytes.Length);
+        Assert.Equal(ProtocolSerializer.HeaderSize + 4 + 4 + count * 4 + 1, bytes.Length); // … and the absent ClipNorm's presence byte
         // The array itself (with its object header and the allocator's rounding), and no second copy of 4.8 MB.
         Assert.InRange(written, bytes.Length, bytes.Length + 4096);
 
@@ -266,9 +266,10 @@ public class ProtocolSerializerTests() : TestKit(FedTrustConfig.Defaults)
         var train = Serializer.ToBinary(new ToClient("client-3", new TrainRound(2, WireSamples.EdgeFloats)));
         Assert.Equal(16, BinaryPrimitives.ReadInt32LittleEndian(train.AsSpan(41)));
         e = Refused(WithInt32(train, 41, 15), "to-client");
-        Assert.Equal("fedtrust wire message 'to-client' (nested 'train-round'): 4 bytes left after the last field (offset 68 of 72)", e.Message);
+        // One float fewer: the reader meets the 16th float's first byte where TrainRound's ClipNorm presence flag belongs.
+        Assert.Equal("fedtrust wire message 'to-client' (nested 'train-round'): field ClipNorm (presence): flag byte 21 at offset 68 is neither 0 nor 1", e.Message);
         e = Refused(WithInt32(train, 33, 71), "to-client");
-        Assert.Equal("fedtrust wire message 'to-client' (nested 'train-round'): header says 71 bytes, got 72 (trailing bytes)", e.Message);
+        Assert.Equal("fedtrust wire message 'to-client' (nested 'train-round'): header says 71 bytes, got 73 (trailing bytes)", e.Message);
         e = Refused(train[..^1], "to-client");
         Assert.Contains("fedtrust wire message 'to-client': header says", e.Message);
     }
