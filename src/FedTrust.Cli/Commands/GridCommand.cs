@@ -15,11 +15,12 @@ namespace FedTrust.Cli.Commands;
 
 /// <summary>
 /// <c>fedtrust grid</c>: every cell of <c>fedtrust.grid</c> (defenses × attacks × intensities, a no-attack reference,
-/// seeds, optional malicious-count, data-set and partition axes, an optional ε sweep), each cell's result.json in its
-/// own folder, then the reports (<see cref="GridReport"/>: Table 1, the figures and the ε trade-off, or the robustness
-/// or heterogeneity reports). Resumable: a finished cell whose recorded configuration equals the planned one is reused, an
-/// interrupted one continued from its checkpoint; a cell recorded under another configuration is never reused
-/// (refused, naming the keys that differ, or rerun with --overwrite).
+/// seeds, optional malicious-count, data-set and partition axes, an optional ε sweep, under attacks and on a population
+/// axis), each cell's result.json in its own folder, then the reports (<see cref="GridReport"/>: Table 1, the figures and
+/// the ε trade-off, or the robustness or heterogeneity reports, and the privacy report of the sweep). Resumable: a
+/// finished cell whose recorded configuration equals the planned one is reused, an interrupted one continued from its
+/// checkpoint; a cell recorded under another configuration is never reused (refused, naming the keys that differ, or
+/// rerun with --overwrite).
 /// </summary>
 internal static class GridCommand
 {

@@ -21,20 +21,31 @@ public sealed record GridCell(string Defense, string Attack, double Intensity, l
     /// <summary>On a grid with a <c>grid.partitions</c> axis: the cell's partition (<c>fedtrust.partition</c>'s kind and parameter).</summary>
     public PartitionLevel? Partition { get; init; }
 
+    /// <summary>On a grid with a <c>grid.populations</c> axis: the cell's client count, clients per round, malicious count and Krum's f.</summary>
+    public PopulationLevel? Population { get; init; }
+
+    /// <summary>
+    /// Whether the base configuration runs central DP (<c>fedtrust.dp.mode = central</c>): an ε-sweep cell's
+    /// <see cref="Epsilon"/> is then the total ε over the planned rounds (<c>dp.target-epsilon</c>), not the per-round
+    /// ε of local DP (<c>dp.epsilon</c>).
+    /// </summary>
+    public bool CentralDp { get; init; }
+
     /// <summary>The HOCON that turns the grid's base configuration into this cell's.</summary>
     public string Overrides()
     {
-        var epsilon = Epsilon is { } e ? $" dp.epsilon = {Format(e, "R")}\n" : "";
+        var epsilon = Epsilon is { } e ? $" dp.{(CentralDp ? "target-epsilon" : "epsilon")} = {Format(e, "R")}\n" : "";
         var malicious = Malicious is { } m ? $" attack.malicious = {m.F}\n clients = {m.Clients}\n" : "";
+        var population = Population?.Overrides(attacked: Attack != "none") ?? "";
         var dataset = Dataset is { } d ? $" dataset = {d}\n" : "";
         var partition = Partition?.Overrides() ?? "";
         // The defense is quoted: a pipeline's name holds '+', which HOCON does not take unquoted.
         return string.Create(CultureInfo.InvariantCulture,
-            $"fedtrust {{\n defense = \"{Defense}\"\n attack.type = {Attack}\n attack.intensity = {Intensity:R}\n seed = {Seed}\n{epsilon}{malicious}{dataset}{partition}}}");
+            $"fedtrust {{\n defense = \"{Defense}\"\n attack.type = {Attack}\n attack.intensity = {Intensity:R}\n seed = {Seed}\n{epsilon}{malicious}{population}{dataset}{partition}}}");
     }
 
     public string Label => string.Create(CultureInfo.InvariantCulture,
-        $"{(Dataset is { } d ? $"{d} / " : "")}{(Partition is { } p ? $"{p.Label} / " : "")}{Defense} / {Attack}{(Attack == "none" ? "" : $" {Intensity:0.###}")}{(Malicious is { } m ? $" / f {m.F}" : "")}{(Epsilon is { } e ? $" / eps {Format(e)}" : "")} / seed {Seed}");
+        $"{(Dataset is { } d ? $"{d} / " : "")}{(Partition is { } p ? $"{p.Label} / " : "")}{Defense} / {Attack}{(Attack == "none" ? "" : $" {Intensity:0.###}")}{(Malicious is { } m ? $" / f {m.F}" : "")}{(Population is { } n ? $" / {n.Label}" : "")}{(Epsilon is { } e ? $" / {(CentralDp ? "eps total" : "eps/round")} {Format(e)}" : "")} / seed {Seed}");
 
     internal static string Format(double value, string format = "0.###") =>
         double.IsPositiveInfinity(value) ? "inf" : value.ToString(format, CultureInfo.InvariantCulture);
@@ -45,7 +56,8 @@ public sealed record PlannedCell(GridCell Cell, Config Config, ExperimentSetting
 
 /// <summary>
 /// The cells of a grid, read from <c>fedtrust.grid</c>, in a fixed order (data set, partition, defense, seed, attack,
-/// intensity, f); the data set and partition only on their axes.
+/// intensity, f); the data set and partition only on their axes. Each defense and seed's ε-sweep cells
+/// (<see cref="EpsilonSweep"/>: sweep attack, client count, ε) follow its other cells.
 /// </summary>
 public static class GridPlan
 {
@@ -56,7 +68,8 @@ public static class GridPlan
     /// The grid's cells. The no-attack cell of a defense and seed is run once, whether it comes from
     /// <c>grid.reference</c> or from <c>none</c> in <c>grid.attacks</c> (it has no intensity to vary). Repeated names
     /// and values in the lists count once. On <c>grid.datasets</c> and <c>grid.partitions</c> axes every cell runs on each
-    /// data set at each partition; the ε sweep runs once, at the base configuration's data set and partition.
+    /// data set at each partition; the ε sweep runs once, at the base configuration's data set and partition. The
+    /// <c>grid.populations</c> axis runs the ε sweep alone, at each client count (<see cref="PopulationLevel"/>).
     /// </summary>
     /// <exception cref="ConfigurationException">A list or the seed count is invalid, or the grid has no cells.</exception>
     public static IReadOnlyList<GridCell> Cells(Config config, int? seedsOverride = null) =>
@@ -97,15 +110,24 @@ public static class GridPlan
         }
     }
 
+    /// <summary>
+    /// The grid's cells as its keys lay them out, each with its folder and overrides, before any cell's settings are
+    /// read (<see cref="Plan"/> reads and checks them). The keys of <c>fedtrust.grid</c> are checked here.
+    /// </summary>
+    /// <exception cref="ConfigurationException">A list or the seed count is invalid, two axes cannot combine, or the grid has no cells.</exception>
+    public static IReadOnlyList<GridCell> Layout(Config config, int? seedsOverride = null) => AllCells(config, seedsOverride);
+
     private static List<GridCell> AllCells(Config config, int? seedsOverride)
     {
         var defenses = DefenseNames(config, "fedtrust.grid.defenses");
         var attacks = AttackEntries(config, "fedtrust.grid.attacks");
+        var sweepAttacks = AttackEntries(config, "fedtrust.grid.sweep-attacks");
         var intensities = Doubles(config, "fedtrust.grid.intensities");
         var epsilons = Doubles(config, "fedtrust.grid.epsilons");
         var maliciousAxis = Counts(config, "fedtrust.grid.malicious");
         var datasetAxis = Datasets(config, "fedtrust.grid.datasets");
         var partitionAxis = Partitions(config, "fedtrust.grid.partitions");
+        var populationAxis = PopulationLevel.Read(config);
         int? honest = config.GetString("fedtrust.grid.honest") == "auto" ? null : Whole(config, "fedtrust.grid.honest", min: 1);
         var seeds = seedsOverride ?? Whole(config, "fedtrust.grid.seeds");
         var baseSeed = config.GetLong("fedtrust.seed");
@@ -117,9 +139,17 @@ public static class GridPlan
         if (seeds < 1) throw new ConfigurationException(
             $"{(seedsOverride is null ? "fedtrust.grid.seeds" : "--seeds")} = {seeds}: expected at least 1");
         var noAttack = Flag(config, "fedtrust.grid.reference") || attacks.Any(a => a.Name == "none");
-        var attacked = attacks.Where(a => a.Name != "none")
-            .SelectMany(a => a.Intensity is { } fixedIntensity ? [(a.Name, fixedIntensity)] : intensities.Select(i => (a.Name, i)))
-            .Distinct().ToList();
+        var attacked = Expand(attacks, intensities);
+        var sweep = new EpsilonSweep(
+            [.. defenses.Where(d => DefenseSettings.Parse(d).ClientPrivacy)], epsilons,
+            [.. sweepAttacks.Any(a => a.Name == "none") ? [("none", 0.0)] : Array.Empty<(string, double)>(), .. Expand(sweepAttacks, intensities)],
+            populationAxis, CentralDp(config));
+        if (sweep.Attacks.Any(a => a.Name != "none") && maliciousAxis.Count > 0)
+            throw new ConfigurationException(
+                "fedtrust.grid.sweep-attacks names an attack and fedtrust.grid.malicious is an axis: the ε sweep runs at one malicious count " +
+                "(fedtrust.attack.malicious); leave fedtrust.grid.malicious empty or set fedtrust.grid.sweep-attacks = [none]");
+        if (populationAxis.Count > 0)
+            CheckPopulationAxis(sweep, noAttack || attacked.Count > 0, maliciousAxis.Count > 0, datasetAxis.Count > 0, partitionAxis.Count > 0);
         var clients = config.GetInt("fedtrust.clients");
         // Without a malicious axis a cell keeps the configured malicious count (and folder layout); with one, each count is a level.
         (int F, int Clients)?[] maliciousLevels = maliciousAxis.Count == 0
@@ -138,7 +168,7 @@ public static class GridPlan
         {
             string[] prefix = [.. dataset is null ? Array.Empty<string>() : [dataset], .. partition is null ? Array.Empty<string>() : [partition.Folder]];
             // The ε sweep runs once, at the base configuration's data set and partition (its report has no such axis).
-            var sweep = (dataset, partition) == levels[0];
+            var sweepHere = (dataset, partition) == levels[0];
             foreach (var defense in defenses)
             {
                 for (var s = 0; s < seeds; s++)
@@ -154,31 +184,71 @@ public static class GridPlan
                         cells.Add(new GridCell(defense, attack, intensity, seed, null,
                             Path.Combine([.. prefix, defense, $"{attack}-{GridCell.Format(intensity)}", .. level is { } l ? [$"f-{l.F}"] : Array.Empty<string>(), seedFolder]))
                             { Malicious = level, Dataset = dataset, Partition = partition });
-                    if (sweep && DefenseSettings.Parse(defense).ClientPrivacy)
-                    {
-                        foreach (var epsilon in epsilons)
-                            cells.Add(new GridCell(defense, "none", 0, seed, epsilon,
-                                Path.Combine(EpsilonSweepFolder, defense, $"eps-{GridCell.Format(epsilon)}", seedFolder)) { Malicious = reference });
-                    }
+                    if (sweepHere) cells.AddRange(sweep.Cells(defense, seed, reference));
                 }
             }
         }
-        if (cells.Count == 0) throw Empty(attacks.All(a => a.Name == "none"), epsilons.Count == 0);
+        if (cells.Count == 0) throw Empty(attacks.All(a => a.Name == "none"), epsilons.Count == 0, sweep.Attacks.Count == 0);
         if (cells.GroupBy(c => c.Folder).FirstOrDefault(g => g.Count() > 1) is { } clash)
         {
-            var values = string.Join(" and ", clash.Select(c => (c.Epsilon ?? c.Intensity).ToString("R", CultureInfo.InvariantCulture)));
+            // Cells of one folder differ by their ε, or (same ε) by an intensity of the attacks' or the sweep's attacks.
+            var byEpsilon = clash.Select(c => c.Epsilon).Distinct().Count() > 1;
+            var values = string.Join(" and ", clash.Select(c => (byEpsilon ? c.Epsilon!.Value : c.Intensity).ToString("R", CultureInfo.InvariantCulture)));
+            var key = byEpsilon ? "fedtrust.grid.epsilons" : clash.First().Epsilon is null ? "fedtrust.grid.intensities" : "fedtrust.grid.sweep-attacks";
             throw new ConfigurationException(
-                $"{(clash.First().Epsilon is null ? "fedtrust.grid.intensities" : "fedtrust.grid.epsilons")}: {values} would share the cell folder " +
-                $"'{clash.Key}' (folder names keep 3 decimals); use values that differ within 3 decimals");
+                $"{key}: {values} would share the cell folder '{clash.Key}' (folder names keep 3 decimals); use values that differ within 3 decimals");
         }
         return cells;
     }
 
+    /// <summary>Attack entries with their intensities: an entry's own ("ipm@0.1"), or each of <paramref name="intensities"/>; none left out.</summary>
+    private static List<(string Name, double Intensity)> Expand(List<(string Name, double? Intensity)> entries, List<double> intensities) =>
+        entries.Where(a => a.Name != "none")
+            .SelectMany(a => a.Intensity is { } fixedIntensity ? [(a.Name, fixedIntensity)] : intensities.Select(i => (a.Name, i)))
+            .Distinct().ToList();
+
+    /// <summary>Whether the base configuration runs central DP (<c>fedtrust.dp.mode = central</c>; absent: local).</summary>
+    private static bool CentralDp(Config config) =>
+        config.HasPath("fedtrust.dp.mode") && config.GetString("fedtrust.dp.mode")?.Trim().ToLowerInvariant() == "central";
+
+    /// <summary>
+    /// The population axis runs the ε sweep alone, at one data set and partition: Table 1, the robustness and the
+    /// heterogeneity reports have no client-count axis and would average the levels together, and the malicious axis
+    /// would set the same counts the levels set. Krum's n &gt; 2f + 2 is checked for each level against the sweep's
+    /// defenses that use Krum.
+    /// </summary>
+    private static void CheckPopulationAxis(EpsilonSweep sweep, bool mainCells, bool maliciousAxis, bool datasetAxis, bool partitionAxis)
+    {
+        const string key = "fedtrust.grid.populations";
+        if (maliciousAxis)
+            throw new ConfigurationException(
+                $"{key} and fedtrust.grid.malicious both set each cell's client and malicious counts: leave one of them empty " +
+                "(on the population axis the malicious share is fedtrust.grid.population-malicious)");
+        if (datasetAxis || partitionAxis)
+            throw new ConfigurationException(
+                $"{key} runs the ε sweep, which runs at one data set and partition: leave {(datasetAxis ? "fedtrust.grid.datasets" : "fedtrust.grid.partitions")} " +
+                $"empty and set {(datasetAxis ? "fedtrust.dataset" : "the fedtrust.partition block")} instead");
+        if (mainCells)
+            throw new ConfigurationException(
+                $"{key} runs the ε sweep alone (its report, privacy.md, keeps the client counts apart; Table 1 and the robustness report would " +
+                "average them): set fedtrust.grid.attacks = [] and fedtrust.grid.reference = false, and name the sweep's attacks in fedtrust.grid.sweep-attacks");
+        if (sweep.Defenses.Count == 0 || sweep.Epsilons.Count == 0 || sweep.Attacks.Count == 0)
+            throw new ConfigurationException(
+                $"{key} runs the ε sweep, which has no cells: it needs values in fedtrust.grid.epsilons, an attack (or none) in fedtrust.grid.sweep-attacks " +
+                "and a DP defense (dp, hybrid, a pipeline ending in +dp) in fedtrust.grid.defenses");
+        foreach (var defense in sweep.Defenses.Where(d => DefenseSettings.Parse(d).Krum != KrumUse.None))
+        foreach (var level in sweep.Populations.Where(l => l.PerRound <= 2 * l.KrumF + 2))
+            throw new ConfigurationException(
+                $"{key}: at {level.Clients} clients, fedtrust.grid.population-sample and population-malicious give {level.PerRound} clients per round " +
+                $"and krum.f = {level.KrumF}, but defense '{defense}' uses Krum, which needs clients per round > 2f + 2 ({level.PerRound} ≤ {2 * level.KrumF + 2}); use more clients, " +
+                "a larger population-sample or a smaller population-malicious");
+    }
+
     /// <summary>Why a grid has no cells, naming the keys that emptied it.</summary>
-    private static ConfigurationException Empty(bool noAttacks, bool noEpsilons) =>
+    private static ConfigurationException Empty(bool noAttacks, bool noEpsilons, bool noSweepAttacks) =>
         new("the grid has no cells: fedtrust.grid.reference = false, " +
             (noAttacks ? "fedtrust.grid.attacks names no attack" : "fedtrust.grid.intensities = []") + " and " +
-            (noEpsilons ? "fedtrust.grid.epsilons = []" : "no dp or hybrid in fedtrust.grid.defenses for the ε sweep") +
+            (noEpsilons ? "fedtrust.grid.epsilons = []" : noSweepAttacks ? "fedtrust.grid.sweep-attacks = []" : "no dp or hybrid in fedtrust.grid.defenses for the ε sweep") +
             "; set fedtrust.grid.reference = true, or name attacks and intensities");
 
     /// <summary>Defense names (presets or pipelines such as "nnm+median+trust"), repeats dropped.</summary>

@@ -11,6 +11,8 @@ namespace FedTrust.Cli.Grid;
 /// for a robustness grid (attacked cells at several malicious counts f), the worst-case, per-attack, detection and
 /// backdoor reports of <see cref="RobustnessReport"/> in place of Table 1 and the figures; or, for a heterogeneity grid
 /// (cells on more than one data set or partition), the reports of <see cref="HeterogeneityReport"/> in place of both.
+/// An ε sweep gets the privacy report (<see cref="PrivacyReport"/>), and, when it is local DP without attacks at one client
+/// count, epsilon-sweep.csv.
 /// </summary>
 public static class GridReport
 {
@@ -60,7 +62,14 @@ public static class GridReport
             written.AddRange(Table1.Write(dir, main, PaperAccuracy));
             written.AddRange(Figures.Write(dir, main, settings.Trust.Threshold));
         }
-        if (sweep.Count > 0) written.Add(WriteEpsilonSweep(dir, sweep));
+        if (sweep.Count > 0)
+        {
+            // epsilon-sweep.csv groups by defense and ε alone, per round: it is written for the local-DP sweep without
+            // attacks at one client count (as before); the privacy report keeps every axis apart and is written for any sweep.
+            var plain = sweep.All(c => c.Attack == "none" && !RunPrivacy.Of(c.Result).Central) && sweep.Select(c => c.Clients).Distinct().Count() == 1;
+            if (plain) written.Add(WriteEpsilonSweep(dir, sweep));
+            written.AddRange(PrivacyReport.Write(dir, [.. sweep.Select(c => new SweepCell(c, EpsilonOf(dir, c)))]));
+        }
         return written;
     }
 

@@ -28,10 +28,10 @@ public static class Figures
     /// <summary>The metric names used in file names, in the order they are drawn.</summary>
     public static IReadOnlyList<string> Metrics { get; } = ["accuracy", "precision", "recall", "f1"];
 
-    private static readonly Color[] Palette = Color.FromHex(
+    internal static readonly Color[] Palette = Color.FromHex(
         ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#17becf", "#e377c2", "#7f7f7f", "#bcbd22", "#d62728"]);
 
-    private static readonly MarkerShape[] Shapes =
+    internal static readonly MarkerShape[] Shapes =
         [MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond, MarkerShape.FilledTriangleDown, MarkerShape.OpenCircle];
 
     private static readonly Color MaliciousColor = Color.FromHex("#d62728");
@@ -278,7 +278,7 @@ public static class Figures
         _ => char.ToUpperInvariant(metric[0]) + metric[1..],
     };
 
-    private static string DisplayName(string defense) => defense switch
+    internal static string DisplayName(string defense) => defense switch
     {
         "fedavg" => "FedAvg",
         "krum" => "Krum",
@@ -289,10 +289,10 @@ public static class Figures
         _ => defense,
     };
 
-    private static string AttackName(string attack) => attack.Replace('-', ' ');
+    internal static string AttackName(string attack) => attack.Replace('-', ' ');
 
     private static string Number(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
 
-    private static string FileToken(string name) =>
+    internal static string FileToken(string name) =>
         string.Concat(name.Select(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '.' ? ch : '_'));
 }

@@ -27,6 +27,8 @@ public sealed record CellResult(string Defense, string Attack, double Intensity,
 /// <summary>
 /// The parts of result.json (schema 1) that reports read; unknown properties are ignored.
 /// <c>trust</c>, <c>excluded</c>, <c>epsilon</c> and <c>detection</c> are absent for defenses that do not produce them.
+/// <c>privacy</c> (a central-DP run's accounting) and <c>stopped</c> (a run that ended at its privacy budget) are kept
+/// as JSON and read by name (<see cref="RunPrivacy"/>), so that a value of an unexpected shape never makes the file unreadable.
 /// </summary>
 public sealed record ResultFile(
     int Schema,
@@ -34,14 +36,23 @@ public sealed record ResultFile(
     IReadOnlyList<ResultRound> Rounds,
     ResultMetrics Final,
     IReadOnlyList<ResultClient>? Clients = null,
-    ResultDetection? Detection = null);
+    ResultDetection? Detection = null,
+    JsonElement? Privacy = null,
+    JsonElement? Stopped = null);
 
 /// <summary>
 /// The run's resolved configuration, as far as reports need it (<c>config</c> in result.json). The data set and the
-/// partition default to what a run used before those keys existed (mnist, iid).
+/// partition default to what a run used before those keys existed (mnist, iid). <c>clients-per-round</c> (a number or
+/// "all") and the <c>dp</c> block are kept as JSON and read by name.
 /// </summary>
 public sealed record ResultConfig(
-    long Seed, string? Defense = null, ResultAttack? Attack = null, int Rounds = 0, int Clients = 0, string Dataset = "mnist", ResultPartition? Partition = null);
+    long Seed, string? Defense = null, ResultAttack? Attack = null, int Rounds = 0, int Clients = 0, string Dataset = "mnist", ResultPartition? Partition = null,
+    [property: JsonPropertyName("clients-per-round")] JsonElement? ClientsPerRound = null,
+    JsonElement? Dp = null)
+{
+    /// <summary>The clients sampled per round (<c>clients-per-round</c>): its number, or <see cref="Clients"/> for "all" or when the file does not say.</summary>
+    public int PerRound => ClientsPerRound is { ValueKind: JsonValueKind.Number } n && n.TryGetInt32(out var perRound) ? perRound : Clients;
+}
 
 /// <summary>
 /// The partition of a run (<c>config.partition</c>): its kind and the parameters that shape the grid's levels, each at
