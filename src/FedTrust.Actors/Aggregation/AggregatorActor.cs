@@ -53,7 +53,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     private double _clip;
     /// <summary>Central DP: how many of the open round's updates were within C before clipping (adaptive clipping's count).</summary>
     private int _unclipped;
-    /// <summary>Central DP with trust: the aggregate released the round before, the public reference trust judges against.</summary>
+    /// <summary>Central DP with trust: the public reference trust judges against, a moving average of the released aggregates.</summary>
     private float[]? _publicReference;
     /// <summary>Why the run ended before its last round (the privacy budget), or null.</summary>
     private string? _stopReason;
@@ -163,7 +163,9 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         if (_sample.Count == 0)
         {
             // A Poisson draw may pick nobody: the round passes with the model unchanged.
-            _log.Warning("round {0}: the Poisson sample drew no client; the global model is unchanged", round);
+            _log.Warning(Central
+                ? "round {0}: the Poisson sample drew no client; under central DP the round still releases its noise"
+                : "round {0}: the Poisson sample drew no client; the global model is unchanged", round);
             CloseRound();
             return;
         }
@@ -310,8 +312,11 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             Fail($"round {_round}: {updates.Count} valid updates, fewer than fedtrust.min-updates = {_settings.MinUpdates}{NotUsed()}");
             return;
         }
-        var defense = _settings.Defense;
-        if (defense.Krum != KrumUse.None && updates.Count > 0 && updates.Count <= 2 * _settings.Krum.F + 2)
+        var (defense, krum) = RoundRule(updates.Count);
+        if (krum.F != _settings.Krum.F)
+            _log.Warning("round {0}: the Poisson sample gave {1} valid updates, too few for Krum with f = {2}; this round uses f = {3}{4}",
+                _round, updates.Count, _settings.Krum.F, krum.F, defense.Krum == KrumUse.None ? " (the mean: fewer than 3 updates)" : "");
+        if (defense.Krum != KrumUse.None && updates.Count > 0 && updates.Count <= 2 * krum.F + 2)
         {
             Fail($"round {_round}: Krum needs n > 2f + 2 but only {updates.Count} valid updates arrived with fedtrust.krum.f = {_settings.Krum.F}"
                  + (_settings.Sampling.Samples ? $" ({_sample.Count} clients sampled)" : ""));
@@ -322,7 +327,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         // a client's weight depends on its own update: the noised sum's sensitivity stays C.
         var publicTrust = Central && defense.Trust;
         var screening = updates.Count > 0
-            ? RobustAggregation.Screen(updates, defense, _settings.Krum.F, _settings.Trust.Judgement, TrustedBeforeRound(), collectEvidence: !publicTrust)
+            ? RobustAggregation.Screen(updates, defense, krum.F, _settings.Trust.Judgement, TrustedBeforeRound(), collectEvidence: !publicTrust)
             : new Screening(null, null, new Dictionary<string, UpdateEvidence>());
         if (publicTrust)
             screening = screening with { Evidence = PublicEvidence.Collect(updates.Select(u => (u.ClientId, u.Delta)).ToList(), _publicReference, _settings.Trust.CosineFloor) };
@@ -342,6 +347,24 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             Receive<LocalUpdate>(late => _log.Warning("ignored a late update from {0} for round {1}: the round is closing", late.ClientId, late.Round));
             Receive<UpdateWithheld>(late => _log.Warning("ignored a late answer from {0} for round {1}: the round is closing", late.ClientId, late.Round));
         });
+    }
+
+    /// <summary>
+    /// The defense and Krum's f for a round of <paramref name="n"/> valid updates: the configured ones, except that a
+    /// Poisson sample may draw fewer clients than Krum's n &gt; 2f + 2 needs. Such a round runs Krum with the largest f
+    /// its n allows, ⌊(n − 3)/2⌋, and with fewer than 3 updates averages them (the rule the pipeline applies when trust
+    /// leaves too few). Under central DP the noise stays scaled to the configured f, which bounds the smaller f's
+    /// sensitivity. With fixed-size samples the configuration guarantees n, so a short round there is a failure.
+    /// </summary>
+    private (DefenseSettings Defense, KrumSettings Krum) RoundRule(int n)
+    {
+        var defense = _settings.Defense;
+        var krum = _settings.Krum;
+        if (defense.Krum == KrumUse.None || n > 2 * krum.F + 2 || _settings.Sampling is not { Samples: true, Kind: SamplingKind.Poisson } || n == 0)
+            return (defense, krum);
+        return n >= 3
+            ? (defense, krum with { F = (n - 3) / 2 })
+            : (defense with { Rule = AggregationRule.Mean }, krum with { F = 0 });
     }
 
     /// <summary>
@@ -375,7 +398,8 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         try
         {
             // Trust is kept under every defense; only the defenses with trust act on it.
-            decision = RobustAggregation.Decide(updates, screening, _settings.Defense, _settings.Krum,
+            var (defense, krum) = RoundRule(updates.Count);
+            decision = RobustAggregation.Decide(updates, screening, defense, krum,
                 _settings.Defense.Trust ? trust : null, _settings.Trust, new RoundContext(_settings.Seed, _round, _defenseState, RootUpdate()));
         }
         catch (ArgumentException e)
@@ -476,7 +500,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     /// Central DP's release for the round: the clipped updates the defense used, each weighted by its trust (or 1), summed,
     /// noised with std z_Δ · k · C (k the defense's sensitivity multiplier) and divided by the expected participants D =
     /// q·N (<see cref="DpFedAvg"/>). The noise is added even when no update was used, since whether one was is private
-    /// too. Adaptive clipping then moves C for the next round; trust's public reference becomes this release.
+    /// too. Adaptive clipping then moves C for the next round; trust's public reference takes this release in.
     /// </summary>
     private float[] CentralRelease(List<RoundUpdate> updates, AggregationDecision decision, IReadOnlyDictionary<string, double> trust)
     {
@@ -493,7 +517,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             _clip = AdaptiveClip.Next(_clip, _unclipped, plan.Denominator, adaptive, adaptive.CountNoiseFor(plan.Denominator),
                 DeterministicRandom.For(_settings.Seed, ClipCountStream, _round));
         }
-        if (_settings.Defense.Trust) _publicReference = release;
+        if (_settings.Defense.Trust) _publicReference = PublicEvidence.NextReference(_publicReference, release);
         return release;
     }
 

@@ -11,7 +11,7 @@ namespace FedTrust.Cli.Grid;
 /// for a robustness grid (attacked cells at several malicious counts f), the worst-case, per-attack, detection and
 /// backdoor reports of <see cref="RobustnessReport"/> in place of Table 1 and the figures; or, for a heterogeneity grid
 /// (cells on more than one data set or partition), the reports of <see cref="HeterogeneityReport"/> in place of both.
-/// An ε sweep gets the privacy report (<see cref="PrivacyReport"/>), and, when it is local DP without attacks at one client
+/// An ε sweep gets the privacy report (<see cref="PrivacyGridReport"/>), and, when it is local DP without attacks at one client
 /// count, epsilon-sweep.csv.
 /// </summary>
 public static class GridReport
@@ -68,7 +68,7 @@ public static class GridReport
             // attacks at one client count (as before); the privacy report keeps every axis apart and is written for any sweep.
             var plain = sweep.All(c => c.Attack == "none" && !RunPrivacy.Of(c.Result).Central) && sweep.Select(c => c.Clients).Distinct().Count() == 1;
             if (plain) written.Add(WriteEpsilonSweep(dir, sweep));
-            written.AddRange(PrivacyReport.Write(dir, [.. sweep.Select(c => new SweepCell(c, EpsilonOf(dir, c)))]));
+            written.AddRange(PrivacyGridReport.Write(dir, [.. sweep.Select(c => new SweepCell(c, EpsilonOf(dir, c)))]));
         }
         return written;
     }

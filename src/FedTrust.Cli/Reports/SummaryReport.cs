@@ -79,7 +79,7 @@ internal static class SummaryReport
             ? string.Create(CultureInfo.InvariantCulture, $"central DP-FedAvg, z = {plan.NoiseMultiplier:G4}, q = {plan.SamplingRate:G4}, C = {p.ClipNorm:G4}")
               + (plan.SensitivityMultiplier > 1 ? $", sensitivity {plan.SensitivityMultiplier}·C" : "")
             : string.Create(CultureInfo.InvariantCulture, $"local DP per client, σ = {plan.NoiseMultiplier:G4}");
-        return string.Create(CultureInfo.InvariantCulture, $"privacy ({mode}): ε = {epsilon} at δ = {plan.Delta:G3} after {p.Rounds} rounds")
+        return string.Create(CultureInfo.InvariantCulture, $"privacy ({mode}): ε = {epsilon} at δ = {plan.Delta:G3} after {p.Rounds} round{(p.Rounds == 1 ? "" : "s")}")
                + (double.IsFinite(p.MaxEpsilon) ? string.Create(CultureInfo.InvariantCulture, $"; budget {p.MaxEpsilon:G6}") : "");
     }
 

@@ -47,6 +47,18 @@ public class PublicEvidenceTests
     }
 
     [Fact]
+    public void The_reference_is_a_moving_average_of_the_releases()
+    {
+        var first = PublicEvidence.NextReference(null, [1f, 2f]);
+        Assert.Equal([1f, 2f], first);
+        var second = PublicEvidence.NextReference(first, [0f, -1f]);
+        Assert.Equal(0.9f, second[0], 6);
+        Assert.Equal(0.8f, second[1], 6);
+        Assert.Equal([1f, 2f], first); // not changed in place
+        Assert.Throws<ArgumentException>(() => PublicEvidence.NextReference(first, [1f]));
+    }
+
+    [Fact]
     public void Duplicates_and_wrong_lengths_are_refused()
     {
         Assert.Contains("more than one update", Assert.Throws<ArgumentException>(() => PublicEvidence.Collect([("a", [1f]), ("a", [2f])], [1f], 0)).Message);

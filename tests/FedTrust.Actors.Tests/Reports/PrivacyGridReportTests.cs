@@ -12,7 +12,7 @@ namespace FedTrust.Actors.Tests.Reports;
 /// 100 and 1,000 clients, ε 1 and ∞) whose files carry the <c>privacy</c> object and, for one run, <c>stopped</c>; and a
 /// local-DP sweep as the stress grid runs it, whose ε is the last round's. Every expected number is worked out in the comments.
 /// </summary>
-public sealed class PrivacyReportTests : IDisposable
+public sealed class PrivacyGridReportTests : IDisposable
 {
     private readonly GridFixture _grid = new();
 
@@ -79,7 +79,7 @@ public sealed class PrivacyReportTests : IDisposable
         Assert.False(File.Exists(_grid.Path("epsilon-sweep.csv")));
         Assert.Equal(
             [
-                PrivacyReport.Header,
+                PrivacyGridReport.Header,
                 "hybrid,none,0,100,10,total,1,0.8000,0.0000,0.9900,1E-05,2.5000,3,0,,,1",
                 "hybrid,none,0,100,10,total,inf,0.9500,0.0000,inf,1E-05,0.0000,3,0,,,1",
                 "hybrid,none,0,1000,100,total,1,0.9200,0.0283,0.9900,1E-05,1.5000,2.5,1,,,2",
@@ -115,7 +115,7 @@ public sealed class PrivacyReportTests : IDisposable
             ["defense,epsilon_per_round,accuracy,precision,recall,f1,epsilon_total,seeds", "dp,1,0.6000,0.5000,0.5000,0.5000,1.50,1", "dp,1000,0.9000,0.5000,0.5000,0.5000,1.50,1"],
             File.ReadAllLines(_grid.Path("epsilon-sweep.csv")));
         Assert.Equal(
-            [PrivacyReport.Header, "dp,none,0,10,10,per-round,1,0.6000,0.0000,1.5000,1E-05,,3,0,,,1", "dp,none,0,10,10,per-round,1000,0.9000,0.0000,1.5000,1E-05,,3,0,,,1"],
+            [PrivacyGridReport.Header, "dp,none,0,10,10,per-round,1,0.6000,0.0000,1.5000,1E-05,,3,0,,,1", "dp,none,0,10,10,per-round,1000,0.9000,0.0000,1.5000,1E-05,,3,0,,,1"],
             File.ReadAllLines(_grid.Path("privacy.csv")));
         Assert.Contains("*ε target*: the per-round ε of each client's noise (local DP", File.ReadAllText(_grid.Path("privacy.md")));
     }

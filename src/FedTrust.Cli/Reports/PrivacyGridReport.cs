@@ -14,7 +14,7 @@ namespace FedTrust.Cli.Reports;
 /// against ε, one line per client count.</item>
 /// </list>
 /// </summary>
-public static class PrivacyReport
+public static class PrivacyGridReport
 {
     /// <summary>The privacy CSV header, exactly.</summary>
     public const string Header =
