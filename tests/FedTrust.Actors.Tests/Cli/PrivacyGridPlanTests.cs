@@ -129,7 +129,7 @@ public class PrivacyGridPlanTests
         var overrides = Overrides(cell);
         Assert.Equal((10_000, 1000, 1000, 100, 8.0), (overrides.GetInt("fedtrust.clients"), overrides.GetInt("fedtrust.clients-per-round"),
             overrides.GetInt("fedtrust.attack.malicious"), overrides.GetInt("fedtrust.krum.f"), overrides.GetDouble("fedtrust.dp.target-epsilon")));
-        Assert.Equal(("central", "poisson", "cnn", 100), (config.GetString("fedtrust.dp.mode"), config.GetString("fedtrust.sampling"), config.GetString("fedtrust.model"), config.GetInt("fedtrust.rounds")));
+        Assert.Equal(("central", "poisson", "cnn", 20), (config.GetString("fedtrust.dp.mode"), config.GetString("fedtrust.sampling"), config.GetString("fedtrust.model"), config.GetInt("fedtrust.rounds")));
     }
 
     [Theory]
