@@ -119,7 +119,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             else if (_accountant is not null && resume.Round > 0)
             {
                 // A checkpoint written before the accountant's state was kept (local DP only): the same rounds again.
-                for (var r = 0; r < resume.Round; r++) _privacy!.Step(_accountant);
+                _privacy!.Step(_accountant, resume.Round);
             }
             if (Central && _settings.Defense.Trust) _publicReference = resume.PreviousAggregate;
         }
@@ -304,8 +304,9 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         {
             // Central DP: the server sees only updates clipped to C (a client that did not clip, an attacker, is clipped
             // here), after counting which were within C for adaptive clipping.
-            _unclipped = updates.Count(u => AdaptiveClip.WasWithin(VectorMath.Norm(u.Delta), _clip));
-            updates = updates.Select(u => u with { Delta = GaussianMechanism.Clip(u.Delta, _clip) }).ToList();
+            var norms = updates.Select(u => VectorMath.Norm(u.Delta)).ToList();
+            _unclipped = norms.Count(norm => AdaptiveClip.WasWithin(norm, _clip));
+            updates = updates.Select((u, k) => norms[k] <= _clip ? u : u with { Delta = GaussianMechanism.Clip(u.Delta, _clip) }).ToList();
         }
         if (updates.Count < MinUpdates)
         {

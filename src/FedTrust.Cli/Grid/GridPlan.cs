@@ -207,9 +207,8 @@ public static class GridPlan
             .SelectMany(a => a.Intensity is { } fixedIntensity ? [(a.Name, fixedIntensity)] : intensities.Select(i => (a.Name, i)))
             .Distinct().ToList();
 
-    /// <summary>Whether the base configuration runs central DP (<c>fedtrust.dp.mode = central</c>; absent: local).</summary>
-    private static bool CentralDp(Config config) =>
-        config.HasPath("fedtrust.dp.mode") && config.GetString("fedtrust.dp.mode")?.Trim().ToLowerInvariant() == "central";
+    /// <summary>Whether the base configuration runs central DP (<c>fedtrust.dp.mode = central</c>, as SettingsReader reads it).</summary>
+    private static bool CentralDp(Config config) => config.GetString("fedtrust.dp.mode") == "central";
 
     /// <summary>
     /// The population axis runs the ε sweep alone, at one data set and partition: Table 1, the robustness and the

@@ -38,7 +38,8 @@ public static class DpFedAvg
             if (delta.Length != length)
                 throw new ArgumentException($"update from {id} has {delta.Length} values, expected {length}", nameof(updates));
             if (weight == 0) continue;
-            var clipped = GaussianMechanism.Clip(delta, clipNorm);
+            // An update already within C (the server clipped it on arrival) is summed as it is: clipping would only copy it.
+            var clipped = VectorMath.Norm(delta) <= clipNorm ? delta : GaussianMechanism.Clip(delta, clipNorm);
             for (var i = 0; i < length; i++) sum[i] += weight * clipped[i];
         }
         var result = new float[length];

@@ -79,8 +79,8 @@ public sealed record PrivacyPlan(DpMode Mode, double NoiseMultiplier, double Upd
         }
     }
 
-    /// <summary>Composes one round into <paramref name="accountant"/>.</summary>
-    public void Step(RdpAccountant accountant) => accountant.Step(NoiseMultiplier, SamplingRate);
+    /// <summary>Composes <paramref name="rounds"/> rounds (one by default) into <paramref name="accountant"/>.</summary>
+    public void Step(RdpAccountant accountant, int rounds = 1) => accountant.Step(NoiseMultiplier, SamplingRate, rounds);
 
     /// <summary>The ε <paramref name="accountant"/> would report after one more round (it is not changed).</summary>
     public double EpsilonAfter(RdpAccountant accountant) => accountant.EpsilonAfter(NoiseMultiplier, SamplingRate, Delta);
