@@ -63,6 +63,8 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     private readonly IActorRef? _coalition;
     private readonly HashSet<string> _members = new(StringComparer.Ordinal);
     private bool _honestShown;
+    /// <summary>The coalition's notes on the open round (<see cref="CoalitionNote"/>), recorded in its result.</summary>
+    private readonly List<string> _attackNotes = [];
     private readonly List<RoundResult> _rounds = [];
     private readonly SortedDictionary<string, LocalUpdate> _updates = new(ClientIdComparer.Instance);
     private readonly SortedDictionary<string, UpdateProblem> _rejected = new(ClientIdComparer.Instance);
@@ -151,6 +153,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         _round = round;
         _updates.Clear();
         _rejected.Clear();
+        _attackNotes.Clear();
         _clock = Stopwatch.StartNew();
         if (_live.Count < _settings.MinUpdates)
         {
@@ -169,8 +172,12 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             CloseRound();
             return;
         }
-        _honestShown = false;
-        _coalition?.Tell(new CoalitionRound(round, _sample.Where(_members.Contains).ToList(), _sample.Count));
+        var members = _sample.Where(_members.Contains).ToList();
+        // A round that drew no member needs no coalition's answer, so it is shown nothing.
+        _honestShown = members.Count == 0;
+        _coalition?.Tell(new CoalitionRound(round, members, _sample.Count));
+        // A round that drew no honest client is shown its (empty) honest updates now: no answer would ever trigger it.
+        ShowHonestUpdates();
         var message = new TrainRound(round, _global, Central && _settings.Dp.ClipAt == ClipSite.Client ? _clip : null);
         foreach (var id in _sample) _live[id].Tell(message);
         Timers.StartSingleTimer(DeadlineTimer, new RoundDeadline(round), _settings.RoundTimeout);
@@ -193,6 +200,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
                 _coalition.Forward(report);
             else _log.Warning("ignored a coalition report from {0} for round {1}", report.ClientId, report.Round);
         });
+        Receive<CoalitionNote>(OnCoalitionNote);
         Receive<RoundDeadline>(OnDeadline);
         Receive<Terminated>(terminated =>
         {
@@ -223,6 +231,11 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         Reject(withheld.ClientId, UpdateProblem.Withheld(withheld.Fault));
         ShowHonestUpdates();
         if (AllSampledAnswered) CloseRound();
+    }
+
+    private void OnCoalitionNote(CoalitionNote note)
+    {
+        if (note.Round == _round) _attackNotes.Add(note.Note);
     }
 
     /// <summary>Whether this is the first answer of a live client for the open round; anything else is logged and ignored.</summary>
@@ -258,8 +271,8 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// Under an omniscient attack: once every live honest client drawn for the round has answered, shows the coalition
-    /// their valid updates (client order), so that it can craft its members' updates.
+    /// Under an omniscient attack: once every live honest client drawn for the round has answered (at once when it drew
+    /// none), shows the coalition their valid updates (client order), so that it can craft its members' updates.
     /// </summary>
     private void ShowHonestUpdates()
     {
@@ -338,6 +351,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         Timers.StartSingleTimer(DeadlineTimer, new RoundDeadline(_round), _settings.RoundTimeout);
         Become(() =>
         {
+            Receive<CoalitionNote>(OnCoalitionNote);
             Receive<TrustUpdated>(t => t.Round == _round, trust =>
             {
                 Timers.Cancel(DeadlineTimer);
@@ -453,6 +467,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             Epsilon = epsilon,
             DivergenceReason = divergence,
             AttackSuccessRate = attackSuccess,
+            AttackNotes = _attackNotes.Count > 0 ? _attackNotes.ToList() : null,
         };
         _rounds.Add(result);
         _checkpoint?.Invoke(new RunCheckpoint(_runId, _configFingerprint, _round, _global, _rounds.ToList())

@@ -11,7 +11,9 @@ namespace FedTrust.Actors.Clients;
 /// when the attack is omniscient, for the round's honest updates from the server; then it crafts one malicious update
 /// (<see cref="Craft"/>) and answers every member with it. What it knows (the benign updates it crafts from) is its
 /// members' own honest updates when colluding, the honest clients' updates when omniscient (its members' when the round
-/// drew no honest client). Everything is ordered by client id, so the crafted update does not depend on arrival order.
+/// has no valid honest update, logged); the decisions are <see cref="CoalitionPlan"/>'s. Under ALIE a round with a
+/// malicious majority takes <see cref="Alie.ZFor"/>'s fallback z, logged. Everything is ordered by client id, so the
+/// crafted update does not depend on arrival order.
 /// A member that reports again (a retry after a crash) gets the round's crafted update at once.
 /// </summary>
 public sealed class CoalitionActor : ReceiveActor
@@ -57,12 +59,23 @@ public sealed class CoalitionActor : ReceiveActor
 
     private void TryCraft()
     {
-        if (_round is null || _crafted is not null || _reports.Count < _round.Members.Count) return;
-        if (_attack.Knowledge == AttackKnowledge.Omniscient && _honest is null) return;
-        var own = _reports.Values.Select(r => r.Delta).ToList();
-        var benign = _attack.Knowledge == AttackKnowledge.Omniscient && _honest is { Count: > 0 } honest ? honest : own;
+        if (_round is null || _crafted is not null) return;
+        var step = CoalitionPlan.Next(_attack.Knowledge, _round.Members.Count, _reports.Count, _honest?.Count);
+        if (step is CoalitionStep.Wait or CoalitionStep.Nothing) return;
+        if (step == CoalitionStep.FromOwnWithoutHonest)
+            Note($"no valid honest update in the round: {CoalitionPlan.WithoutHonest(_attack.Kind)}");
+        if (_attack is { Kind: AttackKind.Alie, Z: null } && Alie.ZFor(_round.Participants, _round.Members.Count).Fallback is { } fallback)
+            Note(fallback);
+        var benign = step == CoalitionStep.FromHonest ? _honest! : _reports.Values.Select(r => r.Delta).ToList();
         _crafted = Craft(_attack, benign, _round.Participants, _round.Members.Count);
         foreach (var (_, member) in _reports.Values) member.Tell(new CraftedUpdate(_round.Round, _crafted));
+    }
+
+    /// <summary>Logs a departure from the attack's rule and tells the aggregator (the parent), which records it in the round's result.</summary>
+    private void Note(string note)
+    {
+        _log.Warning("coalition: round {0}: {1}", _round!.Round, note);
+        Context.Parent.Tell(new CoalitionNote(_round.Round, note));
     }
 
     /// <summary>The malicious update of a round from the benign updates the coalition knows, with n participants of which f are members.</summary>

@@ -19,5 +19,11 @@ public sealed record CoalitionReport(int Round, string ClientId, float[] Delta, 
 /// </summary>
 public sealed record HonestUpdates(int Round, IReadOnlyList<float[]> Updates) : INoSerializationVerificationNeeded;
 
+/// <summary>
+/// Coalition → aggregator: how the coalition departed from its attack's rule in this round (it crafted from its own
+/// updates for want of an honest one, or ALIE's z fell back); recorded in the round's result (rounds[].attackNotes).
+/// </summary>
+public sealed record CoalitionNote(int Round, string Note) : INoSerializationVerificationNeeded;
+
 /// <summary>Coalition → member: send this update for the round (it goes through the member's privacy step like any update).</summary>
 public sealed record CraftedUpdate(int Round, float[] Delta) : IWireMessage;

@@ -36,7 +36,7 @@ internal static class ResultJson
                 r.Round, r.Metrics.Accuracy, r.Metrics.Precision, r.Metrics.Recall, r.Metrics.F1,
                 double.IsFinite(r.Loss) ? r.Loss : null, // JSON has no NaN or ∞: a diverged model's loss is written as null
                 Math.Round(r.Seconds, 3), r.Participants, r.Missing, r.Excluded, r.Rejected, r.Rejections, r.Trust, r.Epsilon,
-                Math.Round(r.RssBytes / (1024.0 * 1024.0), 1), r.Sampled, r.AttackSuccessRate)).ToList(),
+                Math.Round(r.RssBytes / (1024.0 * 1024.0), 1), r.Sampled, r.AttackSuccessRate, r.AttackNotes)).ToList(),
             Metrics(result.Final),
             result.Diverged is { } d ? new DivergedJson(d.Round, d.Reason) : null,
             result.Collapsed is { } c ? new DivergedJson(c.Round, c.Reason) : null,
@@ -90,7 +90,8 @@ internal static class ResultJson
         IReadOnlyList<string> Rejected, IReadOnlyDictionary<string, string> Rejections, IReadOnlyDictionary<string, double>? Trust,
         double? Epsilon, double RssMb,
         IReadOnlyList<string>? Sampled, // only under per-round sampling: the clients drawn for the round
-        double? AttackSuccessRate); // only under the backdoor: the share of triggered non-target test images put in the target class
+        double? AttackSuccessRate, // only under the backdoor: the share of triggered non-target test images put in the target class
+        IReadOnlyList<string>? AttackNotes); // only when a colluding attack's coalition departed from its rule this round (no honest update; ALIE's z fell back)
 
     /// <summary>The first round whose global model was non-finite (diverged), or from which it stayed at chance (collapsed), and why.</summary>
     private sealed record DivergedJson(int Round, string Reason);

@@ -41,6 +41,7 @@ internal static class SummaryReport
         if (result.Collapsed is { } collapsed)
             console.MarkupLineInterpolated($"[bold yellow]collapsed[/]: {collapsed.Message}");
         WriteRejections(console, result.Rounds);
+        WriteAttackNotes(console, result.Rounds);
 
         var final = result.Final;
         var totalSeconds = result.Rounds.Sum(r => r.Seconds);
@@ -111,6 +112,15 @@ internal static class SummaryReport
         var (client, reason) = rejected[0].Rejections.First();
         console.MarkupLineInterpolated(
             $"[yellow]rejected updates[/]: {rejected.Sum(r => r.Rejections.Count)} in {rejected.Count} round(s); the first, round {rejected[0].Round}: {client} {reason}; every reason is in result.json (rounds[[]].rejections)");
+    }
+
+    /// <summary>"coalition: 2 round(s) off its attack's rule; the first, round 3: no valid honest update …; every note is in result.json (…)".</summary>
+    private static void WriteAttackNotes(IAnsiConsole console, IReadOnlyList<RoundResult> rounds)
+    {
+        var noted = rounds.Where(r => r.AttackNotes is { Count: > 0 }).ToList();
+        if (noted.Count == 0) return;
+        console.MarkupLineInterpolated(
+            $"[yellow]coalition[/]: {noted.Count} round(s) off its attack's rule; the first, round {noted[0].Round}: {string.Join("; ", noted[0].AttackNotes!)}; every note is in result.json (rounds[[]].attackNotes)");
     }
 
     private static string F(double value) => value.ToString("F4", CultureInfo.InvariantCulture);

@@ -45,6 +45,12 @@ public sealed record RoundResult(
     /// </summary>
     public double? AttackSuccessRate { get; init; }
 
+    /// <summary>
+    /// Under a colluding attack: how its coalition departed from the attack's rule this round (it crafted from its
+    /// members' own updates for want of an honest one; ALIE's z fell back for a malicious majority); null when it did not.
+    /// </summary>
+    public IReadOnlyList<string>? AttackNotes { get; init; }
+
     /// <summary>The composed (ε at the run's δ) of each client's releases so far, when the defense applies DP.</summary>
     public double? Epsilon { get; init; }
 }

@@ -62,6 +62,46 @@ public class CoalitionTests(ITestOutputHelper output) : TestKit(FedTrustConfig.D
     }
 
     [Fact]
+    public void An_omniscient_coalition_shown_no_honest_update_crafts_from_its_members_at_once_and_notes_it()
+    {
+        // The case: a round that drew only members (here both participants, so ALIE's f = n as well).
+        var parent = CreateTestProbe();
+        var coalition = parent.ChildActorOf(CoalitionActor.Props(Attack(AttackKind.Alie, AttackKnowledge.Omniscient)));
+        var a = CreateTestProbe();
+        var b = CreateTestProbe();
+        coalition.Tell(new CoalitionRound(2, ["client-1", "client-5"], 2));
+        coalition.Tell(new HonestUpdates(2, []));
+        coalition.Tell(new CoalitionReport(2, "client-5", [3f, -1f], 10), b.Ref);
+        coalition.Tell(new CoalitionReport(2, "client-1", [1f, 3f], 10), a.Ref);
+        // ALIE with f = n = 2 clamps s to 1: z = Φ⁻¹(1/2) = 0, so the members' mean (2, 1).
+        Assert.Equal([2f, 1f], a.ExpectMsg<CraftedUpdate>().Delta);
+        Assert.Equal([2f, 1f], b.ExpectMsg<CraftedUpdate>().Delta);
+        var notes = new[] { parent.ExpectMsg<CoalitionNote>(), parent.ExpectMsg<CoalitionNote>() };
+        Assert.All(notes, n => Assert.Equal(2, n.Round));
+        Assert.StartsWith("no valid honest update in the round: alie crafts μ − z·σ from the members' own honest updates", notes[0].Note);
+        Assert.StartsWith("ALIE with a malicious majority (f = 2 of n = 2", notes[1].Note);
+    }
+
+    [Fact]
+    public void A_round_without_a_member_crafts_nothing_even_when_shown_the_honest_updates()
+    {
+        // Before, an omniscient ALIE coalition crafted for nobody with f = 0 and n = 2, and Alie.Z(2, 0) threw (which
+        // ended the run: the aggregator escalates; here a failure stops the coalition, so round 5 would get no answer).
+        var parent = CreateTestProbe();
+        var coalition = parent.ChildActorOf(CoalitionActor.Props(Attack(AttackKind.Alie, AttackKnowledge.Omniscient)),
+            new OneForOneStrategy(_ => Directive.Stop));
+        coalition.Tell(new CoalitionRound(4, [], 2));
+        coalition.Tell(new HonestUpdates(4, [[1f, 2f], [3f, 4f]]));
+        // The coalition is alive and answers the next round.
+        var member = CreateTestProbe();
+        coalition.Tell(new CoalitionRound(5, ["client-3"], 4));
+        coalition.Tell(new HonestUpdates(5, [[1f, 2f], [3f, 4f], [5f, 0f]]));
+        coalition.Tell(new CoalitionReport(5, "client-3", [9f, 9f], 10), member.Ref);
+        Assert.Equal(Alie.Craft([[1f, 2f], [3f, 4f], [5f, 0f]], Alie.Z(4, 1)), member.ExpectMsg<CraftedUpdate>().Delta);
+        parent.ExpectNoMsg(Quiet);
+    }
+
+    [Fact]
     public void Mimic_sends_the_first_known_honest_update()
     {
         var update = CoalitionActor.Craft(Attack(AttackKind.Mimic), [[4f, 5f], [6f, 7f]], 5, 1);

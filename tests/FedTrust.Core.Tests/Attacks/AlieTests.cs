@@ -52,20 +52,52 @@ public sealed class AlieTests
     }
 
     [Theory]
-    [InlineData(10, 6, "s = 0")]   // a malicious majority: (n − s)/n = 1
-    [InlineData(1, 0, "s = 1")]    // (n − s)/n = 0
-    [InlineData(2, 0, "s = 2")]
-    public void Z_refuses_n_and_f_without_a_quantile_and_names_them(int n, int f, string s)
+    [InlineData(50, 24)]
+    [InlineData(10, 5)]
+    [InlineData(10, 1)]
+    [InlineData(3, 0)]
+    public void Z_from_the_formula_records_no_fallback(int n, int f)
     {
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Alie.Z(n, f));
-        Assert.Contains($"n = {n}, f = {f}", e.Message);
-        Assert.Contains(s, e.Message);
+        var z = Alie.ZFor(n, f);
+        Assert.Null(z.Fallback);
+        Assert.Equal(Alie.Z(n, f), z.Value);
+    }
+
+    [Theory]
+    [InlineData(10, 6, 0.9)]     // s = 6 − 6 = 0: a malicious majority
+    [InlineData(10, 10, 0.9)]    // s = −4: every participant malicious
+    [InlineData(5, 4, 0.8)]      // s = 3 − 4 = −1
+    [InlineData(2, 2, 0.5)]      // s = 0: z = Φ⁻¹(1/2) = 0
+    public void A_malicious_majority_clamps_s_to_one_and_says_so(int n, int f, double share)
+    {
+        var z = Alie.ZFor(n, f);
+        Assert.Equal(StandardNormal.InverseCdf(share), z.Value, 1e-15);
+        Assert.True(double.IsFinite(z.Value));
+        Assert.Equal(z.Value, Alie.Z(n, f));
+        Assert.NotNull(z.Fallback);
+        Assert.Contains($"malicious majority (f = {f} of n = {n}", z.Fallback);
+        Assert.Contains("z clamped to s = 1", z.Fallback);
+        // The crafted update is defined: μ − z·σ with that z.
+        Assert.Equal(Alie.Craft(Benign, z.Value), Alie.Craft(Benign, Alie.Z(n, f)));
+    }
+
+    [Theory]
+    [InlineData(1, 1)]   // a lone participant, malicious: s = 0, but Φ⁻¹(0/1) has no value
+    [InlineData(1, 0)]   // (n − s)/n = −1
+    [InlineData(2, 0)]   // (n − s)/n = 0
+    public void Where_no_quantile_exists_z_is_zero_and_says_so(int n, int f)
+    {
+        var z = Alie.ZFor(n, f);
+        Assert.Equal(0.0, z.Value);
+        Assert.Contains($"f = {f} of n = {n}", z.Fallback);
+        Assert.Contains("z = 0, the benign mean", z.Fallback);
+        Assert.Equal([4f, 2f, 2f], Alie.Craft(Benign, z.Value));
     }
 
     [Theory]
     [InlineData(0, 0)]
     [InlineData(10, -1)]
-    [InlineData(10, 10)]
+    [InlineData(10, 11)]
     public void Z_refuses_impossible_client_counts(int n, int f)
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => Alie.Z(n, f));
