@@ -11,6 +11,8 @@ namespace FedTrust.Actors.Tests.Cli;
 public class CoalitionCliTests : IDisposable
 {
     private const string HangGuard = "fedtrust.round-timeout=45s";
+    /// <summary>A busy machine (other builds beside the tests) can take longer than the journal's default 5 s to open it.</summary>
+    private const string SlowJournal = "fedtrust.persistence.timeout=60s";
     private readonly string _root = Directory.CreateTempSubdirectory("fedtrust-coalition-").FullName;
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
@@ -23,7 +25,7 @@ public class CoalitionCliTests : IDisposable
         var dir = Path.Combine(_root, "ipm");
         var (code, output, error) = await Run("run", "--rounds", "3", "--out", dir,
             "--set", "fedtrust.attack.type=ipm", "--set", "fedtrust.attack.malicious=8", "--set", "fedtrust.attack.knowledge=omniscient",
-            "--set", "fedtrust.clients-per-round=2", "--set", HangGuard);
+            "--set", "fedtrust.clients-per-round=2", "--set", HangGuard, "--set", SlowJournal);
         Assert.True(code == 0, $"exit {code}\n{error}\n{output}");
         Assert.Equal("", error);
 
@@ -47,7 +49,7 @@ public class CoalitionCliTests : IDisposable
         var dir = Path.Combine(_root, "all");
         var (code, output, error) = await Run("run", "--rounds", "2", "--clients", "4", "--out", dir,
             "--set", "fedtrust.attack.type=min-max", "--set", "fedtrust.attack.malicious=4", "--set", "fedtrust.attack.knowledge=omniscient",
-            "--set", HangGuard);
+            "--set", HangGuard, "--set", SlowJournal);
         Assert.True(code == 0, $"exit {code}\n{error}\n{output}");
         var (rounds, malicious) = Read(dir);
         Assert.Equal(4, malicious.Count);
@@ -56,6 +58,27 @@ public class CoalitionCliTests : IDisposable
         Assert.All(rounds, r => Assert.Equal(
             ["no valid honest update in the round: min-max crafts from the members' own honest updates (Shejwalkar & Houmansadr 2021: the partial-knowledge attacker uses its clients' own benign gradients)"],
             r.Notes));
+    }
+
+    [Fact]
+    public async Task Alie_with_a_malicious_majority_in_a_poisson_round_clamps_z_and_the_run_completes()
+    {
+        // 2 of 5 clients malicious, 4 expected per round (so the configured share passes ALIE's f ≤ n/2), but the
+        // seed's Poisson draw for round 4 is client-1, client-2, client-4 with client-2 and client-4 malicious: before,
+        // Alie.Z(3, 2) threw and the run ended.
+        var dir = Path.Combine(_root, "alie");
+        var (code, output, error) = await Run("run", "--rounds", "4", "--clients", "5", "--out", dir,
+            "--set", "fedtrust.attack.type=alie", "--set", "fedtrust.attack.malicious=2",
+            "--set", "fedtrust.sampling=poisson", "--set", "fedtrust.clients-per-round=4", "--set", HangGuard, "--set", SlowJournal);
+        Assert.True(code == 0, $"exit {code}\n{error}\n{output}");
+        var (rounds, malicious) = Read(dir);
+        Assert.Equal(["client-2", "client-4"], malicious.Order());
+        Assert.Equal(4, rounds.Count);
+        Assert.Equal(["client-1", "client-2", "client-4"], rounds[3].Participants);
+        Assert.Equal(["ALIE with a malicious majority (f = 2 of n = 3: s = ⌊n/2 + 1⌋ − f = 0 ≤ 0, outside Baruch et al.'s f < n/2): z clamped to s = 1, Φ⁻¹(2/3) = 0.4307"],
+            rounds[3].Notes);
+        Assert.All(rounds.Take(3), r => Assert.Null(r.Notes));
+        Assert.Contains("coalition: 1 round(s) off its attack's rule; the first, round 4: ALIE with a malicious majority", output);
     }
 
     private static (List<RoundRow> Rounds, HashSet<string> Malicious) Read(string dir)
