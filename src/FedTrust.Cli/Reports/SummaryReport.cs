@@ -14,6 +14,10 @@ internal static class SummaryReport
         string.Create(CultureInfo.InvariantCulture,
             $"round {r.Round}/{rounds}  acc {r.Metrics.Accuracy:F4}  f1 {r.Metrics.F1:F4}  loss {Loss(r.Loss)}  {r.Seconds:F1}s  rss {Mb(r.RssBytes)} MB")
         + (r.Epsilon is { } e ? string.Create(CultureInfo.InvariantCulture, $"  eps {e:F2}") : "")
+        + (r.KrumF is { } f ? string.Create(CultureInfo.InvariantCulture, $"  f {f}") : "")
+        + (r.Buckets is { } b ? string.Create(CultureInfo.InvariantCulture, $"  buckets {b}") : "")
+        + (r.Skipped is { } skipped ? $"  SKIPPED: {skipped}" : "")
+        + (r.ShortRound is { } note ? $"  short round: {note}" : "")
         + (r.Excluded.Count > 0 ? $"  excluded: {Ids(r.Excluded)}" : "")
         + (r.Rejected.Count > 0 ? $"  rejected: {Ids(r.Rejected)}" : "")
         + (r.Missing.Count > 0 ? $"  missing: {Ids(r.Missing)}" : "")
