@@ -16,8 +16,9 @@ internal static class SummaryReport
         + (r.Epsilon is { } e ? string.Create(CultureInfo.InvariantCulture, $"  eps {e:F2}") : "")
         + (r.KrumF is { } f ? string.Create(CultureInfo.InvariantCulture, $"  f {f}") : "")
         + (r.Buckets is { } b ? string.Create(CultureInfo.InvariantCulture, $"  buckets {b}") : "")
-        + (r.Skipped is { } skipped ? $"  SKIPPED: {skipped}" : "")
-        + (r.ShortRound is { } note ? $"  short round: {note}" : "")
+        // The reasons are in result.json (rounds[].shortRound, .skipped); the line stays within the console's width.
+        + (r.Skipped is not null ? $"  SKIPPED: short round ({r.Participants.Count} updates)" : "")
+        + (r.ShortRound is not null ? $"  short round ({r.Participants.Count} updates){(r.KrumF is null && r.Buckets is null ? ": averaged" : "")}" : "")
         + (r.Excluded.Count > 0 ? $"  excluded: {Ids(r.Excluded)}" : "")
         + (r.Rejected.Count > 0 ? $"  rejected: {Ids(r.Rejected)}" : "")
         + (r.Missing.Count > 0 ? $"  missing: {Ids(r.Missing)}" : "")

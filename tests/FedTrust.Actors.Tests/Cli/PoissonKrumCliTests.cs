@@ -21,7 +21,7 @@ public class PoissonKrumCliTests : IDisposable
     private static readonly string[] Short =
     [
         "--clients", "40", "--set", "fedtrust.clients-per-round=5", "--set", "fedtrust.sampling=poisson", "--set", "fedtrust.defense=multi-krum",
-        "--set", "fedtrust.krum.f=1", "--set", "fedtrust.attack.malicious=0",
+        "--set", "fedtrust.krum.f=1", "--set", "fedtrust.attack.malicious=0", "--set", "fedtrust.persistence.provider=memory",
     ];
 
     private static List<JsonElement> Rounds(string dir)
@@ -66,7 +66,7 @@ public class PoissonKrumCliTests : IDisposable
                 var why = $"{n} valid updates ({r.GetProperty("sampled").GetArrayLength()} clients sampled), too few for multi-krum with fedtrust.krum.f = 1 (n > 2f + 2); "
                           + (n >= 3 ? "ran with f = 0" : "averaged instead (fewer than 3 updates)");
                 Assert.Equal(why, Text(r, "shortRound"));
-                Assert.Contains($"  short round: {why}", line);
+                Assert.Contains($"  short round ({n} updates){(n < 3 ? ": averaged" : "")}", line);
             }
             else
             {
@@ -96,7 +96,7 @@ public class PoissonKrumCliTests : IDisposable
                 var why = $"{n} valid updates ({r.GetProperty("sampled").GetArrayLength()} clients sampled), too few for multi-krum with fedtrust.krum.f = 1 (n > 2f + 2); "
                           + "skipped (fedtrust.krum.short-rounds = skip-round): the global model is unchanged";
                 Assert.Equal(why, Text(r, "skipped"));
-                Assert.Contains($"  SKIPPED: {why}", Line(output, round, 8));
+                Assert.Contains($"  SKIPPED: short round ({n} updates)", Line(output, round, 8));
                 Assert.Null(Int(r, "krumF"));
                 Assert.Equal(0, r.GetProperty("excluded").GetArrayLength());
                 // No model update: the global model, and so its test metrics, are the previous round's.
@@ -143,7 +143,7 @@ public class PoissonKrumCliTests : IDisposable
         var dir = Path.Combine(_root, "buckets");
         var (code, output, error) = await Run("run", "--clients", "40", "--rounds", "8", "--out", dir,
             "--set", "fedtrust.clients-per-round=5", "--set", "fedtrust.sampling=poisson", "--set", "fedtrust.attack.malicious=0",
-            "--set", "fedtrust.defense={pre=[bucketing], rule=median, bucket-size=4}");
+            "--set", "fedtrust.persistence.provider=memory", "--set", "fedtrust.defense={pre=[bucketing], rule=median, bucket-size=4}");
         Assert.True(code == 0, $"exit {code}\n{error}\n{output}");
         var rounds = Rounds(dir);
         Assert.Contains(rounds, r => N(r) is >= 2 and <= 4);
@@ -154,6 +154,7 @@ public class PoissonKrumCliTests : IDisposable
             var buckets = (n + 3) / 4;
             Assert.Equal(buckets, Int(r, "buckets"));
             Assert.Contains($"  buckets {buckets}", Line(output, round, 8));
+            if (n is >= 2 and <= 4) Assert.Contains($"  short round ({n} updates)", Line(output, round, 8));
             Assert.Null(Int(r, "krumF"));
             if (n is >= 2 and <= 4)
                 Assert.Equal($"bucketing formed 1 bucket from {n} valid updates (fedtrust.defense.bucket-size = 4): the round's aggregate is their mean", Text(r, "shortRound"));
