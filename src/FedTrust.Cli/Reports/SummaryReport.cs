@@ -54,6 +54,7 @@ internal static class SummaryReport
         var malicious = result.Clients.Where(c => c.Malicious).Select(c => c.Id).ToList();
         if (malicious.Count > 0)
             console.MarkupLineInterpolated($"malicious: {string.Join(", ", malicious)} ({AttackKinds.Name(settings.Attack.Kind)}{AttackDetail(settings.Attack)})");
+        if (result.Rounds.Count == 0) return; // a run that failed in its first round: nothing more to say
         if (result.Rounds[^1].AttackSuccessRate is { } asr)
             console.MarkupLineInterpolated(
                 $"backdoor attack success rate (triggered test images of other classes put in class {settings.Attack.Target}): {F(asr)} after the last round, highest {F(result.Rounds.Max(r => r.AttackSuccessRate ?? 0))} (round {result.Rounds.MaxBy(r => r.AttackSuccessRate ?? 0)!.Round})");
