@@ -57,6 +57,9 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     private float[]? _publicReference;
     /// <summary>Why the run ended before its last round (the privacy budget), or null.</summary>
     private string? _stopReason;
+
+    /// <summary>Why the run ends as a failure once its result is written (fedtrust.krum.short-rounds), or null.</summary>
+    private string? _failure;
     private readonly DefenseState _defenseState = new();
     private readonly ClientData? _root;
     /// <summary>The coalition of a colluding attack (alie, ipm, min-max, min-sum, mimic), and its members; null otherwise.</summary>
@@ -326,24 +329,26 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             Fail($"round {_round}: {updates.Count} valid updates, fewer than fedtrust.min-updates = {_settings.MinUpdates}{NotUsed()}");
             return;
         }
-        var (defense, krum) = RoundRule(updates.Count);
-        if (krum.F != _settings.Krum.F)
-            _log.Warning("round {0}: the Poisson sample gave {1} valid updates, too few for Krum with f = {2}; this round uses f = {3}{4}",
-                _round, updates.Count, _settings.Krum.F, krum.F, defense.Krum == KrumUse.None ? " (the mean: fewer than 3 updates)" : "");
-        if (defense.Krum != KrumUse.None && updates.Count > 0 && updates.Count <= 2 * krum.F + 2)
+        var rule = RoundRule(updates.Count);
+        if (rule.Reason is { } why) _log.Warning("round {0}: {1}", _round, why);
+        if (rule.Action == ShortRoundAction.Fail)
         {
-            Fail($"round {_round}: Krum needs n > 2f + 2 but only {updates.Count} valid updates arrived with fedtrust.krum.f = {_settings.Krum.F}"
-                 + (_settings.Sampling.Samples ? $" ({_sample.Count} clients sampled)" : ""));
+            // Ends the run after recording the rounds so far (result.json is written); the CLI exits 1 with this line.
+            _failure = $"round {_round}: {rule.Reason}";
+            StartFinalEvaluation();
             return;
         }
-        // No updates at all only when a Poisson draw picked nobody: nothing to score.
+        var (defense, krum) = (rule.Defense, rule.Krum);
+        var skip = rule.Action == ShortRoundAction.Skip;
+        // No updates at all only when a Poisson draw picked nobody: nothing to score. A skipped round scores nothing either:
+        // trust keeps its scores (invalid updates are still recorded as such).
         // Under central DP, trust judges each update against the last released aggregate only (PublicEvidence), so that
         // a client's weight depends on its own update: the noised sum's sensitivity stays C.
         var publicTrust = Central && defense.Trust;
-        var screening = updates.Count > 0
+        var screening = updates.Count > 0 && !skip
             ? RobustAggregation.Screen(updates, defense, krum.F, _settings.Trust.Judgement, TrustedBeforeRound(), collectEvidence: !publicTrust)
             : new Screening(null, null, new Dictionary<string, UpdateEvidence>());
-        if (publicTrust)
+        if (publicTrust && !skip)
             screening = screening with { Evidence = PublicEvidence.Collect(updates.Select(u => (u.ClientId, u.Delta)).ToList(), _publicReference, _settings.Trust.CosineFloor) };
         var evidence = new Dictionary<string, UpdateEvidence>(screening.Evidence, StringComparer.Ordinal);
         foreach (var id in _rejected.Keys) evidence[id] = new UpdateEvidence(0, 0, Invalid: true);
@@ -355,7 +360,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             Receive<TrustUpdated>(t => t.Round == _round, trust =>
             {
                 Timers.Cancel(DeadlineTimer);
-                FinishRound(updates, screening, trust.Scores);
+                FinishRound(updates, screening, trust.Scores, rule);
             });
             Receive<RoundDeadline>(d => d.Round == _round, _ => Fail($"round {_round}: the trust ledger did not answer within {_settings.RoundTimeout}"));
             Receive<Terminated>(t => RemoveClient(t.ActorRef));
@@ -365,22 +370,20 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// The defense and Krum's f for a round of <paramref name="n"/> valid updates: the configured ones, except that a
-    /// Poisson sample may draw fewer clients than Krum's n &gt; 2f + 2 needs. Such a round runs Krum with the largest f
-    /// its n allows, ⌊(n − 3)/2⌋, and with fewer than 3 updates averages them (the rule the pipeline applies when trust
-    /// leaves too few). Under central DP the noise stays scaled to the configured f, which bounds the smaller f's
-    /// sensitivity. With fixed-size samples the configuration guarantees n, so a short round there is a failure.
+    /// The defense and Krum's f for a round of <paramref name="n"/> valid updates (<see cref="ShortRounds.Decide"/>): the
+    /// configured ones, except in a round too short for the Krum family's f, which fedtrust.krum.short-rounds settles (by
+    /// default a Poisson round runs Krum with the largest f its n allows, ⌊(n − 3)/2⌋, and averages fewer than 3 updates).
+    /// Under central DP the noise stays scaled to the configured f, which bounds the smaller f's sensitivity.
     /// </summary>
-    private (DefenseSettings Defense, KrumSettings Krum) RoundRule(int n)
-    {
-        var defense = _settings.Defense;
-        var krum = _settings.Krum;
-        if (defense.Krum == KrumUse.None || n > 2 * krum.F + 2 || _settings.Sampling is not { Samples: true, Kind: SamplingKind.Poisson } || n == 0)
-            return (defense, krum);
-        return n >= 3
-            ? (defense, krum with { F = (n - 3) / 2 })
-            : (defense with { Rule = AggregationRule.Mean }, krum with { F = 0 });
-    }
+    private ShortRoundDecision RoundRule(int n) =>
+        ShortRounds.Decide(_settings.Defense, _settings.Krum, n, _settings.Sampling is { Samples: true, Kind: SamplingKind.Poisson },
+            _settings.Sampling.Samples ? _sample.Count : null);
+
+    /// <summary>Why bucketing left the rule a single bucket of <paramref name="n"/> ≥ 2 updates (their mean, whatever the rule), or null.</summary>
+    private string? BucketNote(int n, int? buckets) =>
+        buckets == 1 && n >= 2
+            ? $"bucketing formed 1 bucket from {n} valid updates (fedtrust.defense.bucket-size = {_settings.Defense.Options.BucketSize}): the round's aggregate is their mean"
+            : null;
 
     /// <summary>
     /// The round's clients trusted before it: each one's score after the last completed round (resumed rounds
@@ -406,26 +409,30 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
         return latest;
     }
 
-    private void FinishRound(List<RoundUpdate> updates, Screening screening, IReadOnlyDictionary<string, double> trust)
+    private void FinishRound(List<RoundUpdate> updates, Screening screening, IReadOnlyDictionary<string, double> trust, ShortRoundDecision rule)
     {
         _latestTrust = trust;
         AggregationDecision decision;
         try
         {
             // Trust is kept under every defense; only the defenses with trust act on it.
-            var (defense, krum) = RoundRule(updates.Count);
-            decision = RobustAggregation.Decide(updates, screening, defense, krum,
-                _settings.Defense.Trust ? trust : null, _settings.Trust, new RoundContext(_settings.Seed, _round, _defenseState, RootUpdate()));
+            var (defense, krum) = (rule.Defense, rule.Krum);
+            decision = rule.Action == ShortRoundAction.Skip
+                ? new AggregationDecision(null, [])
+                : RobustAggregation.Decide(updates, screening, defense, krum,
+                    _settings.Defense.Trust ? trust : null, _settings.Trust, new RoundContext(_settings.Seed, _round, _defenseState, RootUpdate()));
         }
         catch (ArgumentException e)
         {
             Fail($"round {_round}: defense '{_settings.Defense.Name}' cannot aggregate {updates.Count} updates: {e.Message}");
             return;
         }
-        if (Central) decision = decision with { Delta = CentralRelease(updates, decision, trust) };
+        // A skipped round releases nothing (under central DP it is still charged to the budget below: whether a round
+        // is skipped depends on the sample).
+        if (Central && rule.Action != ShortRoundAction.Skip) decision = decision with { Delta = CentralRelease(updates, decision, trust) };
         if (decision.Delta is null)
         {
-            _log.Warning("round {0}: no update could be used (all excluded); the global model is unchanged", _round);
+            if (rule.Action != ShortRoundAction.Skip) _log.Warning("round {0}: no update could be used (all excluded); the global model is unchanged", _round);
         }
         else
         {
@@ -457,7 +464,7 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             Unanswered(),
             ProcessMemory.CurrentRssBytes())
         {
-            Excluded = _updates.Keys.Where(id => !used.Contains(id)).ToList(),
+            Excluded = rule.Action == ShortRoundAction.Skip ? [] : _updates.Keys.Where(id => !used.Contains(id)).ToList(),
             Rejected = _rejected.Keys.ToList(),
             Rejections = new SortedDictionary<string, string>(_rejected.ToDictionary(kv => kv.Key, kv => kv.Value.Description), ClientIdComparer.Instance),
             Trust = new SortedDictionary<string, double>(
@@ -468,6 +475,10 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             DivergenceReason = divergence,
             AttackSuccessRate = attackSuccess,
             AttackNotes = _attackNotes.Count > 0 ? _attackNotes.ToList() : null,
+            KrumF = decision.KrumF,
+            Buckets = decision.Buckets,
+            ShortRound = rule.Action == ShortRoundAction.Shrink ? rule.Reason : BucketNote(updates.Count, decision.Buckets),
+            Skipped = rule.Action == ShortRoundAction.Skip ? rule.Reason : null,
         };
         _rounds.Add(result);
         _checkpoint?.Invoke(new RunCheckpoint(_runId, _configFingerprint, _round, _global, _rounds.ToList())
@@ -583,9 +594,12 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
             .OrderBy(kv => kv.Key, ClientIdComparer.Instance)
             .Select(kv => new ClientResult(kv.Key, false, kv.Value, _localAccuracy.GetValueOrDefault(kv.Key)))
             .ToList();
-        var result = new SimulationResult(_rounds.ToList(), _rounds[^1].Metrics, clients, _global, ProcessMemory.PeakRssBytes())
+        // A run that failed in its first round has no round's metrics: the final ones are the initial model's.
+        var final = _rounds.Count > 0 ? _rounds[^1].Metrics : _workload.EvaluateGlobal(_global).Metrics;
+        var result = new SimulationResult(_rounds.ToList(), final, clients, _global, ProcessMemory.PeakRssBytes())
         {
             Stopped = _stopReason is null ? null : new EarlyStop(_round, _stopReason),
+            Failed = _failure is null ? null : new EarlyStop(_round, _failure),
             Privacy = _privacy is null || _accountant is null
                 ? null
                 : new PrivacyReport(_privacy, _accountant.Epsilon(_settings.Dp.Delta), _accountant.Steps, _clip, _settings.Dp.MaxEpsilon),

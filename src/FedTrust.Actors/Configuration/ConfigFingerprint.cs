@@ -49,6 +49,7 @@ public static class ConfigFingerprint
         ["dp.adaptive-clip.target-quantile"] = "0.5",
         ["dp.adaptive-clip.learning-rate"] = "0.2",
         ["dp.adaptive-clip.count-noise"] = "\"auto\"",
+        ["krum.short-rounds"] = "\"shrink-f\"",
     };
 
     /// <summary>The comparable part of a configuration as canonical JSON (the form checkpoints store).</summary>

@@ -66,7 +66,10 @@ public static class SettingsReader
             Sampling = Sampling(config, settings.Clients),
             Krum = new KrumSettings(
                 AutoInt(config, "fedtrust.krum.f", 0, 10_000, settings.Attack.Malicious),
-                config.GetString("fedtrust.krum.m") == "auto" ? null : Int(config, "fedtrust.krum.m", 1, 10_000, autoAllowed: true)),
+                config.GetString("fedtrust.krum.m") == "auto" ? null : Int(config, "fedtrust.krum.m", 1, 10_000, autoAllowed: true))
+            {
+                ShortRounds = ShortRounds.Parse(Optional(config, "fedtrust.krum.short-rounds", k => OneOf(config, k, ShortRounds.Names), "shrink-f")),
+            },
         };
         // Krum, multi-Krum's m and min-updates apply to a round's updates: every client's, or the sample's under sampling.
         var (roundSize, roundKey) = RoundSize(settings);
@@ -153,6 +156,9 @@ public static class SettingsReader
         if (defense.Krum != KrumUse.None && n <= 2 * f + 2)
             return $"fedtrust.krum.f = {f}: defense '{defense.Name}' uses Krum, which needs {nKey} > 2f + 2 " +
                    $"({nKey[9..]} = {n}); lower fedtrust.krum.f (it defaults to fedtrust.attack.malicious) or add clients";
+        if (defense.Pre.Contains(PreAggregator.Bucketing) && n >= 2 && defense.Options.BucketSize >= n)
+            return $"fedtrust.defense.bucket-size = {defense.Options.BucketSize}: bucketing with a bucket size of at least n puts all of a round's " +
+                   $"updates into one bucket, so '{defense.Name}' would be a plain mean ({nKey} = {n}); use a bucket size below {n}";
         if (defense.Pre.Contains(PreAggregator.Nnm) && f >= n)
             return $"{name}: nnm averages each update's n − f nearest neighbours and needs f < n ({size})";
         if (defense.Rule == AggregationRule.Bulyan && n < 4 * f + 3)

@@ -126,8 +126,9 @@ public static class SimulationHost
     {
         var malicious = clients.Where(c => c.Malicious).Select(c => c.ClientId).ToHashSet(StringComparer.Ordinal);
         var classes = clients.Where(c => c.Classes is not null).ToDictionary(c => c.ClientId, c => (IReadOnlyList<int>)c.Classes!, StringComparer.Ordinal);
-        var last = result.Rounds[^1];
-        var excluded = last.Excluded.Concat(last.Rejected).ToHashSet(StringComparer.Ordinal);
+        // A run that failed in its first round (fedtrust.krum.short-rounds = fail) has no round to score.
+        var last = result.Rounds.Count > 0 ? result.Rounds[^1] : null;
+        var excluded = last is null ? [] : last.Excluded.Concat(last.Rejected).ToHashSet(StringComparer.Ordinal);
         var honest = clients.Count - malicious.Count;
         var detection = new DetectionRates(
             malicious.Count == 0 ? 0 : (double)malicious.Count(excluded.Contains) / malicious.Count,
@@ -135,7 +136,7 @@ public static class SimulationHost
         return result with
         {
             Clients = result.Clients.Select(c => c with { Malicious = malicious.Contains(c.Id), Classes = classes.GetValueOrDefault(c.Id) }).ToList(),
-            Detection = detection,
+            Detection = last is null ? null : detection,
         };
     }
 

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Akka.Configuration;
 using ConfigurationException = FedTrust.Actors.Configuration.ConfigurationException;
 using FedTrust.Actors.Configuration;
+using FedTrust.Actors.Hosting;
 using FedTrust.Actors.Persistence;
 using FedTrust.Cli.Grid;
 using FedTrust.Cli.Reports;
@@ -84,7 +85,8 @@ internal static class GridCommand
                 var resumeCell = state.Resumable && state.Differences is null;
                 if (!resumeCell) cellFolder.Clear(settings.Persistence);
                 var result = await SimulationRunner.RunAsync(console, settings, cellConfig, datasets.For(settings), cellFolder, resumeCell, showRounds: false, cancellation);
-                SimulationRunner.WriteResult(cellFolder, cellConfig, settings, datasets.DirOf(settings), result);
+                var cellFile = SimulationRunner.WriteResult(cellFolder, cellConfig, settings, datasets.DirOf(settings), result);
+                if (result.Failed is { } failed) throw new SimulationException($"cell {cell.Label}: {failed.Reason}; wrote {cellFile}");
                 done++;
                 var eta = clock.Elapsed / done * (pending.Count - done);
                 var detection = result.Detection is { } d && settings.Attack.EffectiveMalicious > 0

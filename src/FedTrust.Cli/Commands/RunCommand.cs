@@ -69,6 +69,8 @@ internal static class RunCommand
                     console.MarkupLineInterpolated($"[green]wrote[/] {figure}");
                 if (result.Diverged is { } diverged)
                     throw new SimulationException($"{diverged.Message}; it stopped there and wrote {file}");
+                if (result.Failed is { } failed)
+                    throw new SimulationException($"{failed.Reason}; wrote {file}");
                 // Spending the budget is the run's planned end, not a failure: its result is valid up to that round.
                 if (result.Stopped is { } stopped)
                     console.MarkupLineInterpolated($"[yellow]stopped:[/] {stopped.Reason}");

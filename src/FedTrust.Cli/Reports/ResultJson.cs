@@ -36,7 +36,7 @@ internal static class ResultJson
                 r.Round, r.Metrics.Accuracy, r.Metrics.Precision, r.Metrics.Recall, r.Metrics.F1,
                 double.IsFinite(r.Loss) ? r.Loss : null, // JSON has no NaN or ∞: a diverged model's loss is written as null
                 Math.Round(r.Seconds, 3), r.Participants, r.Missing, r.Excluded, r.Rejected, r.Rejections, r.Trust, r.Epsilon,
-                Math.Round(r.RssBytes / (1024.0 * 1024.0), 1), r.Sampled, r.AttackSuccessRate, r.AttackNotes)).ToList(),
+                Math.Round(r.RssBytes / (1024.0 * 1024.0), 1), r.Sampled, r.AttackSuccessRate, r.AttackNotes, r.KrumF, r.Buckets, r.ShortRound, r.Skipped)).ToList(),
             Metrics(result.Final),
             result.Diverged is { } d ? new DivergedJson(d.Round, d.Reason) : null,
             result.Collapsed is { } c ? new DivergedJson(c.Round, c.Reason) : null,
@@ -45,7 +45,8 @@ internal static class ResultJson
             Math.Round(result.PeakRssBytes / (1024.0 * 1024.0), 1),
             result.Cluster,
             result.Privacy is { } privacy ? PrivacyJson.From(privacy) : null,
-            result.Stopped is { } stop ? new DivergedJson(stop.Round, stop.Reason) : null);
+            result.Stopped is { } stop ? new DivergedJson(stop.Round, stop.Reason) : null,
+            result.Failed is { } failed ? new DivergedJson(failed.Round, failed.Reason) : null);
         var temp = path + ".tmp";
         File.WriteAllText(temp, JsonSerializer.Serialize(document, Options));
         File.Move(temp, path, overwrite: true);
@@ -60,7 +61,8 @@ internal static class ResultJson
         List<ClientJson> Clients, object? Detection, double PeakRssMb,
         ClusterReport? Cluster, // only for a cluster run: nodes, hosts (client → node), lost nodes and re-homed clients by round
         PrivacyJson? Privacy, // only for a dp defense: what it spent
-        DivergedJson? Stopped); // only for a run that ended before its last round for its privacy budget: after which round, and why
+        DivergedJson? Stopped, // only for a run that ended before its last round for its privacy budget: after which round, and why
+        DivergedJson? Failed); // only for a run ended by fedtrust.krum.short-rounds = fail: the round that failed, and why
 
     /// <summary>
     /// A dp run's privacy: mode (local or central), the accountant's noise multiplier and the one on the updates (larger
@@ -91,7 +93,11 @@ internal static class ResultJson
         double? Epsilon, double RssMb,
         IReadOnlyList<string>? Sampled, // only under per-round sampling: the clients drawn for the round
         double? AttackSuccessRate, // only under the backdoor: the share of triggered non-target test images put in the target class
-        IReadOnlyList<string>? AttackNotes); // only when a colluding attack's coalition departed from its rule this round (no honest update; ALIE's z fell back)
+        IReadOnlyList<string>? AttackNotes, // only when a colluding attack's coalition departed from its rule this round (no honest update; ALIE's z fell back)
+        int? KrumF, // only under a Krum-family rule (krum, multi-krum, hybrid, bulyan): the f the round ran with
+        int? Buckets, // only under bucketing: how many buckets the round's updates formed
+        string? ShortRound, // only when the round aggregated with less than the configured defense: why
+        string? Skipped); // only for a round skipped under fedtrust.krum.short-rounds = skip-round: why
 
     /// <summary>The first round whose global model was non-finite (diverged), or from which it stayed at chance (collapsed), and why.</summary>
     private sealed record DivergedJson(int Round, string Reason);

@@ -14,6 +14,11 @@ internal static class SummaryReport
         string.Create(CultureInfo.InvariantCulture,
             $"round {r.Round}/{rounds}  acc {r.Metrics.Accuracy:F4}  f1 {r.Metrics.F1:F4}  loss {Loss(r.Loss)}  {r.Seconds:F1}s  rss {Mb(r.RssBytes)} MB")
         + (r.Epsilon is { } e ? string.Create(CultureInfo.InvariantCulture, $"  eps {e:F2}") : "")
+        + (r.KrumF is { } f ? string.Create(CultureInfo.InvariantCulture, $"  f {f}") : "")
+        + (r.Buckets is { } b ? string.Create(CultureInfo.InvariantCulture, $"  buckets {b}") : "")
+        // The reasons are in result.json (rounds[].shortRound, .skipped); the line stays within the console's width.
+        + (r.Skipped is not null ? $"  SKIPPED: short round ({r.Participants.Count} updates)" : "")
+        + (r.ShortRound is not null ? $"  short round ({r.Participants.Count} updates){(r.KrumF is null && r.Buckets is null ? ": averaged" : "")}" : "")
         + (r.Excluded.Count > 0 ? $"  excluded: {Ids(r.Excluded)}" : "")
         + (r.Rejected.Count > 0 ? $"  rejected: {Ids(r.Rejected)}" : "")
         + (r.Missing.Count > 0 ? $"  missing: {Ids(r.Missing)}" : "")
@@ -50,6 +55,7 @@ internal static class SummaryReport
         var malicious = result.Clients.Where(c => c.Malicious).Select(c => c.Id).ToList();
         if (malicious.Count > 0)
             console.MarkupLineInterpolated($"malicious: {string.Join(", ", malicious)} ({AttackKinds.Name(settings.Attack.Kind)}{AttackDetail(settings.Attack)})");
+        if (result.Rounds.Count == 0) return; // a run that failed in its first round: nothing more to say
         if (result.Rounds[^1].AttackSuccessRate is { } asr)
             console.MarkupLineInterpolated(
                 $"backdoor attack success rate (triggered test images of other classes put in class {settings.Attack.Target}): {F(asr)} after the last round, highest {F(result.Rounds.Max(r => r.AttackSuccessRate ?? 0))} (round {result.Rounds.MaxBy(r => r.AttackSuccessRate ?? 0)!.Round})");

@@ -16,6 +16,7 @@ internal static class Apportionment
     public static int[] LargestRemainder(ReadOnlySpan<int> weights, int total)
     {
         long sum = 0;
+        PartitionWork.Add(2L * weights.Length);
         foreach (int w in weights) sum += w;
         if (sum == 0) return LargestRemainder(Equal(weights.Length), total);
         var parts = new int[weights.Length];
@@ -33,6 +34,7 @@ internal static class Apportionment
     public static int[] LargestRemainder(ReadOnlySpan<double> weights, int total)
     {
         double sum = 0;
+        PartitionWork.Add(2L * weights.Length);
         foreach (double w in weights) sum += w;
         var parts = new int[weights.Length];
         var remainders = new double[weights.Length];
@@ -61,6 +63,8 @@ internal static class Apportionment
         Debug.Assert(leftover >= 0 && leftover <= parts.Length, "floors of quotas summing to the total leave 0..parts items");
         if (leftover == 0) return parts;
         var order = new int[parts.Length];
+        PartitionWork.Add(parts.Length + leftover);
+        PartitionWork.AddSort(parts.Length);
         for (int k = 0; k < order.Length; k++) order[k] = k;
         Array.Sort(order, (a, b) => remainders[a] != remainders[b] ? remainders[b].CompareTo(remainders[a]) : a.CompareTo(b));
         for (int i = 0; i < leftover; i++) parts[order[i]]++;

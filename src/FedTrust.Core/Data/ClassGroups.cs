@@ -7,6 +7,7 @@ internal static class ClassGroups
     public static int[][] Group(int[] indices, byte[] labels, int classes)
     {
         var counts = new int[classes];
+        PartitionWork.Add(2L * indices.Length + classes);
         foreach (int i in indices) counts[labels[i]]++;
         var groups = new int[classes][];
         for (int c = 0; c < classes; c++) groups[c] = new int[counts[c]];
@@ -22,6 +23,7 @@ internal static class ClassGroups
     public static int[][] Gather(int[][] groups, int[][] counts, int clients)
     {
         var shares = new int[clients][];
+        PartitionWork.Add(2L * clients * groups.Length + groups.Sum(g => (long)g.Length));
         for (int k = 0; k < clients; k++)
         {
             int size = 0;

@@ -44,6 +44,7 @@ internal static class DirichletSplit
                 counts[c] = Apportionment.LargestRemainder(proportions, byClass[c].Length);
                 for (int k = 0; k < clients; k++) sizes[k] += counts[c][k];
             }
+            PartitionWork.Add(((long)byClass.Length + 2) * clients);
             int smallest = sizes.Min();
             if (smallest >= minSamples) return (ClassGroups.Gather(byClass, counts, clients), draw);
             best = Math.Max(best, smallest);

@@ -33,6 +33,7 @@ public static class GammaSampler
     public static void Dirichlet(DeterministicRandom random, double alpha, Span<double> into)
     {
         if (into.IsEmpty) return;
+        PartitionWork.Add(3L * into.Length);
         double max = double.NegativeInfinity;
         for (int i = 0; i < into.Length; i++)
         {

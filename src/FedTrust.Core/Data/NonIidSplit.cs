@@ -42,6 +42,7 @@ internal static class NonIidSplit
         var partitions = new ClientPartition[clients];
         for (int k = 0; k < clients; k++)
         {
+            PartitionWork.Add(train[k].Length + test[k].Length + 1);
             order.Shuffle(train[k].AsSpan());
             order.Shuffle(test[k].AsSpan());
             partitions[k] = new ClientPartition(k, train[k], test[k]);

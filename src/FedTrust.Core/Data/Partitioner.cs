@@ -34,6 +34,7 @@ public static class Partitioner
         int trainChunk = (trainCount - reserve) / clients;
         int testChunk = testCount / clients;
         var partitions = new ClientPartition[clients];
+        PartitionWork.Add((long)clients * (trainChunk + testChunk + 1));
         for (int k = 0; k < clients; k++)
         {
             partitions[k] = new ClientPartition(
@@ -112,6 +113,7 @@ public static class Partitioner
     internal static int[] ShuffledRange(int count, DeterministicRandom rng)
     {
         int[] indices = new int[count];
+        PartitionWork.Add(2L * count);
         for (int i = 0; i < count; i++)
         {
             indices[i] = i;

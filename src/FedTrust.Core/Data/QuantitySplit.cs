@@ -15,6 +15,7 @@ internal static class QuantitySplit
     {
         int[] sizes = Apportionment.LargestRemainder(Weights(clients, settings, random), pool.Length - clients * settings.MinSamples);
         var train = new int[clients][];
+        PartitionWork.Add(pool.Length + 3L * clients);
         int start = 0;
         for (int k = 0; k < clients; k++)
         {

@@ -28,6 +28,7 @@ internal static class ShardSplit
         }
         int extra = (int)(sorted.Length % shards);
         int[] order = new int[shards];
+        PartitionWork.Add(2L * sorted.Length + 2 * shards);
         for (int j = 0; j < order.Length; j++) order[j] = j;
         random.Shuffle(order.AsSpan());
         var train = new int[clients][];

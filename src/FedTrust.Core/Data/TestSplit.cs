@@ -15,6 +15,7 @@ internal static class TestSplit
     {
         int classes = testByClass.Length;
         var trainCounts = new int[classes][];
+        PartitionWork.Add(train.Sum(t => (long)t.Length) + 2L * classes * train.Length);
         for (int c = 0; c < classes; c++) trainCounts[c] = new int[train.Length];
         for (int k = 0; k < train.Length; k++)
         {

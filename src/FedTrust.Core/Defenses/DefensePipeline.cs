@@ -47,6 +47,7 @@ public static class DefensePipeline
             .ToList();
         if (items.Count == 0) return new AggregationDecision(null, []);
 
+        int? bucketCount = null;
         foreach (var pre in defense.Pre)
         {
             var deltas = items.Select(i => i.Delta).ToList();
@@ -67,6 +68,7 @@ public static class DefensePipeline
                         var members = buckets.Members[b].Select(k => items[k]).ToList();
                         return new Item($"bucket-{b}", members.SelectMany(m => m.Members).ToList(), delta, members.Sum(m => m.Weight));
                     }).ToList();
+                    bucketCount = items.Count;
                     break;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(defense), pre, "not a defined pre-aggregator");
@@ -102,7 +104,16 @@ public static class DefensePipeline
             _ => throw new ArgumentOutOfRangeException(nameof(defense), rule, "not a defined rule"),
         };
         context.State.PreviousAggregate = aggregate;
-        return new AggregationDecision(aggregate, used.SelectMany(i => i.Members).Order(StringComparer.Ordinal).ToList());
+        return new AggregationDecision(aggregate, used.SelectMany(i => i.Members).Order(StringComparer.Ordinal).ToList())
+        {
+            KrumF = rule switch
+            {
+                AggregationRule.Krum or AggregationRule.MultiKrum => krumF,
+                AggregationRule.Bulyan => Math.Min(f, (n - 3) / 4),
+                _ => null,
+            },
+            Buckets = bucketCount,
+        };
     }
 
     private static float[] Mean(List<Item> items) =>

@@ -13,7 +13,14 @@ public sealed record Screening(
     IReadOnlyDictionary<string, UpdateEvidence> Evidence);
 
 /// <summary>The round's aggregate update (null when no update could be used) and whose updates went into it.</summary>
-public sealed record AggregationDecision(float[]? Delta, IReadOnlyList<string> Used);
+public sealed record AggregationDecision(float[]? Delta, IReadOnlyList<string> Used)
+{
+    /// <summary>The f the Krum-family rule (Krum, multi-Krum, Bulyan) ran with; null when the round used no such rule.</summary>
+    public int? KrumF { get; init; }
+
+    /// <summary>How many buckets bucketing formed (what the rule then aggregated); null without bucketing.</summary>
+    public int? Buckets { get; init; }
+}
 
 /// <summary>
 /// The server side of every defense, as a composition of the pieces: <see cref="Screen"/> scores the updates
@@ -80,14 +87,15 @@ public static class RobustAggregation
             var take = defense.Krum == KrumUse.SelectOne ? 1 : krum.MFor(updates.Count);
             kept = kept.OrderBy(u => rank[u.ClientId]).Take(take).OrderBy(u => updates.IndexOf(u)).ToList();
         }
-        if (kept.Count == 0) return new AggregationDecision(null, []);
+        int? krumF = defense.Krum != KrumUse.None ? krum.F : null;
+        if (kept.Count == 0) return new AggregationDecision(null, []) { KrumF = krumF };
 
         // Without trust every client weighs 1 × samples: plain FedAvg.
         var entries = kept.Select(u => (u.ClientId, u.Delta, u.Samples, Trust: defense.Trust ? trust![u.ClientId] : 1.0))
             .Where(e => e.Trust * e.Samples > 0)
             .ToList();
-        if (entries.Count == 0) return new AggregationDecision(null, []);
-        return new AggregationDecision(TrustWeightedAverage.Aggregate(entries), entries.Select(e => e.ClientId).ToList());
+        if (entries.Count == 0) return new AggregationDecision(null, []) { KrumF = krumF };
+        return new AggregationDecision(TrustWeightedAverage.Aggregate(entries), entries.Select(e => e.ClientId).ToList()) { KrumF = krumF };
     }
 
     private static int IndexOf(this IReadOnlyList<RoundUpdate> list, RoundUpdate item)

@@ -20,7 +20,9 @@ public sealed class TrainerPool : IDisposable
     private readonly Stack<LocalTrainer> _idle = new();
     private readonly object _gate = new();
     private int _rented;
+    private int _waiting;
     private bool _disposed;
+    private readonly TaskCompletionSource _draining = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public TrainerPool(TrainingOptions options, int size)
     {
@@ -35,6 +37,18 @@ public sealed class TrainerPool : IDisposable
     public int Size { get; }
     public int ParameterCount { get; }
 
+    /// <summary>How many callers of <see cref="Rent"/> are waiting for a trainer (for tests and diagnostics).</summary>
+    internal int Waiting
+    {
+        get
+        {
+            lock (_gate) return _waiting;
+        }
+    }
+
+    /// <summary>Completes when <see cref="Dispose"/> starts waiting for trainers in use (lets a test synchronise on it instead of sleeping).</summary>
+    internal Task Draining => _draining.Task;
+
     /// <summary>Takes a trainer for the caller's exclusive use until the lease is disposed.</summary>
     public Lease Rent()
     {
@@ -48,7 +62,15 @@ public sealed class TrainerPool : IDisposable
                     _rented++;
                     return new Lease(this, trainer);
                 }
-                Monitor.Wait(_gate);
+                _waiting++;
+                try
+                {
+                    Monitor.Wait(_gate);
+                }
+                finally
+                {
+                    _waiting--;
+                }
             }
         }
     }
@@ -78,6 +100,7 @@ public sealed class TrainerPool : IDisposable
             idle = [.. _idle];
             _idle.Clear();
             Monitor.PulseAll(_gate);
+            if (_rented > 0) _draining.TrySetResult();
             var deadline = DateTime.UtcNow + DrainTimeout;
             while (_rented > 0 && DateTime.UtcNow < deadline) Monitor.Wait(_gate, deadline - DateTime.UtcNow);
         }

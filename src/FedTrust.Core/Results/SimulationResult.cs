@@ -53,6 +53,22 @@ public sealed record RoundResult(
 
     /// <summary>The composed (ε at the run's δ) of each client's releases so far, when the defense applies DP.</summary>
     public double? Epsilon { get; init; }
+
+    /// <summary>
+    /// The f the Krum-family rule (krum, multi-krum, hybrid, bulyan, and pipelines with them) ran with this round: fedtrust.krum.f,
+    /// or less in a round too short for it (<see cref="ShortRound"/>) or left short by trust or bucketing; null under other rules
+    /// and in a round that averaged or was skipped instead.
+    /// </summary>
+    public int? KrumF { get; init; }
+
+    /// <summary>How many buckets bucketing formed this round (the updates the rule aggregated); null without bucketing.</summary>
+    public int? Buckets { get; init; }
+
+    /// <summary>Why this round aggregated with less than the configured defense (a lowered f, the mean, one bucket), or null.</summary>
+    public string? ShortRound { get; init; }
+
+    /// <summary>Why this round made no model update (fedtrust.krum.short-rounds = skip-round), or null.</summary>
+    public string? Skipped { get; init; }
 }
 
 /// <summary>A client as reported at the end of a run.</summary>
@@ -83,6 +99,9 @@ public sealed record SimulationResult(
 
     /// <summary>Why the run ended before its last configured round, other than divergence (the privacy budget), or null.</summary>
     public EarlyStop? Stopped { get; init; }
+
+    /// <summary>Why the run ended with a failure after its last recorded round (fedtrust.krum.short-rounds = fail), or null.</summary>
+    public EarlyStop? Failed { get; init; }
 
     /// <summary>What a dp defense spent (null without dp).</summary>
     public PrivacyReport? Privacy { get; init; }

@@ -116,6 +116,9 @@ public enum MaliciousPlacement
 /// <summary>Krum's parameters: f tolerated Byzantine clients, and m updates averaged by multi-krum and hybrid.</summary>
 public sealed record KrumSettings(int F, int? M)
 {
+    /// <summary>What a round with too few valid updates for f does (<c>fedtrust.krum.short-rounds</c>; <see cref="ShortRounds"/>).</summary>
+    public ShortRoundPolicy ShortRounds { get; init; } = ShortRoundPolicy.ShrinkF;
+
     /// <summary>m for n updates: the configured value, or n − f, at least 1 and at most n.</summary>
     public int MFor(int n) => Math.Clamp(M ?? n - F, 1, n);
 }

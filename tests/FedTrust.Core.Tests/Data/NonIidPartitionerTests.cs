@@ -113,8 +113,11 @@ public sealed class NonIidPartitionerTests
     }
 
     [Fact]
-    public void Sixty_thousand_samples_split_among_ten_thousand_clients_in_well_under_a_second()
+    public void Sixty_thousand_samples_split_among_ten_thousand_clients_in_linear_work()
     {
+        // Counted, not timed: a split that touched every sample once per client would take 70,000 × 10,000 = 7·10⁸ steps;
+        // a linear one takes a few per sample plus a few per (client, class) — per Dirichlet draw, with a log factor for
+        // the sorts of largest-remainder apportionment.
         byte[] train = SyntheticLabels.MnistLike(60000, seed: 1), test = SyntheticLabels.MnistLike(10000, seed: 2);
         PartitionSettings[] kinds =
         [
@@ -122,19 +125,33 @@ public sealed class NonIidPartitionerTests
             new() { Kind = PartitionKind.Shards, MinSamples = 1 },
             new() { Kind = PartitionKind.Quantity, MinSamples = 1 },
         ];
-        Partitioner.Split(kinds[0], train[..6000], test[..1000], 100, seed: 1); // compile the code paths first
-
-        var times = new List<string>();
+        const int clients = 10_000, classes = 10, samples = 70_000;
+        const int log = 14; // ⌈log₂ 10,000⌉
+        var steps = new Dictionary<PartitionKind, long>();
         foreach (var settings in kinds)
         {
-            var watch = System.Diagnostics.Stopwatch.StartNew();
-            var (parts, _) = Partitioner.Split(settings, train, test, clients: 10_000, seed: 9);
-            watch.Stop();
+            PartitionWork.Reset();
+            var (parts, _) = Partitioner.Split(settings, train, test, clients, seed: 9);
+            steps[settings.Kind] = PartitionWork.Steps;
             Assert.Equal(60000, parts.Sum(p => p.TrainIndices.Length));
-            if (watch.Elapsed >= TimeSpan.FromSeconds(1)) times.Add($"{settings.Kind}: {watch.Elapsed.TotalMilliseconds:F0} ms");
+            Assert.True(PartitionWork.Steps >= samples, $"{settings.Kind}: {PartitionWork.Steps} steps counted, fewer than the samples placed");
         }
+        // At most a few steps per sample and per (client, class) with the sorts' log factor (Dirichlet: per draw; α = 100
+        // meets min-samples = 1 at the first); touching every sample once per client would be about 60 times as many.
+        var bound = 8L * (samples + (long)clients * classes * log);
+        foreach (var (kind, counted) in steps)
+            Assert.True(counted <= bound, $"{kind}: {counted} steps, above {bound}");
+    }
 
-        // A split that touched every sample once per client would take 6·10⁸ steps, seconds; these are linear.
-        Assert.Empty(times);
+    [Fact]
+    public void The_work_counter_counts_loops_and_sorts()
+    {
+        // The counter itself: a loop over every sample for every client counts clients × samples.
+        PartitionWork.Reset();
+        for (var k = 0; k < 100; k++) PartitionWork.Add(60000);
+        Assert.Equal(6_000_000, PartitionWork.Steps);
+        PartitionWork.Reset();
+        PartitionWork.AddSort(1024);
+        Assert.Equal(1024 * 10, PartitionWork.Steps);
     }
 }

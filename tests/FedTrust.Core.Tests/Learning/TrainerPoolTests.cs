@@ -6,28 +6,37 @@ namespace FedTrust.Core.Tests.Learning;
 /// <summary>
 /// Disposing the pool while a trainer is out must not free the model under the thread using it (a native
 /// use-after-free that crashes the process): it waits for the lease to come back, and refuses new leases.
+/// The tests synchronise on the pool's own states (Dispose draining, a renter waiting), never on a sleep; the 30-second
+/// waits only guard against a hang.
 /// </summary>
 public class TrainerPoolTests
 {
     private static readonly TrainingOptions Mlp = new("mlp", LocalEpochs: 1, BatchSize: 32, LearningRate: 0.05, Momentum: 0.9);
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task Dispose_waits_for_a_trainer_in_use_and_then_refuses_new_leases()
     {
         var pool = new TrainerPool(Mlp, size: 1);
         var lease = pool.Rent();
-        var disposing = Task.Run(pool.Dispose);
+        var returned = 0;
+        // Dispose reports whether the lease had come back by the time it returned.
+        var disposing = Task.Run(() =>
+        {
+            pool.Dispose();
+            return Volatile.Read(ref returned) == 1;
+        });
 
-        await Task.Delay(300);
-        Assert.False(disposing.IsCompleted); // still waiting for the trainer in use
+        await pool.Draining.WaitAsync(HangGuard); // Dispose is now waiting for the trainer in use
         // The holder can still use its model: it has not been freed under it.
         var data = MnistDataset.Synthetic(trainCount: 10, testCount: 10, seed: 1);
         using var test = new LabeledTensors(data.TestImages, data.TestLabels);
         var evaluation = lease.Trainer.Evaluate(ModelZoo.InitialWeights("mlp", 1), test);
         Assert.True(double.IsFinite(evaluation.Loss));
 
+        Volatile.Write(ref returned, 1);
         lease.Dispose();
-        await disposing.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(await disposing.WaitAsync(HangGuard), "Dispose returned before the trainer in use came back");
         Assert.Throws<ObjectDisposedException>(() => pool.Rent());
         pool.Dispose(); // a second dispose is harmless
     }
@@ -38,12 +47,13 @@ public class TrainerPoolTests
         var pool = new TrainerPool(Mlp, size: 1);
         var lease = pool.Rent();
         var blocked = Task.Run(() => pool.Rent());
-        await Task.Delay(200);
-        Assert.False(blocked.IsCompleted);
+        // Wait until the renter is blocked inside Rent (a hang guard only: it gets there at once).
+        Assert.True(SpinWait.SpinUntil(() => pool.Waiting == 1, HangGuard), "the second renter never blocked");
+        Assert.False(blocked.IsCompleted); // blocked, and nothing has woken it
 
         var disposing = Task.Run(pool.Dispose);
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => blocked.WaitAsync(TimeSpan.FromSeconds(30)));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => blocked.WaitAsync(HangGuard));
         lease.Dispose();
-        await disposing.WaitAsync(TimeSpan.FromSeconds(30));
+        await disposing.WaitAsync(HangGuard);
     }
 }
