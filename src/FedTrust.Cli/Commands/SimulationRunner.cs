@@ -42,7 +42,7 @@ internal static class SimulationRunner
         if (from is not null && showRounds) console.MarkupLineInterpolated($"resuming run [bold]{from.RunId}[/] after round {from.Round} of {settings.Rounds}");
         if (from is not null && !@sealed)
             console.MarkupLineInterpolated(
-                $"[yellow]note:[/] {folder.Checkpoints.Path} has no sha256 of its content (written by an older fedtrust): only its consistency was checked");
+                $"[yellow]note:[/] {folder.Checkpoints.Path} has no sha256 (an older fedtrust wrote it): only its consistency was checked");
 
         var runConfig = JournalSetup.ForRun(settings.Persistence, dir).WithFallback(config);
         var options = new RunOptions
