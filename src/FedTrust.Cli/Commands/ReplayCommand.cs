@@ -62,7 +62,7 @@ internal static class ReplayCommand
             var (clients, roster) = Roster(source, runId, snapshots, records);
             var trajectory = Rebuild(events, $"{source} (run {runId})", clients);
             foreach (var (sequenceNr, snapshot) in snapshots) CheckSnapshot(source, runId, sequenceNr, snapshot, trajectory);
-            if (records.Trust is { } recorded && trajectory.FirstDifference(recorded, records.TrustFrom!, records.JournalAhead) is { } difference)
+            if (records.Trust is { } recorded && trajectory.FirstDifference(recorded, records.TrustFrom!, records.JournalAhead, records.InitialTrust) is { } difference)
                 throw new JournalException($"{source} (run {runId}) disagrees with the {records.TrustFrom} beside it {difference}");
 
             var malicious = records.Malicious;

@@ -23,6 +23,9 @@ internal sealed record RunRecords(IReadOnlySet<string>? Clients, string? Clients
     /// <summary>How many rounds the journal may hold past <see cref="Trust"/>'s last: 1 for a checkpoint (killed between the two).</summary>
     public int JournalAhead { get; init; }
 
+    /// <summary>The score a client without any event stands at (fedtrust.trust.initial, from result.json); null when unknown.</summary>
+    public double? InitialTrust { get; init; }
+
     /// <summary>The records of run <paramref name="runId"/> beside <paramref name="journal"/> (none for a connection string).</summary>
     public static RunRecords Beside(string journal, string runId)
     {
@@ -58,7 +61,8 @@ internal sealed record RunRecords(IReadOnlySet<string>? Clients, string? Clients
                 ? rounds.Select(r => (r.GetProperty("round").GetInt32(),
                     (IReadOnlyList<KeyValuePair<string, double>>)r.GetProperty("trust").EnumerateObject().Select(p => KeyValuePair.Create(p.Name, p.Value.GetDouble())).ToList())).ToList()
                 : null;
-            return new RunRecords(all, "result.json", malicious, threshold) { Trust = recorded, TrustFrom = recorded is null ? null : "result.json" };
+            double? initial = root.GetProperty("config").TryGetProperty("trust", out var block) && block.TryGetProperty("initial", out var i) ? i.GetDouble() : null;
+            return new RunRecords(all, "result.json", malicious, threshold) { Trust = recorded, TrustFrom = recorded is null ? null : "result.json", InitialTrust = initial };
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {

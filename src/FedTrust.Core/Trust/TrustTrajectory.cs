@@ -81,27 +81,32 @@ public sealed class TrustTrajectory
     /// The first place where this trajectory and the per-round trust a run recorded elsewhere disagree, as one
     /// sentence naming the round and client, or null when they agree. <paramref name="recorded"/> holds the run's
     /// rounds in order, each with the scores it recorded (client → score, in client order; under sampling only the
-    /// round's sample). Every recorded round must have events (a completed round has at least one update, so the ledger
-    /// journals it), each recorded score must equal the rebuilt one exactly, and the journal may not go past the last
-    /// recorded round, except by <paramref name="ahead"/> rounds (1 for a checkpoint: a run killed after journaling a
-    /// round but before checkpointing it).
+    /// round's sample). Every round that recorded scores must have events (the ledger journals every round with
+    /// evidence, and only a Poisson draw of nobody has none: it records no scores), each recorded score must equal the
+    /// rebuilt one exactly (a client without any event yet stands at <paramref name="initial"/>; unchecked when that is
+    /// unknown), and the journal may not go past the last recorded round, except by <paramref name="ahead"/> rounds (1
+    /// for a checkpoint: a run killed after journaling a round but before checkpointing it).
     /// </summary>
     /// <param name="what">Names the record in the sentence ("result.json").</param>
-    public string? FirstDifference(IReadOnlyList<(int Round, IReadOnlyList<KeyValuePair<string, double>> Scores)> recorded, string what, int ahead = 0)
+    public string? FirstDifference(IReadOnlyList<(int Round, IReadOnlyList<KeyValuePair<string, double>> Scores)> recorded, string what,
+        int ahead = 0, double? initial = null)
     {
         var last = recorded.Count == 0 ? 0 : recorded[^1].Round;
         foreach (var (round, scores) in recorded)
         {
+            if (scores.Count == 0) continue;
             if (!_rounds.TryGetValue(round, out var rebuilt))
             {
-                var client = scores.Count > 0 ? $", {scores[0].Key}" : "";
-                return $"at round {round}{client}: {what} records round {round} but the journal has no event of it " +
+                return $"at round {round}, {scores[0].Key}: {what} records round {round} but the journal has no event of it " +
                        $"(the journal's rounds end at {LastRound}, {what}'s at {last})";
             }
             foreach (var (client, score) in scores)
             {
                 if (!rebuilt.TryGetValue(client, out var journaled))
-                    return $"at round {round}, {client}: {what} records a trust of {Number(score)} but the journal has no event of {client} by then";
+                {
+                    if (initial is not { } start || start == score) continue;
+                    return $"at round {round}, {client}: {what} records a trust of {Number(score)} but the journal has no event of {client} by then (so the initial {Number(start)})";
+                }
                 if (journaled != score)
                     return $"at round {round}, {client}: {what} records a trust of {Number(score)} but the journal's events give {Number(journaled)}";
             }
