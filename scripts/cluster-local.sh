@@ -17,7 +17,8 @@
 # DIR/server.log; each worker's to DIR/worker-K.log.
 #
 # Exit code: the server's (0 when the run succeeded; 1 when it failed; 2 for a configuration error). A worker that
-# failed is named in one line. On exit, Ctrl-C, SIGTERM or SIGHUP every process it started is stopped (SIGTERM,
+# failed is named in one line. A server that refused to start leaves no server.log (nor a folder this script made),
+# so the same out-dir can be used again. On exit, Ctrl-C, SIGTERM or SIGHUP every process it started is stopped (SIGTERM,
 # then SIGKILL after 10 s) and waited for.
 #
 # Threads: every node resolves fedtrust.trainers = auto (one trainer per core) for itself, so on a small machine three
@@ -73,6 +74,8 @@ out="${out:-runs/cluster-$(date +%Y%m%d-%H%M%S)}"
 new_out_dir "$out"
 
 dll="$(fedtrust_dll "$root")" || exit $?
+created_out=""
+[[ -d "$out" ]] || created_out=1
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 
@@ -181,4 +184,10 @@ for k in $(seq 1 "${#worker_pids[@]}"); do
 done
 stop_all
 [[ -z "$failed" ]] || echo "cluster-local: ${failed#; } (logs: $out/worker-K.log)" >&2
+# A server that refused to start (a configuration error, a port in use, …) wrote nothing but its log, whose lines
+# were also shown above: remove it (and the folder, if this script created it), so the corrected rerun can use it.
+if ((code != 0)) && [[ -z "$port" && "$(ls -A "$out")" == "server.log" ]]; then
+  rm -f "$out/server.log"
+  [[ -z "$created_out" ]] || rmdir "$out" 2>/dev/null || true
+fi
 exit "$code"

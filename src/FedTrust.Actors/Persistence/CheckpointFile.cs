@@ -1,7 +1,10 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using FedTrust.Core.Metrics;
+using FedTrust.Core.Privacy;
 using FedTrust.Core.Results;
 
 namespace FedTrust.Actors.Persistence;
@@ -9,7 +12,9 @@ namespace FedTrust.Actors.Persistence;
 /// <summary>
 /// DIR/checkpoint.json: the run's state after each completed round, written atomically (a temporary file, flushed
 /// to disk, then renamed over the old one), so a run killed at any instant leaves either the previous checkpoint or
-/// the new one, never half of one.
+/// the new one, never half of one. It carries a <c>sha256</c> of its own content (every other field, as this class
+/// serialises them), checked whenever it is read: a field changed after it was written is refused. A checkpoint
+/// without one (written before it existed) still loads, flagged, and is checked for consistency only.
 /// </summary>
 public sealed class CheckpointFile(string path)
 {
@@ -32,6 +37,7 @@ public sealed class CheckpointFile(string path)
             Histories = checkpoint.Histories?.ToDictionary(kv => kv.Key, kv => Base64(kv.Value)),
             Privacy = checkpoint.Privacy is { } p ? new PrivacyDocument(p.Orders.ToList(), p.Rdp.ToList(), p.Steps, p.ClipNorm) : null,
         };
+        document = document with { Sha256 = ContentHash(document) };
         var temp = Path + ".tmp";
         try
         {
@@ -51,15 +57,31 @@ public sealed class CheckpointFile(string path)
         }
     }
 
-    /// <summary>The last checkpoint, or null when the run has none; a damaged file is an error naming it.</summary>
-    public RunCheckpoint? Load()
+    /// <summary>The last checkpoint, or null when the run has none; a damaged or edited file is an error naming it.</summary>
+    public RunCheckpoint? Load() => Load(out _);
+
+    /// <summary>
+    /// As <see cref="Load()"/>; <paramref name="sealed"/> says whether the file carried the hash of its content (and so
+    /// was checked against it). A file without one was written by a fedtrust from before the hash.
+    /// </summary>
+    public RunCheckpoint? Load(out bool @sealed)
     {
+        @sealed = false;
         if (!File.Exists(Path)) return null;
         try
         {
             var d = JsonSerializer.Deserialize<Document>(File.ReadAllBytes(Path), Json)
                     ?? throw new JournalException($"{Path}: empty checkpoint");
             if (d.Version != Version) throw new JournalException($"{Path}: checkpoint version {d.Version}, this fedtrust reads version {Version}");
+            if (d.Sha256 is { } recorded)
+            {
+                var computed = ContentHash(d with { Sha256 = null });
+                if (!string.Equals(recorded, computed, StringComparison.OrdinalIgnoreCase))
+                    throw new JournalException(
+                        $"{Path}: its content does not match the sha256 written with it (recorded {Short(recorded)}, computed {Short(computed)}): " +
+                        "it was edited or damaged after fedtrust wrote it; the file was left untouched");
+                @sealed = true;
+            }
             if (d.RunId is null || d.ConfigFingerprint is null || d.Weights is null || d.Rounds is null || d.Rounds.Any(r => r?.IsComplete != true))
                 throw new JournalException($"{Path}: damaged checkpoint (a field is missing or null)");
             return new RunCheckpoint(d.RunId, d.ConfigFingerprint, d.Round, Floats(d.Weights, "weights"), d.Rounds.Select(r => r!.ToResult()).ToList())
@@ -79,6 +101,12 @@ public sealed class CheckpointFile(string path)
 
     private JournalException Damaged(string field) => new($"{Path}: damaged checkpoint ({field} is missing or null)");
 
+    /// <summary>SHA-256 (lower-case hex) of the document as serialised without its own hash: its canonical content.</summary>
+    private static string ContentHash(Document document) =>
+        Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(document with { Sha256 = null }, Json)));
+
+    private static string Short(string hash) => hash.Length > 16 ? hash[..16] + "…" : hash;
+
     private static string Base64(float[] values) => Convert.ToBase64String(MemoryMarshal.AsBytes(values.AsSpan()));
 
     private float[] Floats(string base64, string what)
@@ -94,11 +122,46 @@ public sealed class CheckpointFile(string path)
     /// another length than the model's <paramref name="parameterCount"/> or not finite, or no usable run id.
     /// (That the journal holds this run up to this round is checked when the trust ledger has recovered.)
     /// </summary>
-    public void Verify(RunCheckpoint checkpoint, int rounds, int parameterCount)
+    /// <para>
+    /// With <paramref name="delta"/> (a run with DP), the privacy accountant's state must also give the ε the last
+    /// round recorded (to a relative 1e-9): an accountant edited to have spent less would let a run go past its budget.
+    /// </para>
+    public void Verify(RunCheckpoint checkpoint, int rounds, int parameterCount, double? delta = null)
     {
-        var problem = Problem(checkpoint, rounds, parameterCount);
+        var problem = Problem(checkpoint, rounds, parameterCount) ?? (delta is { } d ? PrivacyProblem(checkpoint, d) : null);
         if (problem is not null) throw new JournalException($"{Path}: cannot resume: {problem}; the file was left untouched");
     }
+
+    /// <summary>
+    /// Why the accountant's state disagrees with the ε the checkpoint's last round recorded, or null: ε recomputed
+    /// from the restored RDP (Balle et al. 2020, Thm 21, as <see cref="RdpAccountant.Epsilon"/>) must equal it, and a
+    /// round recorded without ε (no noise: ε infinite) must restore to an infinite ε.
+    /// </summary>
+    internal static string? PrivacyProblem(RunCheckpoint c, double delta)
+    {
+        if (c.Privacy is not { } p || c.Round == 0 || c.Rounds.Count == 0) return null;
+        double restored;
+        try
+        {
+            restored = RdpAccountant.Restore(p.Orders, p.Rdp, p.Steps).Epsilon(delta);
+        }
+        catch (ArgumentException e)
+        {
+            return $"its privacy accountant cannot be restored ({e.Message})";
+        }
+        var last = c.Rounds[^1];
+        var recorded = last.Epsilon ?? double.PositiveInfinity;
+        var agree = double.IsPositiveInfinity(recorded)
+            ? double.IsPositiveInfinity(restored)
+            : double.IsFinite(restored) && Math.Abs(restored - recorded) <= 1e-9 * Math.Max(Math.Abs(restored), Math.Abs(recorded));
+        if (agree) return null;
+        var (a, b) = (Epsilon(restored, "G6"), Epsilon(recorded, "G6"));
+        if (a == b) (a, b) = (Epsilon(restored, "R"), Epsilon(recorded, "R"));
+        return $"the privacy accountant's state gives ε = {a} after round {c.Round} but round {last.Round} recorded ε = {b}";
+    }
+
+    private static string Epsilon(double value, string format) =>
+        double.IsPositiveInfinity(value) ? "∞ (no noise)" : value.ToString(format, CultureInfo.InvariantCulture);
 
     private static string? Problem(RunCheckpoint c, int rounds, int parameterCount)
     {
@@ -132,6 +195,9 @@ public sealed class CheckpointFile(string path)
         [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? PreviousAggregate { get; init; }
         [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Dictionary<string, string>? Histories { get; init; }
         [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public PrivacyDocument? Privacy { get; init; }
+
+        /// <summary>SHA-256 of every other field as serialised here (see <see cref="ContentHash"/>); absent in older files.</summary>
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Sha256 { get; init; }
     }
 
     /// <summary>The accountant's state; RDP is +∞ after a round without noise, written as "Infinity".</summary>

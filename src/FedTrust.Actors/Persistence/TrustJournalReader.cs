@@ -19,6 +19,9 @@ public sealed class TrustJournalReader : IAsyncDisposable
 {
     public const string PersistenceIdPrefix = "trust-ledger-";
 
+    /// <summary>The journal a run keeps in its folder by default (fedtrust.persistence.sqlite-file empty).</summary>
+    private const string RunFolderJournal = "journal.db";
+
     private readonly ActorSystem _system;
     private readonly SqlReadJournal _journal;
     private readonly IMaterializer _materializer;
@@ -40,11 +43,25 @@ public sealed class TrustJournalReader : IAsyncDisposable
     /// </summary>
     public static TrustJournalReader Open(string journal, bool verbose = false)
     {
+        journal = InFolder(journal);
         var level = verbose ? "ERROR" : "OFF";
         var config = JournalSetup.ForReading(journal)
             .WithFallback(ConfigurationFactory.ParseString($"akka.loglevel = {level}\nakka.stdout-loglevel = {level}"))
             .WithFallback(FedTrustConfig.Defaults);
         return new TrustJournalReader(File.Exists(journal) ? journal : ConnectionStrings.Redact(journal), config);
+    }
+
+    /// <summary>
+    /// A folder given as the journal: its journal.db (a run folder, as <c>run --out</c> leaves it), or an error saying
+    /// it is a folder without one. Anything else is returned as given.
+    /// </summary>
+    private static string InFolder(string journal)
+    {
+        if (!Directory.Exists(journal)) return journal;
+        var inside = Path.Combine(journal, RunFolderJournal);
+        if (File.Exists(inside)) return inside;
+        throw new JournalException(
+            $"{Path.GetFullPath(journal)} is a folder without {RunFolderJournal}: give a journal file, or a run folder that holds {RunFolderJournal}");
     }
 
     /// <summary>The run ids in the journal (persistence ids trust-ledger-&lt;runId&gt;), in order.</summary>

@@ -14,19 +14,23 @@ namespace FedTrust.Cli.Commands;
 /// <c>fedtrust replay</c>: lists the runs in a trust journal, and for one run rebuilds its trust trajectory from the
 /// journaled events (read through Akka.Persistence.Query), checks every event (see <see cref="TrustTrajectory"/>; the
 /// run's clients come from its snapshots or from its result.json/checkpoint.json beside the journal) and the saved
-/// snapshots against the events, prints it round by client, and writes trust.csv and trust.png. A journal that fails
-/// a check is refused with one line naming it, the run and the event. The journal is opened read-only and never modified.
+/// snapshots against the events and the per-round trust of the run's result.json (or checkpoint.json) beside the
+/// journal, prints it round by client, and writes trust.csv and trust.png. A journal that fails a check is refused
+/// with one line naming it, the run and the event (or the first round and client that differ). The journal is opened
+/// read-only and never modified. --journal may name a run folder holding journal.db. Without --out, trust.csv and
+/// trust.png go beside the journal, and ones already there are replaced only with --overwrite.
 /// </summary>
 internal static class ReplayCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var journal = new Option<string>("--journal", "-j") { Description = "A SQLite journal file (e.g. DIR/journal.db) or a PostgreSQL connection string", Required = true };
+        var journal = new Option<string>("--journal", "-j") { Description = "A SQLite journal file (e.g. DIR/journal.db), a run folder holding journal.db, or a PostgreSQL connection string", Required = true };
         var run = new Option<string?>("--run") { Description = "The run to replay (default: the only run in the journal)" };
         var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "Folder for trust.csv and trust.png (default: the journal's folder, or the current one)" };
         var atRound = new Option<int?>("--at-round") { Description = "Show the scores as they stood after round K" };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Without --out: replace trust.csv and trust.png already beside the journal" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Show stack traces" };
-        var command = new Command("replay", "Rebuild and show a run's trust scores from its persisted journal") { journal, run, outDir, atRound, verbose };
+        var command = new Command("replay", "Rebuild and show a run's trust scores from its persisted journal") { journal, run, outDir, atRound, overwrite, verbose };
         command.SetAction((parse, cancellation) => Guard.RunAsync(error, parse.GetValue(verbose), async () =>
         {
             var console = Consoles.For(output);
@@ -46,6 +50,10 @@ internal static class ReplayCommand
             runId ??= runs[0];
             if (!runs.Contains(runId))
                 throw new JournalException($"{source}: no run '{runId}'; the journal holds: {(runs.Count == 0 ? "no runs" : string.Join(", ", runs))}");
+            var dir = chosenDir ?? (File.Exists(source) ? Path.GetDirectoryName(Path.GetFullPath(source))! : Directory.GetCurrentDirectory());
+            if (chosenDir is null && !parse.GetValue(overwrite) && Outputs(dir).FirstOrDefault(File.Exists) is { } earlier)
+                throw new ConfigurationException(
+                    $"{earlier} exists (an earlier replay's?); without --out replay writes trust.csv and trust.png beside the journal: add --overwrite to replace them, or choose another folder with --out");
 
             var events = await reader.EventsAsync(runId, cancellation);
             if (events.Count == 0) throw new JournalException($"{source}: run {runId} has no trust events");
@@ -54,6 +62,8 @@ internal static class ReplayCommand
             var (clients, roster) = Roster(source, runId, snapshots, records);
             var trajectory = Rebuild(events, $"{source} (run {runId})", clients);
             foreach (var (sequenceNr, snapshot) in snapshots) CheckSnapshot(source, runId, sequenceNr, snapshot, trajectory);
+            if (records.Trust is { } recorded && trajectory.FirstDifference(recorded, records.TrustFrom!, records.JournalAhead, records.InitialTrust) is { } difference)
+                throw new JournalException($"{source} (run {runId}) disagrees with the {records.TrustFrom} beside it {difference}");
 
             var malicious = records.Malicious;
             var rounds = trajectory.Rounds;
@@ -72,12 +82,15 @@ internal static class ReplayCommand
             console.MarkupLineInterpolated(
                 $"run {runId}: {trajectory.Events} events over {trajectory.Rounds.Count} rounds; {snapshots.Count} snapshot(s) checked against the events; {known}");
             console.MarkupLineInterpolated($"clients: {roster}");
+            if (records.Trust is { } checkedAgainst)
+                console.MarkupLineInterpolated($"per-round trust: equal to the {records.TrustFrom} beside the journal in all {checkedAgainst.Count} rounds it records");
+            else
+                console.WriteLine("per-round trust: not checked (no result.json or checkpoint.json of this run beside the journal)");
 
-            var dir = chosenDir ?? (File.Exists(source) ? Path.GetDirectoryName(Path.GetFullPath(source))! : Directory.GetCurrentDirectory());
             Directory.CreateDirectory(dir);
-            var csv = Path.Combine(dir, "trust.csv");
+            var csv = Outputs(dir)[0];
             File.WriteAllText(csv, Csv(trajectory.Rounds, malicious));
-            var png = Figures.TrustTrajectory(Path.Combine(dir, "trust.png"), $"Trust per round, run {runId}", trajectory.Rounds,
+            var png = Figures.TrustTrajectory(Outputs(dir)[1], $"Trust per round, run {runId}", trajectory.Rounds,
                 malicious ?? new HashSet<string>(), records.Threshold);
             console.MarkupLineInterpolated($"[green]wrote[/] {csv}");
             console.MarkupLineInterpolated($"[green]wrote[/] {png}");
@@ -85,6 +98,9 @@ internal static class ReplayCommand
         }));
         return command;
     }
+
+    /// <summary>The files replay writes into <paramref name="dir"/>: trust.csv, trust.png.</summary>
+    private static string[] Outputs(string dir) => [Path.Combine(dir, "trust.csv"), Path.Combine(dir, "trust.png")];
 
     /// <summary>The run's trajectory from its events; an event that fails a check is a journal error naming it.</summary>
     private static TrustTrajectory Rebuild(IReadOnlyList<(long SequenceNr, TrustChanged Event)> events, string source, IReadOnlySet<string>? clients)

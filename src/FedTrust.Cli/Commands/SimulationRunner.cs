@@ -38,8 +38,11 @@ internal static class SimulationRunner
     {
         var dir = folder.Path;
         var fingerprint = ConfigFingerprint.Of(config);
-        var from = resume ? ResumePoint(folder, settings, fingerprint) : null;
+        var (from, @sealed) = resume ? ResumePoint(folder, settings, fingerprint) : (null, true);
         if (from is not null && showRounds) console.MarkupLineInterpolated($"resuming run [bold]{from.RunId}[/] after round {from.Round} of {settings.Rounds}");
+        if (from is not null && !@sealed)
+            console.MarkupLineInterpolated(
+                $"[yellow]note:[/] {folder.Checkpoints.Path} has no sha256 (an older fedtrust wrote it): only its consistency was checked");
 
         var runConfig = JournalSetup.ForRun(settings.Persistence, dir).WithFallback(config);
         var options = new RunOptions
@@ -83,18 +86,19 @@ internal static class SimulationRunner
     /// The checkpoint to continue from, refused with one line when it is missing, damaged, taken under another
     /// configuration (naming the keys that differ), inconsistent in itself or with the model, or of another run than
     /// the folder's result.json. (That the journal holds this run up to the checkpoint is checked once the ledger has
-    /// recovered.)
+    /// recovered.) A checkpoint whose content does not match the sha256 written with it is refused on load; one
+    /// without a sha256 (an older fedtrust's) is returned with <c>Sealed</c> false.
     /// </summary>
-    private static RunCheckpoint ResumePoint(OutputFolder folder, ExperimentSettings settings, string fingerprint)
+    private static (RunCheckpoint From, bool Sealed) ResumePoint(OutputFolder folder, ExperimentSettings settings, string fingerprint)
     {
         var checkpoints = folder.Checkpoints;
-        var from = checkpoints.Load()
+        var from = checkpoints.Load(out var @sealed)
                    ?? throw new JournalException($"{checkpoints.Path}: no checkpoint to resume from (was the run started with --out {folder.Path}?)");
         if (from.ConfigFingerprint != fingerprint)
             throw new ConfigurationException(
                 $"{checkpoints.Path}: run {from.RunId} was started with another configuration " +
                 $"({ConfigFingerprint.Describe(ConfigFingerprint.Differences(from.ConfigFingerprint, fingerprint))}); resume it with the same --config/--set options");
-        checkpoints.Verify(from, settings.Rounds, ModelZoo.ParameterCount(settings.Model));
+        checkpoints.Verify(from, settings.Rounds, ModelZoo.ParameterCount(settings.Model), settings.Dp.Delta);
         var cannot = $"cannot resume run {from.RunId} after round {from.Round}";
         if (settings.Persistence.Provider == "memory" && from.Round > 0)
             throw new ConfigurationException($"{cannot} with fedtrust.persistence.provider = memory: an in-memory journal does not outlive its process, so the run's trust scores are gone");
@@ -103,7 +107,7 @@ internal static class SimulationRunner
         if (File.Exists(folder.ResultFile) && OutputFolder.RunIdIn(folder.ResultFile) is { } finished && finished != from.RunId)
             throw new ConfigurationException(
                 $"{folder.Path} holds result.json of run {finished} but checkpoint.json of run {from.RunId}; the folder mixes two runs, so neither can be resumed safely");
-        return from;
+        return (from, @sealed);
     }
 
     /// <summary>Writes DIR/result.json with the configuration as the run resolved it and where its trust journal is.</summary>

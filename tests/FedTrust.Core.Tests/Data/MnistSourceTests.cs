@@ -39,7 +39,7 @@ public sealed class MnistSourceTests : IDisposable
     }
 
     [Fact]
-    public void Marker_skips_rehashing_until_a_file_changes()
+    public void Marker_silences_the_check_of_an_unchanged_file_until_it_changes()
     {
         WriteToDataDir(MnistFiles.All);
         var source = new DatasetSource(Options());
@@ -48,10 +48,36 @@ public sealed class MnistSourceTests : IDisposable
         var second = new Recorder();
         source.EnsureAvailable(second);
         Assert.DoesNotContain(second.Messages, m => m.StartsWith("checking", StringComparison.Ordinal));
+        Assert.Equal(Hashes().OrderBy(kv => kv.Key), source.VerifiedSha256.OrderBy(kv => kv.Key));
 
         File.AppendAllText(Path.Combine(_dataDir, MnistFiles.TestLabels), "x");
         var e = Assert.Throws<DataFormatException>(() => source.EnsureAvailable());
         Assert.Contains(MnistFiles.TestLabels, e.Message);
+    }
+
+    /// <summary>
+    /// Issue 21, case 13: one byte changed in place with the file's modification time put back keeps the size and
+    /// mtime the marker recorded; the file is hashed anyway and refused, naming it and both hashes, left untouched.
+    /// </summary>
+    [Fact]
+    public void A_file_changed_in_place_with_its_mtime_restored_is_refused_naming_both_hashes()
+    {
+        WriteToDataDir(MnistFiles.All);
+        new DatasetSource(Options()).EnsureAvailable();
+        string path = Path.Combine(_dataDir, MnistFiles.TrainImages);
+        var mtime = File.GetLastWriteTimeUtc(path);
+        var changed = File.ReadAllBytes(path);
+        changed[^1] ^= 0x5a; // a pixel, so the file still parses
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Write)) stream.Write(changed);
+        File.SetLastWriteTimeUtc(path, mtime);
+        Assert.Equal(_files[MnistFiles.TrainImages].Length, new FileInfo(path).Length);
+
+        var e = Assert.Throws<DataFormatException>(() => new DatasetSource(Options()).EnsureAvailable());
+
+        Assert.Equal(path, e.Path);
+        Assert.Equal($"{path}: SHA-256 mismatch: expected {Sha256(_files[MnistFiles.TrainImages])}, actual {Sha256(changed)}. " +
+                     "The file was left untouched; if it is not the original MNIST file, move or delete it so it can be fetched again.", e.Message);
+        Assert.Equal(changed, File.ReadAllBytes(path));
     }
 
     [Fact]

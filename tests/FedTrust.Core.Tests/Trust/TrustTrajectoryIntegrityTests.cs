@@ -126,4 +126,41 @@ public class TrustTrajectoryIntegrityTests
         Assert.False(TrustTrajectory.IsScore(1 + 1e-15));
         Assert.False(TrustTrajectory.IsScore(double.NaN));
     }
+
+    /// <summary>Issue 21, case 11: one client's second event in a round is refused, naming both events.</summary>
+    [Fact]
+    public void A_second_event_for_one_client_in_one_round_is_refused()
+    {
+        var changes = Journal();
+        changes.Add(new TrustChange(7, 2, "client-2", 1.0, 1.0, "unchanged", 1.0));
+        var e = Assert.Throws<InvalidDataException>(() => new TrustTrajectory(changes, "j.db (run r1)", Roster));
+        Assert.Equal("j.db (run r1): event 7 is a second event for client-2 in round 2 (the first is event 6); the ledger writes one per client and round", e.Message);
+    }
+
+    private static (int, IReadOnlyList<KeyValuePair<string, double>>) Recorded(int round, params (string Client, double Score)[] scores) =>
+        (round, scores.Select(s => KeyValuePair.Create(s.Client, s.Score)).ToList());
+
+    /// <summary>Issue 21, case 11: the trajectory against the per-round trust a result.json or checkpoint recorded.</summary>
+    [Fact]
+    public void The_first_round_and_client_that_differ_from_the_record_are_named()
+    {
+        var trajectory = new TrustTrajectory(Journal(), "j.db (run r1)", Roster);
+        var both = new[] { Recorded(1, ("client-0", 1.0), ("client-1", 0.6), ("client-2", 1.0)), Recorded(2, ("client-0", 1.0), ("client-1", 0.36), ("client-2", 1.0)) };
+        Assert.Null(trajectory.FirstDifference(both, "result.json", initial: 1.0));
+
+        Assert.Equal("at round 2, client-1: result.json records a trust of 0.35 but the journal's events give 0.36",
+            trajectory.FirstDifference([both[0], Recorded(2, ("client-0", 1.0), ("client-1", 0.35), ("client-2", 1.0))], "result.json"));
+        Assert.Equal("at round 3, client-0: result.json records round 3 but the journal has no event of it (the journal's rounds end at 2, result.json's at 3)",
+            trajectory.FirstDifference([.. both, Recorded(3, ("client-0", 1.0))], "result.json"));
+        Assert.Equal("at round 2, client-0: the journal has events of round 2 but result.json records rounds only up to 1",
+            trajectory.FirstDifference([both[0]], "result.json"));
+        Assert.Null(trajectory.FirstDifference([both[0]], "checkpoint.json", ahead: 1)); // killed between journal and checkpoint
+
+        // A round that recorded no scores (a Poisson draw of nobody) needs no events; a client without events stands at the initial score.
+        var sampled = new[] { both[0], Recorded(2, ("client-0", 1.0)), Recorded(3), Recorded(4, ("client-3", 1.0)) };
+        var withFourth = new TrustTrajectory(Journal().Append(new TrustChange(7, 4, "client-0", 1.0, 1.0, "unchanged", 1.0)).ToList(), "j.db (run r1)");
+        Assert.Null(withFourth.FirstDifference(sampled, "result.json", initial: 1.0));
+        Assert.Equal("at round 4, client-3: result.json records a trust of 1 but the journal has no event of client-3 by then (so the initial 0.5)",
+            withFourth.FirstDifference(sampled, "result.json", initial: 0.5));
+    }
 }
