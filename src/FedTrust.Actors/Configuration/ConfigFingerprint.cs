@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -65,8 +66,8 @@ public static class ConfigFingerprint
     /// <summary>The keys whose values differ, as <c>fedtrust.key: old → new</c>, in key order.</summary>
     public static IReadOnlyList<string> Differences(JsonElement before, JsonElement after)
     {
-        var a = Leaves(Comparable(before));
-        var b = Leaves(Comparable(after));
+        var a = Leaves(Comparable(before), numbersAsNumbers: true);
+        var b = Leaves(Comparable(after), numbersAsNumbers: true);
         return a.Keys.Union(b.Keys).Order(StringComparer.Ordinal)
             .Where(k => a.GetValueOrDefault(k) != b.GetValueOrDefault(k))
             .Select(k => $"fedtrust.{k}: {a.GetValueOrDefault(k) ?? "(absent)"} → {b.GetValueOrDefault(k) ?? "(absent)"}")
@@ -110,7 +111,8 @@ public static class ConfigFingerprint
         && AddedWithNeutralValue.Keys.Any(k => k.StartsWith(path + ".", StringComparison.Ordinal));
 
     private static bool IsNeutral(string path, JsonElement value) =>
-        AddedWithNeutralValue.TryGetValue(path, out var neutral) && JsonSerializer.Serialize(value) == neutral;
+        AddedWithNeutralValue.TryGetValue(path, out var neutral)
+        && (JsonSerializer.Serialize(value) == neutral || (value.ValueKind == JsonValueKind.Number && Canonical(value) == neutral));
 
     /// <summary>An object without its added keys that hold their neutral value (in its own key order); anything else as it is.</summary>
     private static JsonElement WithoutNeutralKeys(string path, JsonElement value)
@@ -153,21 +155,34 @@ public static class ConfigFingerprint
     private static string Flat(JsonElement block) =>
         string.Join('\n', Leaves(Comparable(block)).Select(kv => $"{kv.Key}={kv.Value}"));
 
-    /// <summary>Every leaf as dotted key → compact JSON text (arrays count as leaves).</summary>
-    private static SortedDictionary<string, string> Leaves(SortedDictionary<string, JsonElement> top)
+    /// <summary>
+    /// Every leaf as dotted key → compact JSON text (arrays count as leaves); with <paramref name="numbersAsNumbers"/> each
+    /// number in its shortest round-trip form, so that 1e-05, 1E-05 and 0.00001 (a result.json another tool rewrote) are one value.
+    /// </summary>
+    private static SortedDictionary<string, string> Leaves(SortedDictionary<string, JsonElement> top, bool numbersAsNumbers = false)
     {
         var leaves = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (key, value) in top) Collect(value, key, leaves);
+        foreach (var (key, value) in top) Collect(value, key, leaves, numbersAsNumbers);
         return leaves;
     }
 
-    private static void Collect(JsonElement value, string path, SortedDictionary<string, string> leaves)
+    private static void Collect(JsonElement value, string path, SortedDictionary<string, string> leaves, bool numbersAsNumbers)
     {
         if (value.ValueKind == JsonValueKind.Object && value.EnumerateObject().Any())
         {
-            foreach (var child in value.EnumerateObject()) Collect(child.Value, $"{path}.{child.Name}", leaves);
+            foreach (var child in value.EnumerateObject()) Collect(child.Value, $"{path}.{child.Name}", leaves, numbersAsNumbers);
             return;
         }
-        leaves[path] = JsonSerializer.Serialize(value);
+        leaves[path] = numbersAsNumbers ? Canonical(value) : JsonSerializer.Serialize(value);
     }
+
+    /// <summary>Compact JSON with every number as a double in its shortest round-trip form (a whole number without a fraction).</summary>
+    private static string Canonical(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Number => value.TryGetInt64(out var whole) ? whole.ToString(CultureInfo.InvariantCulture)
+            : value.GetDouble() is var d && d == Math.Floor(d) && Math.Abs(d) < 1e15 ? ((long)d).ToString(CultureInfo.InvariantCulture)
+            : value.GetDouble().ToString("R", CultureInfo.InvariantCulture),
+        JsonValueKind.Array => $"[{string.Join(',', value.EnumerateArray().Select(Canonical))}]",
+        _ => JsonSerializer.Serialize(value),
+    };
 }

@@ -121,10 +121,60 @@ public static class FedTrustConfig
                 var closest = known.OrderBy(k => EditDistance(k, path)).ThenBy(k => Math.Abs(k.Length - path.Length)).FirstOrDefault();
                 throw new ConfigurationException($"{where}: unknown key '{path}'" + (closest is null ? "" : $"; did you mean '{closest}'?"));
             }
-            result = layer.WithFallback(result);
+            result = LayerOver(layer, result);
         }
         return result;
     }
+
+    private const string DefenseKey = "fedtrust.defense";
+
+    /// <summary>The defense's parts that a name leaves at the object form's defaults: the structure of a defense object.</summary>
+    private static readonly string[] DefenseParts = ["pre", "rule", "trust", "dp"];
+
+    /// <summary>
+    /// <paramref name="layer"/> over <paramref name="under"/>, where a defense given by name (a preset or pipeline) and a
+    /// defense object of parts and parameters combine instead of one silently replacing the other: an object over a
+    /// name takes the name's parts and then the object's keys (<c>defense = fltrust</c> then <c>defense.root-samples = 50</c>
+    /// is fltrust with 50 root samples), and a name over an object with parameters takes the name's parts and keeps the
+    /// parameters (<c>defense.root-samples = 50</c> then <c>defense = fltrust</c>, the same). Anything else merges as HOCON does.
+    /// </summary>
+    /// <exception cref="ConfigurationException">A name that is neither a preset nor a pipeline, with a defense object beside it.</exception>
+    public static Config LayerOver(Config layer, Config under)
+    {
+        var over = layer.GetValue(DefenseKey);
+        var below = under.HasPath(DefenseKey) ? under.GetValue(DefenseKey) : null;
+        if (over is null || below is null || over.IsObject() == below.IsObject()) return layer.WithFallback(under);
+        if (over.IsObject())
+        {
+            // The name's parts first, then the object over them.
+            var parts = PartsOf(below.GetString());
+            return layer.WithFallback(parts.Count == 0 ? under : ParseString(DefenseObject(parts)).WithFallback(under));
+        }
+        // A name over an object: the name's parts replace the object's, its parameters stay.
+        var parameters = below.GetObject().Items.Where(kv => !DefenseParts.Contains(kv.Key) && !kv.Value.IsObject() && !kv.Value.IsArray())
+            .Select(kv => (kv.Key, Value: JsonSerializer.Serialize(kv.Value.GetString()))).ToList();
+        var merged = layer.WithFallback(under);
+        if (parameters.Count == 0) return merged;
+        return ParseString(DefenseObject([.. PartsOf(over.GetString()), .. parameters])).WithFallback(merged);
+    }
+
+    /// <summary>A defense name's parts that differ from the object form's defaults (none for fedavg), as HOCON values.</summary>
+    private static List<(string Key, string Value)> PartsOf(string name)
+    {
+        if (!FedTrust.Core.Defenses.DefenseSettings.TryParse(name, out var defense, out var problem))
+            throw new ConfigurationException($"{DefenseKey} = '{name}': {problem}; expected {FedTrust.Core.Defenses.DefenseSettings.Allowed}");
+        var parts = new List<(string, string)>();
+        if (defense.Pre.Count > 0) parts.Add(("pre", $"[{string.Join(", ", defense.Pre.Select(FedTrust.Core.Defenses.PreAggregators.Name))}]"));
+        if (defense.Rule != FedTrust.Core.Defenses.AggregationRule.Mean) parts.Add(("rule", JsonSerializer.Serialize(FedTrust.Core.Defenses.AggregationRules.Name(defense.Rule))));
+        if (defense.Trust) parts.Add(("trust", "on"));
+        if (defense.ClientPrivacy) parts.Add(("dp", "on"));
+        return parts;
+    }
+
+    private static string DefenseObject(IEnumerable<(string Key, string Value)> keys) =>
+        $"{DefenseKey} {{\n{string.Concat(keys.Select(k => $" {k.Key} = {k.Value}\n"))}}}";
+
+    private static Config ParseString(string text) => ConfigurationFactory.ParseString(text);
 
     /// <summary>
     /// A group of settings (such as <c>fedtrust.data</c>) cannot be replaced by one value, nor a setting by an

@@ -63,6 +63,7 @@ internal sealed partial class HoconSubstitutions
                 throw new ConfigurationException(
                     $"{field.Position}: '+=' is not supported by Akka's HOCON parser (it would set a key named '{field.Path[^1]} +'); " +
                     $"write the whole value, e.g. {field.Key} = [ … ]");
+            RefuseMixedDefense(field, [.. at, .. field.Path]);
             var holder = members;
             var path = at;
             foreach (var key in field.Path.SkipLast(1))
@@ -81,6 +82,24 @@ internal sealed partial class HoconSubstitutions
             if (node.Object is null) node.Parts.Clear();
             foreach (var part in field.Value.Parts) Add(node, part, prefix);
         }
+    }
+
+    /// <summary>
+    /// Within one file a later form of <c>fedtrust.defense</c> would replace the other silently (a name by an object's
+    /// keys, or an object by a name), so mixing them there is refused; across layers (a file, then --set) they combine
+    /// (<see cref="FedTrustConfig.LayerOver"/>).
+    /// </summary>
+    private void RefuseMixedDefense(HoconTree.Field field, IReadOnlyList<string> path)
+    {
+        if (path.Count < 2 || path[0] != "fedtrust" || path[1] != "defense") return;
+        if (_root.Object?.GetValueOrDefault("fedtrust")?.Object?.GetValueOrDefault("defense") is not { } earlier) return;
+        var asObject = path.Count > 2 || field.Separator == "{" || field.Value.Parts.FirstOrDefault() is HoconTree.Block;
+        var earlierName = earlier.Object is null && earlier.Parts.Count > 0;
+        var earlierObject = earlier.Object is { Count: > 0 };
+        if ((asObject && earlierName) || (!asObject && earlierObject))
+            throw new ConfigurationException(
+                $"{field.Position}: fedtrust.defense is given both as a name and as an object's keys in one file (also at {earlier.Origin}); " +
+                "write one form (e.g. defense { rule = krum, trust = on }), or give the name and the keys in separate layers (--config, then --set), where they combine");
     }
 
     private void Add(Node node, HoconTree.Part part, IReadOnlyList<string> prefix)

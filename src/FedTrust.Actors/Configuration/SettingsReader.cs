@@ -19,7 +19,12 @@ public static class SettingsReader
     /// Whether a defense that cannot take the round's n and f (<see cref="DefenseProblem"/>) is an error; a grid turns it
     /// off to skip such cells of its malicious axis instead.
     /// </param>
-    public static ExperimentSettings Read(Config config, bool checkDefenseFits = true)
+    /// <param name="checkPrivacyKeys">
+    /// Whether a <c>fedtrust.dp</c> key set away from its default that the defense and mode would not use
+    /// (<see cref="UnusedPrivacyKeys"/>) is an error; a grid turns it off for its cells and asks instead that each such key
+    /// of its base configuration is used by at least one cell.
+    /// </param>
+    public static ExperimentSettings Read(Config config, bool checkDefenseFits = true, bool checkPrivacyKeys = true)
     {
         var cores = Environment.ProcessorCount;
         var trainers = AutoInt(config, "fedtrust.trainers", 1, 256, cores);
@@ -90,6 +95,7 @@ public static class SettingsReader
             throw Invalid("fedtrust.min-updates", settings.MinUpdates.ToString(CultureInfo.InvariantCulture), $"at most fedtrust.clients ({settings.Clients})");
         if (settings.Sampling is { Samples: true, Kind: SamplingKind.Fixed } && settings.MinUpdates > roundSize)
             throw Invalid("fedtrust.min-updates", settings.MinUpdates.ToString(CultureInfo.InvariantCulture), $"at most fedtrust.clients-per-round ({roundSize})");
+        if (checkPrivacyKeys && UnusedPrivacyKeys(config, settings) is [var unused, ..]) throw new ConfigurationException(unused.Message);
         try
         {
             PrivacyPlan.For(settings);
@@ -123,8 +129,11 @@ public static class SettingsReader
         {
             Mode = Optional(config, $"{key}.mode", k => OneOf(config, k, ["local", "central"]), "local") == "central" ? DpMode.Central : DpMode.Local,
             ClipAt = Optional(config, $"{key}.clip-at", k => OneOf(config, k, ["client", "server"]), "client") == "server" ? ClipSite.Server : ClipSite.Client,
+            // Above the maximum a guarantee promises nothing, and calibrating noise to it breaks down (erfc at 1e20).
             TargetEpsilon = Optional(config, $"{key}.target-epsilon",
-                k => Double(config, k, 0, double.PositiveInfinity, minExclusive: true, allowInfinity: true), double.PositiveInfinity),
+                k => Double(config, k, 0, MaxTargetEpsilon, minExclusive: true, allowInfinity: true,
+                    allowed: $"a number greater than 0 and at most {MaxTargetEpsilon:R}, or inf for no noise (ε-DP lets one client change the odds of any " +
+                             $"outcome by up to e^ε, already over 10^434 at ε = {MaxTargetEpsilon:R}: a larger target promises nothing)"), double.PositiveInfinity),
             CentralNoiseMultiplier = Optional(config, $"{key}.noise-multiplier",
                 k => config.GetString(k) == "auto" ? (double?)null : Double(config, k, 0, 1e6, allowed: "'auto' or a number from 0 to 1000000"), null),
             MaxEpsilon = Optional(config, $"{key}.max-epsilon",
@@ -135,6 +144,39 @@ public static class SettingsReader
             throw Invalid($"{key}.noise-multiplier", z.ToString("R", CultureInfo.InvariantCulture),
                 $"'auto' when {key}.target-epsilon is set ({settings.TargetEpsilon.ToString("R", CultureInfo.InvariantCulture)}): give the noise or the target, not both");
         return settings;
+    }
+
+    /// <summary>The largest <c>fedtrust.dp.target-epsilon</c> below inf.</summary>
+    public const double MaxTargetEpsilon = 1000;
+
+    private static readonly Lazy<Config> DefaultsConfig = new(() => FedTrustConfig.Defaults);
+
+    /// <summary>
+    /// The <c>fedtrust.dp</c> keys <paramref name="config"/> sets away from their defaults (numbers compared as numbers)
+    /// that the settings' defense and DP mode would not use, each with its one-line refusal (<see cref="PrivacyKeys.Unused"/>).
+    /// </summary>
+    public static IReadOnlyList<(string Key, string Message)> UnusedPrivacyKeys(Config config, ExperimentSettings settings)
+    {
+        const string block = "fedtrust.dp";
+        if (!config.HasPath(block)) return [];
+        var defaults = DefaultsConfig.Value;
+        var set = new List<(string, string)>();
+        foreach (var path in FedTrustConfig.LeafPaths(config.GetValue(block), ""))
+        {
+            var key = $"{block}.{path}";
+            var value = config.GetString(key) ?? "";
+            if (!defaults.HasPath(key) || !SameValue(value, defaults.GetString(key) ?? "")) set.Add((path, value));
+        }
+        return PrivacyKeys.Unused(settings.Defense, settings.Dp, set);
+    }
+
+    /// <summary>Whether two values of a key say the same: equal text, equal numbers (inf included) or the same switch.</summary>
+    private static bool SameValue(string a, string b)
+    {
+        static double? Number(string s) => s is "inf" or "infinity" or "Infinity" ? double.PositiveInfinity
+            : double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
+        static bool? On(string s) => s switch { "on" or "true" or "yes" => true, "off" or "false" or "no" => false, _ => null };
+        return a == b || (Number(a) is { } x && Number(b) is { } y && x.Equals(y)) || (On(a) is { } p && On(b) is { } q && p == q);
     }
 
     /// <summary>The clients of a round (all, or the sample) and the key that sets that number.</summary>

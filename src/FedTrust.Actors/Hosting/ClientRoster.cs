@@ -67,6 +67,35 @@ public sealed class ClientRoster
 
     public int Count => _partitions.Length;
 
+    /// <summary>What decides a run's split (two runs with equal ones split alike): for checking each split of a grid once.</summary>
+    public static object SplitOf(ExperimentSettings settings) => (settings.Data.Dataset.Name, settings.Partition, settings.DataShares ?? settings.Clients,
+        settings.Clients, settings.Seed, settings.Defense.Rule == AggregationRule.FlTrust ? settings.Defense.Options.RootSamples : 0);
+
+    /// <summary>
+    /// Refuses, before anything is written, a split that <paramref name="dataset"/> cannot give: more IID shares than test
+    /// samples (each share gets at least one), or a skewed split that cannot give every client its minimum.
+    /// </summary>
+    /// <exception cref="ConfigurationException">The split cannot be made; the message names the key.</exception>
+    public static void Check(ExperimentSettings settings, MnistDataset dataset)
+    {
+        var shares = settings.DataShares ?? settings.Clients;
+        var reserve = settings.Defense.Rule == AggregationRule.FlTrust ? settings.Defense.Options.RootSamples : 0;
+        var (key, value) = settings.DataShares is { } s ? ("fedtrust.data-shares", s) : ("fedtrust.clients", settings.Clients);
+        if (settings.Partition.Kind == PartitionKind.Iid && (shares > dataset.TestLabels.Length || shares > dataset.TrainLabels.Length - reserve))
+            throw new ConfigurationException(
+                $"{key} = {value}: the IID split gives each of its shares at least one of the {dataset.TrainLabels.Length - reserve} training and " +
+                $"{dataset.TestLabels.Length} test samples of {settings.Data.Dataset.Name}, so it makes at most {Math.Min(dataset.TestLabels.Length, dataset.TrainLabels.Length - reserve)} shares; " +
+                $"lower {key}");
+        try
+        {
+            Partitioner.Split(settings.Partition, dataset.TrainLabels, dataset.TestLabels, shares, settings.Seed, reserve);
+        }
+        catch (PartitionException e)
+        {
+            throw new ConfigurationException(e.Message);
+        }
+    }
+
     /// <summary>
     /// FLTrust's root set: clean training images held by the server, in no client's share; null for other rules. Its
     /// indices repeat to a typical client's share size, so the server's update takes as many SGD steps as a client's (Cao et al.

@@ -31,7 +31,7 @@ internal static class GridCommand
         var seeds = new Option<int?>("--seeds") { Description = "Seeds per cell (fedtrust.grid.seeds)" };
         var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "Grid folder (default: runs/grid-<timestamp>); finished cells in it are reused" };
         var overwrite = new Option<bool>("--overwrite") { Description = "Rerun the cells in --out DIR that were run with another configuration, replacing them" };
-        var quick = new Option<bool>("--quick") { Description = "A first look: 1 seed and fedtrust.grid.quick-rounds rounds per cell" };
+        var quick = new Option<bool>("--quick") { Description = "A first look: 1 seed and fedtrust.grid.quick-rounds rounds per cell (the grid's own rounds when fewer)" };
         var command = new Command("grid", "Run the experiment grid (the paper's Table 1 and figures) and write tables and plots");
         common.AddTo(command);
         command.Add(seeds);
@@ -44,10 +44,15 @@ internal static class GridCommand
             if (parse.GetValue(quick))
             {
                 if (parse.GetValue(seeds) is > 1) throw new ConfigurationException("--quick runs 1 seed per cell: leave out --seeds, or --quick");
+                // A first look is never longer than the full grid: a grid of fewer rounds than quick-rounds keeps its own.
+                var rounds = int.TryParse(config.GetString("fedtrust.rounds"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var full) && full >= 1
+                    ? Math.Min(full, QuickRounds(config))
+                    : QuickRounds(config);
                 config = FedTrustConfig.Parse(
-                        $"fedtrust {{ rounds = {QuickRounds(config)}\n grid.seeds = 1 }}", "--quick").WithFallback(config);
+                        $"fedtrust {{ rounds = {rounds}\n grid.seeds = 1 }}", "--quick").WithFallback(config);
             }
-            var baseSettings = SettingsReader.Read(config);
+            // Privacy keys are checked against the cells (GridPlan.Plan): the base's dp.epsilon may serve only its dp cells.
+            var baseSettings = SettingsReader.Read(config, checkPrivacyKeys: false);
             ClusterOptions.RefuseCluster(baseSettings, "fedtrust grid");
             // Every cell's configuration is checked before anything runs. On a malicious axis, a cell whose defense
             // cannot take its n and f (Bulyan needs n ≥ 4f + 3, …) is left out of the plan and named; elsewhere it is an error.
@@ -57,6 +62,9 @@ internal static class GridCommand
             var dir = OutputFolder.Checked(parse.GetValue(outDir))
                       ?? Path.GetFullPath(Path.Combine("runs", $"grid-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}"));
             var datasets = GridDatasets.Prepare(planned.Select(p => p.Settings), console);
+            // A split the data cannot give is refused before the grid's folder is made (bad input writes nothing).
+            foreach (var settings in planned.Select(p => p.Settings).DistinctBy(ClientRoster.SplitOf))
+                ClientRoster.Check(settings, datasets.For(settings));
             using var gridFolder = OutputFolder.Claim(dir, "fedtrust grid");
 
             // What each cell's folder already holds, decided for every cell before any runs.

@@ -42,15 +42,24 @@ internal static class RunCommand
                 if (parse.GetValue(cluster)) flags.Insert(0, "fedtrust.mode=cluster");
                 if (parse.GetValue(workers) is { } count) flags.Add($"fedtrust.cluster.workers={count}");
                 var config = common.Compose(parse, flags);
-                var settings = SettingsReader.Read(config);
                 var resuming = parse.GetValue(resume);
                 if (resuming && parse.GetValue(outDir) is null)
                     throw new ConfigurationException("--resume needs --out DIR: the folder of the run to continue");
+                // A changed key is named before the new value is judged (a target ε the budget cannot pay is still a change).
+                if (resuming) SimulationRunner.RefuseChangedConfiguration(parse.GetValue(outDir)!.FullName, config);
+                var settings = SettingsReader.Read(config);
+                if (parse.GetValue(workers) is { } given && !settings.Cluster.Enabled)
+                    throw new ConfigurationException($"--workers {given}: the number of worker nodes of a cluster run; add --cluster (or leave out --workers to run here)");
+                if (settings.Cluster.Enabled && settings.Cluster.Workers > settings.Clients)
+                    throw new ConfigurationException(
+                        $"fedtrust.cluster.workers = {settings.Cluster.Workers}: more worker nodes than fedtrust.clients ({settings.Clients}), so some would host " +
+                        $"no client; use at most {settings.Clients}");
                 if (resuming && parse.GetValue(overwrite))
                     throw new ConfigurationException("--resume and --overwrite contradict each other: --resume continues the run in --out DIR, --overwrite replaces it");
                 var chosen = OutputFolder.Checked(parse.GetValue(outDir));
                 var console = Consoles.For(output);
                 var (dataset, dataDir) = DataLoading.Load(settings.Data, console);
+                ClientRoster.Check(settings, dataset); // before the folder: a split the data cannot give writes nothing
                 var dir = chosen
                           ?? Path.GetFullPath(Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
 

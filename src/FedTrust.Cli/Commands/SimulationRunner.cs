@@ -94,10 +94,7 @@ internal static class SimulationRunner
         var checkpoints = folder.Checkpoints;
         var from = checkpoints.Load(out var @sealed)
                    ?? throw new JournalException($"{checkpoints.Path}: no checkpoint to resume from (was the run started with --out {folder.Path}?)");
-        if (from.ConfigFingerprint != fingerprint)
-            throw new ConfigurationException(
-                $"{checkpoints.Path}: run {from.RunId} was started with another configuration " +
-                $"({ConfigFingerprint.Describe(ConfigFingerprint.Differences(from.ConfigFingerprint, fingerprint))}); resume it with the same --config/--set options");
+        RefuseChanged(checkpoints.Path, from, fingerprint);
         checkpoints.Verify(from, settings.Rounds, ModelZoo.ParameterCount(settings.Model), settings.Dp.Delta);
         var cannot = $"cannot resume run {from.RunId} after round {from.Round}";
         if (settings.Persistence.Provider == "memory" && from.Round > 0)
@@ -108,6 +105,34 @@ internal static class SimulationRunner
             throw new ConfigurationException(
                 $"{folder.Path} holds result.json of run {finished} but checkpoint.json of run {from.RunId}; the folder mixes two runs, so neither can be resumed safely");
         return (from, @sealed);
+    }
+
+    /// <summary>
+    /// Refuses to continue the run in <paramref name="dir"/> under a configuration whose fingerprint differs from its
+    /// checkpoint's, naming the keys (numbers compared as numbers); a missing or unreadable checkpoint is left to the resume's own checks.
+    /// </summary>
+    public static void RefuseChangedConfiguration(string dir, Config config)
+    {
+        var checkpoints = CheckpointFile.In(dir);
+        if (!File.Exists(checkpoints.Path)) return;
+        RunCheckpoint? from;
+        try
+        {
+            from = checkpoints.Load();
+        }
+        catch (JournalException)
+        {
+            return;
+        }
+        if (from is not null) RefuseChanged(checkpoints.Path, from, ConfigFingerprint.Of(config));
+    }
+
+    private static void RefuseChanged(string path, RunCheckpoint from, string fingerprint)
+    {
+        if (from.ConfigFingerprint != fingerprint && ConfigFingerprint.Differences(from.ConfigFingerprint, fingerprint) is { Count: > 0 } differences)
+            throw new ConfigurationException(
+                $"{path}: run {from.RunId} was started with another configuration " +
+                $"({ConfigFingerprint.Describe(differences)}); resume it with the same --config/--set options");
     }
 
     /// <summary>Writes DIR/result.json with the configuration as the run resolved it and where its trust journal is.</summary>

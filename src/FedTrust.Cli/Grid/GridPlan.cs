@@ -88,13 +88,28 @@ public static class GridPlan
         var skipped = new List<(GridCell, string)>();
         foreach (var cell in all)
         {
-            var cellConfig = FedTrustConfig.Parse(cell.Overrides(), $"grid cell {cell.Label}").WithFallback(config);
+            // A cell's defense name combines with a defense object of the base (its parameters), as --set does.
+            var cellConfig = FedTrustConfig.LayerOver(FedTrustConfig.Parse(cell.Overrides(), $"grid cell {cell.Label}"), config);
             var settings = Settings(cell, cellConfig, checkDefenseFits: cell.Malicious is null);
             if (cell.Malicious is not null && SettingsReader.DefenseProblem(settings) is { } problem) skipped.Add((cell, problem));
             else cells.Add(new PlannedCell(cell, cellConfig, settings));
         }
         if (cells.Count == 0) throw new ConfigurationException($"every cell of the grid was skipped: {skipped[0].Item1.Label}: {skipped[0].Item2}");
+        RefuseUnusedPrivacyKeys(cells);
         return (cells, skipped);
+    }
+
+    /// <summary>
+    /// A privacy key the grid's configuration sets (e.g. dp.epsilon for its dp cells) may go unused by some cells (fedavg
+    /// adds no noise), but not by all: then it is refused as a single run would refuse it, naming the first cell.
+    /// </summary>
+    private static void RefuseUnusedPrivacyKeys(IReadOnlyList<PlannedCell> cells)
+    {
+        var unused = cells.Select(c => (c.Cell, Unused: SettingsReader.UnusedPrivacyKeys(c.Config, c.Settings))).ToList();
+        var first = unused[0];
+        foreach (var (key, message) in first.Unused)
+            if (unused.All(u => u.Unused.Any(k => k.Key == key)))
+                throw new ConfigurationException($"grid cell {first.Cell.Label}: {message} (and no cell of the grid uses it)");
     }
 
     /// <summary>A cell's settings; a value the grid's axes make invalid is reported with the cell it came from.</summary>
@@ -102,7 +117,7 @@ public static class GridPlan
     {
         try
         {
-            return SettingsReader.Read(cellConfig, checkDefenseFits);
+            return SettingsReader.Read(cellConfig, checkDefenseFits, checkPrivacyKeys: false);
         }
         catch (ConfigurationException e)
         {
@@ -297,7 +312,7 @@ public static class GridPlan
     /// </summary>
     private static List<PartitionLevel> Partitions(Config config, string key)
     {
-        var basePartition = new Lazy<PartitionSettings>(() => SettingsReader.Read(config, checkDefenseFits: false).Partition);
+        var basePartition = new Lazy<PartitionSettings>(() => SettingsReader.Read(config, checkDefenseFits: false, checkPrivacyKeys: false).Partition);
         var levels = SettingsReader.List(config, key).Select(e => e.Trim()).Distinct()
             .Select(e => (Entry: e, Level: PartitionLevel.Parse(e, key, () => basePartition.Value))).ToList();
         if (levels.DistinctBy(l => l.Level).GroupBy(l => l.Level.Folder).FirstOrDefault(g => g.Count() > 1) is { } clash)
