@@ -1,11 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
+using FedTrust.Actors.Cluster;
 using FedTrust.Actors.Configuration;
 using FedTrust.Actors.Hosting;
 using FedTrust.Actors.Persistence;
 using FedTrust.Cli.Reports;
 using FedTrust.Core.Attacks;
 using FedTrust.Core.Data;
+using FedTrust.Core.Results;
 using Spectre.Console;
 
 namespace FedTrust.Cli.Commands;
@@ -43,6 +45,8 @@ internal static class RunCommand
                 if (parse.GetValue(workers) is { } count) flags.Add($"fedtrust.cluster.workers={count}");
                 var config = common.Compose(parse, flags);
                 var settings = SettingsReader.Read(config);
+                // A second server on a port in use is refused before anything is written (Akka would bind beside the first).
+                if (settings.Cluster.Enabled) PortProbe.EnsureFree(settings.Cluster.Hostname, settings.Cluster.Port);
                 var resuming = parse.GetValue(resume);
                 if (resuming && parse.GetValue(outDir) is null)
                     throw new ConfigurationException("--resume needs --out DIR: the folder of the run to continue");
@@ -59,7 +63,19 @@ internal static class RunCommand
                     console.MarkupLineInterpolated($"[yellow]note:[/] replacing {replaced} in {dir} (--overwrite)");
                 console.MarkupLineInterpolated(
                     $"[bold]fedtrust run[/]{(settings.Cluster.Enabled ? $" --cluster ({settings.Cluster.Workers} worker node(s))" : "")}: {settings.Data.Dataset.Name}, {settings.Clients} clients, {settings.Rounds} rounds, model {settings.Model}, defense {settings.Defense.Name}, attack {AttackKinds.Name(settings.Attack.Kind)}, seed {settings.Seed}, {settings.Trainers} trainer(s) x {settings.TorchThreads} torch thread(s)");
-                var result = await SimulationRunner.RunAsync(console, settings, config, dataset, folder, resuming, showRounds: true, cancellation);
+                SimulationResult result;
+                try
+                {
+                    // On SIGINT/SIGTERM, return at once (System.CommandLine waits 2 s): the checkpoint is written atomically after each round.
+                    result = await SimulationRunner.RunAsync(console, settings, config, dataset, folder, resuming, showRounds: true, cancellation)
+                        .WaitAsync(cancellation);
+                }
+                catch (OperationCanceledException) when (Interruption.Signal is { } signal)
+                {
+                    await error.WriteLineAsync("error: " + Interruption.RunLine(signal, dir, File.Exists(folder.Checkpoints.Path), Interruption.Tokens(parse)));
+                    await error.FlushAsync();
+                    return Interruption.ExitCode(signal);
+                }
                 var file = SimulationRunner.WriteResult(folder, config, settings, dataDir, result);
                 SummaryReport.Write(console, settings, result);
                 console.MarkupLineInterpolated($"[green]wrote[/] {file} (run {result.RunId}; trust journal: {JournalSetup.Describe(settings.Persistence, dir)})");
