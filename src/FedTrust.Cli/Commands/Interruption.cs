@@ -64,6 +64,7 @@ internal static class Interruption
             if (token.StartsWith("--out=", StringComparison.Ordinal) || token.StartsWith("--out:", StringComparison.Ordinal)) continue;
             kept.Add(Quote(token));
         }
+        if (kept.Count == 0 || kept[0] != "run") kept.Insert(0, "run");
         return $"interrupted ({name}): {dir} can be continued with `fedtrust {string.Join(' ', kept)} --out {Quote(dir)} --resume`";
     }
 
