@@ -65,6 +65,7 @@ public sealed class WorkerHost : ReceiveActor
             Finish(new WorkerOutcome(false, $"cannot host run {_runId}: {reason}"));
         });
         Receive<PrepareRun>(p => p.RunId == _runId, _ => _server = Sender); // the server asked again: answer the latest ask
+        Receive<EndRun>(end => end.RunId == _runId, OnEnd); // another worker failed the run before this one was ready
         Receive<PrepareRun>(RefuseOtherRun);
         WatchServer();
     }
@@ -72,13 +73,15 @@ public sealed class WorkerHost : ReceiveActor
     /// <summary>The clients of the run may be placed here, until the server ends the run.</summary>
     private void Hosting()
     {
-        Receive<EndRun>(end => end.RunId == _runId, end => Finish(end.Failure.Length == 0
-            ? new WorkerOutcome(true, $"run {end.RunId} is over")
-            : new WorkerOutcome(false, ClusterNotices.RunFailed(end.RunId, end.Failure))));
+        Receive<EndRun>(end => end.RunId == _runId, OnEnd);
         Receive<PrepareRun>(p => p.RunId == _runId, _ => Sender.Tell(Ready()));
         Receive<PrepareRun>(RefuseOtherRun);
         WatchServer();
     }
+
+    private void OnEnd(EndRun end) => Finish(end.Failure.Length == 0
+        ? new WorkerOutcome(true, $"run {end.RunId} is over")
+        : new WorkerOutcome(false, ClusterNotices.RunFailed(end.RunId, end.Failure)));
 
     private WorkerReady Ready() => new(_runId!, _runtime!.Workload.ParameterCount, NodeFingerprint.Build, _runtime.Data);
 

@@ -27,6 +27,7 @@ internal static class Interruption
     });
 
     private static int _signal;
+    private static volatile Action<PosixSignal>? _announce;
 
     /// <summary>The signal received, or null.</summary>
     public static PosixSignal? Signal => Volatile.Read(ref _signal) switch
@@ -71,7 +72,30 @@ internal static class Interruption
     /// <summary>The command line's tokens as given (the verb first).</summary>
     public static IEnumerable<string> Tokens(ParseResult parse) => parse.Tokens.Select(t => t.Value);
 
-    private static void Record(PosixSignalContext context) => Interlocked.CompareExchange(ref _signal, (int)context.Signal, 0);
+    /// <summary>
+    /// Until disposed, a signal prints <paramref name="line"/> as one `error:` line on <paramref name="error"/> at once,
+    /// on the signal's own thread: the command may not get a thread to say it within System.CommandLine's 2 s while
+    /// the trainers keep the thread pool busy.
+    /// </summary>
+    public static IDisposable Announce(TextWriter error, Func<PosixSignal, string> line)
+    {
+        _announce = signal =>
+        {
+            error.WriteLine("error: " + line(signal));
+            error.Flush();
+        };
+        return new Silence();
+    }
+
+    private static void Record(PosixSignalContext context)
+    {
+        if (Interlocked.CompareExchange(ref _signal, (int)context.Signal, 0) == 0) _announce?.Invoke(context.Signal);
+    }
+
+    private sealed class Silence : IDisposable
+    {
+        public void Dispose() => _announce = null;
+    }
 
     private static string Quote(string token) =>
         token.Length > 0 && token.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,@+%".Contains(c)) ? token : "'" + token.Replace("'", "'\\''") + "'";

@@ -64,17 +64,18 @@ internal static class RunCommand
                 console.MarkupLineInterpolated(
                     $"[bold]fedtrust run[/]{(settings.Cluster.Enabled ? $" --cluster ({settings.Cluster.Workers} worker node(s))" : "")}: {settings.Data.Dataset.Name}, {settings.Clients} clients, {settings.Rounds} rounds, model {settings.Model}, defense {settings.Defense.Name}, attack {AttackKinds.Name(settings.Attack.Kind)}, seed {settings.Seed}, {settings.Trainers} trainer(s) x {settings.TorchThreads} torch thread(s)");
                 SimulationResult result;
-                try
+                using (Interruption.Announce(error, signal => Interruption.RunLine(signal, dir, File.Exists(folder.Checkpoints.Path), Interruption.Tokens(parse))))
                 {
-                    // On SIGINT/SIGTERM, return at once (System.CommandLine waits 2 s): the checkpoint is written atomically after each round.
-                    result = await SimulationRunner.RunAsync(console, settings, config, dataset, folder, resuming, showRounds: true, cancellation)
-                        .WaitAsync(cancellation);
-                }
-                catch (OperationCanceledException) when (Interruption.Signal is { } signal)
-                {
-                    await error.WriteLineAsync("error: " + Interruption.RunLine(signal, dir, File.Exists(folder.Checkpoints.Path), Interruption.Tokens(parse)));
-                    await error.FlushAsync();
-                    return Interruption.ExitCode(signal);
+                    try
+                    {
+                        // On SIGINT/SIGTERM, return at once (System.CommandLine waits 2 s): the checkpoint is written atomically after each round.
+                        result = await SimulationRunner.RunAsync(console, settings, config, dataset, folder, resuming, showRounds: true, cancellation)
+                            .WaitAsync(cancellation);
+                    }
+                    catch (OperationCanceledException) when (Interruption.Signal is { } signal)
+                    {
+                        return Interruption.ExitCode(signal); // its line is printed (Interruption.Announce)
+                    }
                 }
                 var file = SimulationRunner.WriteResult(folder, config, settings, dataDir, result);
                 SummaryReport.Write(console, settings, result);
