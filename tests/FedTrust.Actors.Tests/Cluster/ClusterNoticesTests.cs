@@ -50,6 +50,17 @@ public class ClusterNoticesTests
     }
 
     [Fact]
+    public void Akkas_nested_bind_failure_is_recognised_as_a_port_in_use()
+    {
+        // What ActorSystem.Create threw when its port was taken: AggregateExceptions around the transport's socket error.
+        var nested = new AggregateException(new AggregateException(
+            new Exception("Failed to bind", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.AddressAlreadyInUse))));
+
+        Assert.True(PortProbe.IsAddressInUse(nested));
+        Assert.False(PortProbe.IsAddressInUse(new AggregateException(new Exception("Failed to bind", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.AccessDenied)))));
+    }
+
+    [Fact]
     public void A_worker_of_a_failed_run_fails_with_the_servers_reason()
     {
         Assert.Equal("run r1 failed on the server: the run diverged at round 2: x", ClusterNotices.RunFailed("r1", "the run diverged at round 2: x"));
