@@ -32,6 +32,7 @@ public static class FedTrustCli
             await error.WriteLineAsync($"error: {problem}");
             return UsageError;
         }
+        Interruption.Watch(); // before System.CommandLine's own signal handlers, so `run` knows which signal stopped it
         var config = new InvocationConfiguration { Output = output, Error = error };
         return await parse.InvokeAsync(config, cancellation);
     }

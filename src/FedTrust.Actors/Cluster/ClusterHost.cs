@@ -33,9 +33,10 @@ public static class ClusterHost
     public static async Task<SimulationResult> RunServerAsync(ExperimentSettings settings, Config config, IClientWorkload workload,
         IReadOnlyList<ClientData> clients, RunOptions options, CancellationToken cancellation)
     {
-        var system = ActorSystem.Create(ClusterSetup.SystemName, ClusterSetup.NodeConfig(settings, config, ClientSharding.ServerRole));
+        var system = ClusterSetup.Start(settings, config, ClientSharding.ServerRole);
         var cluster = AkkaCluster.Get(system);
         var plan = SimulationHost.Plan(settings, workload, clients, options);
+        var failure = "";
         try
         {
             ClusterSetup.Join(system, settings.Cluster.SeedNodes);
@@ -43,15 +44,32 @@ public static class ClusterHost
                                    $"(fedtrust node --role worker --seed-nodes {ClusterSetup.Describe(cluster.SelfAddress)})");
             var workers = await WaitForWorkers(cluster, settings.Cluster, cancellation);
             var region = ClientSharding.StartProxy(system, settings.Clients);
-            await PrepareWorkers(system, workers, plan.RunId, RunSettingsText(config, settings.TorchThreads), workload.ParameterCount,
-                settings.Cluster.JoinTimeout + settings.Data.FetchTimeout, cancellation);
+            var fingerprints = await PrepareWorkers(system, workers, plan.RunId, RunSettingsText(config, settings.TorchThreads), workload.ParameterCount,
+                options.DataFingerprint, settings.Cluster.JoinTimeout + settings.Data.FetchTimeout, cancellation);
+            fingerprints[ClusterSetup.Describe(cluster.SelfAddress)] = (NodeFingerprint.Build, options.DataFingerprint);
             await WaitForRegions(system, region, workers, settings.Cluster.JoinTimeout, cancellation);
             options.Notice?.Invoke($"{workers.Count} worker node(s) ready: {string.Join(", ", workers.Select(ClusterSetup.Describe))}");
-            return await SimulationHost.Run(system, plan with { ClientRegion = region }, cancellation);
+            var result = await SimulationHost.Run(system, plan with { ClientRegion = region }, cancellation);
+            if (result.Diverged is { } diverged) failure = diverged.Message;
+            return result.Cluster is { } report
+                ? result with
+                {
+                    Cluster = report with
+                    {
+                        Nodes = report.Nodes.Select(n => fingerprints.TryGetValue(n.Address, out var f) ? n with { Build = f.Build, Data = f.Data } : n).ToList(),
+                    },
+                }
+                : result;
+        }
+        catch (Exception e)
+        {
+            failure = e is OperationCanceledException ? "the server was stopped" : e.Message;
+            throw;
         }
         finally
         {
-            var end = new EndRun(plan.RunId);
+            // The workers leave with the run's outcome: a worker of a failed run fails too (exit 1), naming why.
+            var end = new EndRun(plan.RunId, failure);
             foreach (var member in cluster.State.Members.Where(m => m.HasRole(ClientSharding.WorkerRole)))
                 WorkerAt(system, member.Address).Tell(end);
             await Leave(system);
@@ -67,7 +85,7 @@ public static class ClusterHost
     {
         if (settings.Cluster.SeedNodes.Count == 0)
             throw new ConfigurationException("a worker needs the server's address: --seed-nodes host:port (fedtrust.cluster.seed-nodes)");
-        var system = ActorSystem.Create(ClusterSetup.SystemName, ClusterSetup.NodeConfig(settings, config, ClientSharding.WorkerRole));
+        var system = ClusterSetup.Start(settings, config, ClientSharding.WorkerRole);
         var cluster = AkkaCluster.Get(system);
         WorkerOutcome? outcome = null;
         try
@@ -75,21 +93,33 @@ public static class ClusterHost
             // The worker actor exists before the node joins, so the server's first PrepareRun always finds it.
             var completion = new TaskCompletionSource<WorkerOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
             await using var _ = cancellation.Register(() => completion.TrySetCanceled(cancellation));
+            var self = ClusterSetup.Describe(cluster.SelfAddress);
             system.ActorOf(WorkerHost.Props(config, runtimeFactory, completion), "worker");
+            // Removed without a word from the worker actor (e.g. downed and shut down before it heard of it).
+            cluster.RegisterOnMemberRemoved(() => completion.TrySetResult(new WorkerOutcome(false, ClusterNotices.Removed(self, null, null))));
+            var seeds = settings.Cluster.SeedNodes.Select(s => $"{s.Host}:{s.Port}").ToList();
+            var watcher = system.ActorOf(JoinWatcher.Props(seeds,
+                (seed, cause) => notice?.Invoke(ClusterNotices.JoinAttemptFailed(seed, cause, settings.Cluster.JoinTimeout))), "join-watcher");
             ClusterSetup.Join(system, settings.Cluster.SeedNodes);
-            var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            cluster.RegisterOnMemberUp(() => up.TrySetResult());
-            var seeds = string.Join(", ", settings.Cluster.SeedNodes);
-            if (await Task.WhenAny(up.Task, completion.Task, Task.Delay(settings.Cluster.JoinTimeout, cancellation)) is var first
-                && first != up.Task && first != completion.Task)
+            // Joined is not enough: the cluster must hold a server (a worker whose seed is itself, or another worker, forms a cluster of workers).
+            var deadline = DateTime.UtcNow + settings.Cluster.JoinTimeout;
+            while (!completion.Task.IsCompleted && !cluster.State.Members.Any(m => m.HasRole(ClientSharding.ServerRole)))
             {
-                cancellation.ThrowIfCancellationRequested();
-                throw new SimulationException(
-                    $"worker {ClusterSetup.Describe(cluster.SelfAddress)} could not join the cluster through {seeds} within " +
-                    $"{settings.Cluster.JoinTimeout.TotalSeconds:0.#} s (fedtrust.cluster.join-timeout); is `fedtrust run --cluster` running there, " +
-                    "and can this host reach it?");
+                if (DateTime.UtcNow > deadline)
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    if (cluster.SelfMember.Status == Akka.Cluster.MemberStatus.Up)
+                        throw new SimulationException(ClusterNotices.NoServer(self, seeds,
+                            cluster.State.Members.Select(m => ClusterSetup.Describe(m.Address)).ToList(), settings.Cluster.JoinTimeout));
+                    throw new SimulationException(
+                        $"worker {self} could not join the cluster through {string.Join(", ", seeds)} within " +
+                        $"{settings.Cluster.JoinTimeout.TotalSeconds:0.#} s (fedtrust.cluster.join-timeout); is `fedtrust run --cluster` running there, " +
+                        "and can this host reach it?");
+                }
+                await Task.WhenAny(completion.Task, Task.Delay(Poll, CancellationToken.None));
             }
-            notice?.Invoke($"worker node {ClusterSetup.Describe(cluster.SelfAddress)} joined through {seeds}; waiting for the run");
+            system.Stop(watcher);
+            if (!completion.Task.IsCompleted) notice?.Invoke($"worker node {self} joined through {string.Join(", ", seeds)}; waiting for the run");
             outcome = await completion.Task;
             return outcome;
         }
@@ -134,10 +164,15 @@ public static class ClusterHost
         }
     }
 
-    private static async Task PrepareWorkers(ActorSystem system, IReadOnlyList<Address> workers, string runId, string runSettings,
-        int parameterCount, TimeSpan timeout, CancellationToken cancellation)
+    /// <summary>
+    /// Sends each worker the run and waits until it is ready; refuses a worker that builds another model, runs another
+    /// build of fedtrust or read other data (<see cref="NodeFingerprint"/>). Returns each worker's fingerprints by host:port.
+    /// </summary>
+    private static async Task<Dictionary<string, (string Build, string? Data)>> PrepareWorkers(ActorSystem system, IReadOnlyList<Address> workers,
+        string runId, string runSettings, int parameterCount, string? serverData, TimeSpan timeout, CancellationToken cancellation)
     {
         var prepare = new PrepareRun(runId, runSettings);
+        var fingerprints = new Dictionary<string, (string Build, string? Data)>(StringComparer.Ordinal);
         var answers = workers.Select(async worker =>
         {
             var node = ClusterSetup.Describe(worker);
@@ -159,10 +194,20 @@ public static class ClusterHost
                 }
             }
             if (answer is WorkerFailed failed) throw new SimulationException($"worker {node} cannot host run {runId}: {failed.Reason}");
-            if (answer is WorkerReady ready && ready.ParameterCount != parameterCount)
+            if (answer is not WorkerReady ready) return;
+            var differences = new List<(string, string, string, string)>();
+            if (ready.Build != NodeFingerprint.Build)
+                differences.Add(("build", ready.Build, NodeFingerprint.Build, "another build of fedtrust: run the same build on every node"));
+            if (serverData is not null && ready.Data != serverData)
+                differences.Add(("data", ready.Data, serverData,
+                    "its data set's files differ from the server's: delete the copy that is wrong (fedtrust.data.dir) and let fedtrust fetch it again"));
+            if (differences.Count > 0) throw new SimulationException(ClusterNotices.Refused(node, differences));
+            if (ready.ParameterCount != parameterCount)
                 throw new SimulationException($"worker {node} builds a model of {ready.ParameterCount} parameters, the server {parameterCount}: are both the same fedtrust version?");
+            lock (fingerprints) fingerprints[node] = (ready.Build, ready.Data);
         });
         await Task.WhenAll(answers);
+        return fingerprints;
     }
 
     /// <summary>
@@ -183,9 +228,7 @@ public static class ClusterHost
                 var members = AkkaCluster.Get(system).State.Members
                     .Select(m => $"{ClusterSetup.Describe(m.Address)} ({string.Join("+", m.Roles.Order(StringComparer.Ordinal))}, {m.Status})");
                 var registered = regions.Regions.Select(ClusterSetup.Describe).Order(StringComparer.Ordinal).ToList();
-                throw new SimulationException(
-                    $"the shard regions of {string.Join(", ", missing.Select(ClusterSetup.Describe))} did not register within {timeout.TotalSeconds:0.#} s " +
-                    $"(registered: {(registered.Count > 0 ? string.Join(", ", registered) : "none")}; members: {string.Join(", ", members)})");
+                throw new SimulationException(ClusterNotices.RegionsMissing(missing.Select(ClusterSetup.Describe).ToList(), timeout, registered, members.ToList()));
             }
             await Task.Delay(Poll, cancellation);
         }
@@ -193,9 +236,14 @@ public static class ClusterHost
 
     private static ActorSelection WorkerAt(ActorSystem system, Address node) => system.ActorSelection(new RootActorPath(node) / "user" / "worker");
 
-    /// <summary>Leaves the cluster (at most a few seconds) and stops the actor system.</summary>
+    /// <summary>
+    /// Leaves the cluster (at most a few seconds) and stops the actor system. The node's part is over, and what has
+    /// failed has been said: Akka's own logging is switched off first, so nodes that leave in any order print no
+    /// "Disassociated" errors on a normal end.
+    /// </summary>
     private static async Task Leave(ActorSystem system)
     {
+        OneLineLogger.Silence(system);
         var cluster = AkkaCluster.Get(system);
         try
         {

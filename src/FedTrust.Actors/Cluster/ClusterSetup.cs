@@ -35,6 +35,23 @@ public static class ClusterSetup
             .WithFallback(DistributedData.DefaultConfig());
     }
 
+    /// <summary>
+    /// Starts a node's actor system with <paramref name="role"/>, first checking that its port is free
+    /// (<see cref="PortProbe"/>); a port taken in the meantime is reported as one line naming it, not as Akka's nested errors.
+    /// </summary>
+    public static ActorSystem Start(ExperimentSettings settings, Config config, string role)
+    {
+        PortProbe.EnsureFree(settings.Cluster.Hostname, settings.Cluster.Port);
+        try
+        {
+            return ActorSystem.Create(SystemName, NodeConfig(settings, config, role));
+        }
+        catch (Exception e) when (PortProbe.IsAddressInUse(e))
+        {
+            throw new SimulationException(ClusterNotices.PortInUse(settings.Cluster.Hostname, settings.Cluster.Port), e);
+        }
+    }
+
     /// <summary>The address of a seed node.</summary>
     public static Address AddressOf(SeedNode seed) => new("akka.tcp", SystemName, seed.Host, seed.Port);
 

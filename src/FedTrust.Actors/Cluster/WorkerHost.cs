@@ -27,6 +27,8 @@ public sealed class WorkerHost : ReceiveActor
     private string? _runId;
     private WorkerRuntime? _runtime;
     private IActorRef _server = ActorRefs.Nobody;
+    private readonly Dictionary<Address, DateTime> _unreachableSince = [];
+    private readonly HashSet<Address> _servers = [];
 
     public WorkerHost(Config localConfig, Func<ExperimentSettings, WorkerRuntime> runtimeFactory, TaskCompletionSource<WorkerOutcome> outcome)
     {
@@ -40,7 +42,8 @@ public sealed class WorkerHost : ReceiveActor
         Akka.Actor.Props.Create(() => new WorkerHost(localConfig, runtimeFactory, outcome));
 
     protected override void PreStart() =>
-        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent));
+        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+            typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
 
     protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
 
@@ -62,6 +65,7 @@ public sealed class WorkerHost : ReceiveActor
             Finish(new WorkerOutcome(false, $"cannot host run {_runId}: {reason}"));
         });
         Receive<PrepareRun>(p => p.RunId == _runId, _ => _server = Sender); // the server asked again: answer the latest ask
+        Receive<EndRun>(end => end.RunId == _runId, OnEnd); // another worker failed the run before this one was ready
         Receive<PrepareRun>(RefuseOtherRun);
         WatchServer();
     }
@@ -69,17 +73,39 @@ public sealed class WorkerHost : ReceiveActor
     /// <summary>The clients of the run may be placed here, until the server ends the run.</summary>
     private void Hosting()
     {
-        Receive<EndRun>(end => end.RunId == _runId, end => Finish(new WorkerOutcome(true, $"run {end.RunId} is over")));
-        Receive<PrepareRun>(p => p.RunId == _runId, _ => Sender.Tell(new WorkerReady(_runId!, _runtime!.Workload.ParameterCount)));
+        Receive<EndRun>(end => end.RunId == _runId, OnEnd);
+        Receive<PrepareRun>(p => p.RunId == _runId, _ => Sender.Tell(Ready()));
         Receive<PrepareRun>(RefuseOtherRun);
         WatchServer();
     }
 
+    private void OnEnd(EndRun end) => Finish(end.Failure.Length == 0
+        ? new WorkerOutcome(true, $"run {end.RunId} is over")
+        : new WorkerOutcome(false, ClusterNotices.RunFailed(end.RunId, end.Failure)));
+
+    private WorkerReady Ready() => new(_runId!, _runtime!.Workload.ParameterCount, NodeFingerprint.Build, _runtime.Data);
+
+    /// <summary>
+    /// Ends the node's part when the server leaves, or when this node itself is downed (the split-brain resolver removes
+    /// the side of a partition it cannot keep); says which, and for how long the server had been unreachable from here.
+    /// </summary>
     private void WatchServer()
     {
+        var self = Akka.Cluster.Cluster.Get(Context.System).SelfAddress;
+        Receive<ClusterEvent.UnreachableMember>(u => _unreachableSince.TryAdd(u.Member.Address, DateTime.UtcNow));
+        Receive<ClusterEvent.ReachableMember>(r => _unreachableSince.Remove(r.Member.Address));
+        Receive<ClusterEvent.MemberStatusChange>(e => e.Member.Address == self && e.Member.Status is MemberStatus.Down or MemberStatus.Removed, _ =>
+        {
+            var server = _unreachableSince.Keys.FirstOrDefault(a => _servers.Contains(a));
+            Finish(new WorkerOutcome(false, ClusterNotices.Removed(ClusterSetup.Describe(self), server is null ? null : ClusterSetup.Describe(server),
+                server is null ? null : DateTime.UtcNow - _unreachableSince[server])));
+        });
         Receive<ClusterEvent.MemberRemoved>(removed => removed.Member.HasRole(ClientSharding.ServerRole), removed =>
-            Finish(new WorkerOutcome(false, $"the server node {ClusterSetup.Describe(removed.Member.Address)} left the cluster " +
-                                            (_runId is null ? "before it started a run" : $"before run {_runId} ended"))));
+        {
+            TimeSpan? silent = _unreachableSince.TryGetValue(removed.Member.Address, out var since) ? DateTime.UtcNow - since : null;
+            Finish(new WorkerOutcome(false, ClusterNotices.ServerLeft(ClusterSetup.Describe(removed.Member.Address), _runId, silent)));
+        });
+        Receive<ClusterEvent.MemberUp>(up => { if (up.Member.HasRole(ClientSharding.ServerRole)) _servers.Add(up.Member.Address); });
         Receive<ClusterEvent.IMemberEvent>(_ => { });
     }
 
@@ -118,7 +144,7 @@ public sealed class WorkerHost : ReceiveActor
                     : null,
                 settings.ClientMaxRestarts));
         _log.Info("ready for run {0}: {1} clients may be placed here", _runId!, settings.Clients);
-        _server.Tell(new WorkerReady(_runId!, runtime.Workload.ParameterCount));
+        _server.Tell(Ready());
         Become(Hosting);
     }
 
@@ -136,6 +162,9 @@ public sealed class WorkerHost : ReceiveActor
 /// <summary>What a worker builds for a run: the workload (data + trainers) and the roster its clients come from.</summary>
 public sealed record WorkerRuntime(FedTrust.Core.Learning.IClientWorkload Workload, ClientRoster Roster, IDisposable? Resources = null) : IDisposable
 {
+    /// <summary>The fingerprint of the data set this node read (<see cref="NodeFingerprint.Data"/>), sent to the server.</summary>
+    public string Data { get; init; } = "";
+
     public void Dispose() => Resources?.Dispose();
 }
 

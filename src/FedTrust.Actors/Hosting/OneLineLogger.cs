@@ -25,6 +25,7 @@ public sealed class OneLineLogger : ReceiveActor
 
     // Shared by every actor system of the process (a grid starts one per cell): a line is printed once per process.
     private static readonly ConcurrentDictionary<string, byte> Seen = new(StringComparer.Ordinal);
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ActorSystem, object> Silenced = new();
     private static int _printed;
     private static int _suppressed;
 
@@ -34,10 +35,16 @@ public sealed class OneLineLogger : ReceiveActor
     public OneLineLogger()
     {
         Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
-        Receive<Error>(e => Write("error", e, e.Cause));
-        Receive<Warning>(e => Write("warning", e, null));
+        Receive<Error>(e => !Silenced.TryGetValue(Context.System, out _), e => Write("error", e, e.Cause));
+        Receive<Warning>(e => !Silenced.TryGetValue(Context.System, out _), e => Write("warning", e, null));
         Receive<LogEvent>(_ => { });
     }
+
+    /// <summary>
+    /// From now on prints nothing for <paramref name="system"/>: a cluster node whose part is over leaves, and the
+    /// other nodes going away then is no error ("Disassociated").
+    /// </summary>
+    public static void Silence(ActorSystem system) => Silenced.AddOrUpdate(system, new object());
 
     /// <summary>How many distinct lines were left out because <see cref="MaxLines"/> had been printed.</summary>
     public static int Suppressed => _suppressed;

@@ -35,7 +35,9 @@ public static class SimulationHost
         using var pool = new TrainerPool(settings.Training, settings.Trainers);
         var workload = new TorchClientWorkload(train, test, pool, settings.Seed);
         var roster = new ClientRoster(settings, train, dataset.TestLabels);
-        return await RunAsync(settings, config, workload, roster.All(), options with { Root = roster.Root }, cancellation);
+        // A cluster server compares every worker's data with its own (NodeFingerprint).
+        var data = settings.Cluster.Enabled ? NodeFingerprint.Data(dataset) : null;
+        return await RunAsync(settings, config, workload, roster.All(), options with { Root = roster.Root, DataFingerprint = data }, cancellation);
     }
 
     /// <summary>
@@ -49,7 +51,7 @@ public static class SimulationHost
         torch.set_num_threads(settings.TorchThreads);
         var pool = new TrainerPool(settings.Training, settings.Trainers);
         return new WorkerRuntime(new TorchClientWorkload(train, test, pool, settings.Seed), new ClientRoster(settings, train, dataset.TestLabels),
-            new Disposables(pool, train, test));
+            new Disposables(pool, train, test)) { Data = NodeFingerprint.Data(dataset) };
     }
 
     /// <summary>Disposes its parts in order (the trainer pool before the tensors its trainers read).</summary>
@@ -162,4 +164,6 @@ public sealed record RunOptions
     public string ConfigFingerprint { get; init; } = "";
     /// <summary>Where the ledger journals, named in messages (a path, a redacted connection string, or "memory").</summary>
     public string Journal { get; init; } = "memory";
+    /// <summary>A cluster server's data fingerprint (<see cref="NodeFingerprint.Data"/>), compared with each worker's; null: not compared.</summary>
+    public string? DataFingerprint { get; init; }
 }

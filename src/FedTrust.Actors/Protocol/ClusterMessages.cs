@@ -29,11 +29,15 @@ public sealed record ClientStopped(string ClientId, string Reason) : IWireMessag
 /// </summary>
 public sealed record PrepareRun(string RunId, string Settings) : IWireMessage;
 
-/// <summary>Worker → server: data loaded, trainers up, shard region started; its model has this many parameters.</summary>
-public sealed record WorkerReady(string RunId, int ParameterCount) : IWireMessage;
+/// <summary>
+/// Worker → server: data loaded, trainers up, shard region started; its model has this many parameters, and it runs
+/// the build and read the data set of these fingerprints (<see cref="Cluster.NodeFingerprint"/>), which the server
+/// compares with its own before it places clients on the worker.
+/// </summary>
+public sealed record WorkerReady(string RunId, int ParameterCount, string Build = "", string Data = "") : IWireMessage;
 
 /// <summary>Worker → server: this worker cannot host the run, and why (e.g. its data folder is missing).</summary>
 public sealed record WorkerFailed(string RunId, string Reason) : IWireMessage;
 
-/// <summary>Server → each worker: the run is over; leave the cluster.</summary>
-public sealed record EndRun(string RunId) : IWireMessage;
+/// <summary>Server → each worker: the run is over; leave the cluster. <paramref name="Failure"/> is why the run failed ("" when it completed).</summary>
+public sealed record EndRun(string RunId, string Failure = "") : IWireMessage;

@@ -183,8 +183,11 @@ public sealed class ProtocolSerializer(ExtendedActorSystem system) : SerializerW
             {
                 w.String(m.RunId, nameof(m.RunId));
                 w.Int32(m.ParameterCount);
+                w.String(m.Build, nameof(m.Build));
+                w.String(m.Data, nameof(m.Data));
             },
-            static (ref WireReader r) => new WorkerReady(r.String(nameof(WorkerReady.RunId)), r.Int32(nameof(WorkerReady.ParameterCount)))),
+            static (ref WireReader r) => new WorkerReady(r.String(nameof(WorkerReady.RunId)), r.Int32(nameof(WorkerReady.ParameterCount)),
+                r.String(nameof(WorkerReady.Build)), r.String(nameof(WorkerReady.Data)))),
         WireCase.Of<WorkerFailed>("worker-failed",
             static (ref WireWriter w, WorkerFailed m) =>
             {
@@ -193,8 +196,12 @@ public sealed class ProtocolSerializer(ExtendedActorSystem system) : SerializerW
             },
             static (ref WireReader r) => new WorkerFailed(r.String(nameof(WorkerFailed.RunId)), r.String(nameof(WorkerFailed.Reason)))),
         WireCase.Of<EndRun>("end-run",
-            static (ref WireWriter w, EndRun m) => w.String(m.RunId, nameof(m.RunId)),
-            static (ref WireReader r) => new EndRun(r.String(nameof(EndRun.RunId)))),
+            static (ref WireWriter w, EndRun m) =>
+            {
+                w.String(m.RunId, nameof(m.RunId));
+                w.String(m.Failure, nameof(m.Failure));
+            },
+            static (ref WireReader r) => new EndRun(r.String(nameof(EndRun.RunId)), r.String(nameof(EndRun.Failure)))),
     ];
 
     // Cosine, NormDeviation, KrumRank's presence byte, Participants, Invalid, TypicalCosine's presence byte.

@@ -1,11 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
+using FedTrust.Actors.Cluster;
 using FedTrust.Actors.Configuration;
 using FedTrust.Actors.Hosting;
 using FedTrust.Actors.Persistence;
 using FedTrust.Cli.Reports;
 using FedTrust.Core.Attacks;
 using FedTrust.Core.Data;
+using FedTrust.Core.Results;
 using Spectre.Console;
 
 namespace FedTrust.Cli.Commands;
@@ -54,6 +56,8 @@ internal static class RunCommand
                     throw new ConfigurationException(
                         $"fedtrust.cluster.workers = {settings.Cluster.Workers}: more worker nodes than fedtrust.clients ({settings.Clients}), so some would host " +
                         $"no client; use at most {settings.Clients}");
+                // A second server on a port in use is refused before anything is written (Akka would bind beside the first).
+                if (settings.Cluster.Enabled) PortProbe.EnsureFree(settings.Cluster.Hostname, settings.Cluster.Port);
                 if (resuming && parse.GetValue(overwrite))
                     throw new ConfigurationException("--resume and --overwrite contradict each other: --resume continues the run in --out DIR, --overwrite replaces it");
                 var chosen = OutputFolder.Checked(parse.GetValue(outDir));
@@ -68,7 +72,20 @@ internal static class RunCommand
                     console.MarkupLineInterpolated($"[yellow]note:[/] replacing {replaced} in {dir} (--overwrite)");
                 console.MarkupLineInterpolated(
                     $"[bold]fedtrust run[/]{(settings.Cluster.Enabled ? $" --cluster ({settings.Cluster.Workers} worker node(s))" : "")}: {settings.Data.Dataset.Name}, {settings.Clients} clients, {settings.Rounds} rounds, model {settings.Model}, defense {settings.Defense.Name}, attack {AttackKinds.Name(settings.Attack.Kind)}, seed {settings.Seed}, {settings.Trainers} trainer(s) x {settings.TorchThreads} torch thread(s)");
-                var result = await SimulationRunner.RunAsync(console, settings, config, dataset, folder, resuming, showRounds: true, cancellation);
+                SimulationResult result;
+                using (Interruption.Announce(error, signal => Interruption.RunLine(signal, dir, File.Exists(folder.Checkpoints.Path), Interruption.Tokens(parse))))
+                {
+                    try
+                    {
+                        // On SIGINT/SIGTERM, return at once (System.CommandLine waits 2 s): the checkpoint is written atomically after each round.
+                        result = await SimulationRunner.RunAsync(console, settings, config, dataset, folder, resuming, showRounds: true, cancellation)
+                            .WaitAsync(cancellation);
+                    }
+                    catch (OperationCanceledException) when (Interruption.Signal is { } signal)
+                    {
+                        return Interruption.ExitCode(signal); // its line is printed (Interruption.Announce)
+                    }
+                }
                 var file = SimulationRunner.WriteResult(folder, config, settings, dataDir, result);
                 SummaryReport.Write(console, settings, result);
                 console.MarkupLineInterpolated($"[green]wrote[/] {file} (run {result.RunId}; trust journal: {JournalSetup.Describe(settings.Persistence, dir)})");

@@ -11,8 +11,15 @@ public sealed record ClusterReport(
     IReadOnlyList<LostNode> Lost,
     IReadOnlyList<Rehoming> Rehomed);
 
-/// <summary>A member of the cluster and its roles (server, worker).</summary>
-public sealed record ClusterNode(string Address, IReadOnlyList<string> Roles);
+/// <summary>
+/// A member of the cluster and its roles (server, worker), with the SHA-256 fingerprints of the build it ran and of the
+/// data set it read (null for a node that never got ready for the run).
+/// </summary>
+public sealed record ClusterNode(string Address, IReadOnlyList<string> Roles)
+{
+    public string? Build { get; init; }
+    public string? Data { get; init; }
+}
 
 /// <summary>A worker node that left the cluster (died, was downed) while round <see cref="Round"/> was running (0: before round 1).</summary>
 public sealed record LostNode(string Address, int Round);

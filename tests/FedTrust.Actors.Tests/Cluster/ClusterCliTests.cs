@@ -48,9 +48,11 @@ public class ClusterCliTests : IDisposable
     public async Task A_worker_that_cannot_reach_its_seed_node_gives_up_after_the_join_timeout()
     {
         var port = InProcessClusterTests.FreePort(); // nothing listens there
-        var (code, _, err) = await CliRunner.Run(["node", "--role", "worker", "--seed-nodes", $"127.0.0.1:{port}", "--set", "fedtrust.cluster.join-timeout=2s"]);
+        var (code, output, err) = await CliRunner.Run(["node", "--role", "worker", "--seed-nodes", $"127.0.0.1:{port}", "--set", "fedtrust.cluster.join-timeout=2s"]);
 
         Assert.Equal(1, code);
+        // Not silent until the timeout: the first failed attempt is one line naming the seed and the cause (issue 21, case 22).
+        Assert.Contains($"cannot reach seed node 127.0.0.1:{port} yet: Connection refused", output);
         Assert.Single(err.TrimEnd().Split('\n'));
         Assert.Contains($"could not join the cluster through 127.0.0.1:{port} within 2 s (fedtrust.cluster.join-timeout)", err);
     }
