@@ -89,7 +89,7 @@ public class UsageErrorTests
     public async Task A_missing_required_option_is_named_with_what_it_takes()
     {
         var line = await UsageError("replay", "--run", "x");
-        Assert.Equal("error: 'fedtrust replay' needs --journal: a SQLite journal file (e.g. DIR/journal.db) or a PostgreSQL connection string; see 'fedtrust replay --help'", line);
+        Assert.Equal("error: 'fedtrust replay' needs --journal: a SQLite journal file (e.g. DIR/journal.db), a run folder holding journal.db, or a PostgreSQL connection string; see 'fedtrust replay --help'", line);
     }
 
     [Fact]
