@@ -33,7 +33,7 @@ public static class ClusterHost
     public static async Task<SimulationResult> RunServerAsync(ExperimentSettings settings, Config config, IClientWorkload workload,
         IReadOnlyList<ClientData> clients, RunOptions options, CancellationToken cancellation)
     {
-        var system = ActorSystem.Create(ClusterSetup.SystemName, ClusterSetup.NodeConfig(settings, config, ClientSharding.ServerRole));
+        var system = ClusterTls.CreateSystem(ClusterSetup.SystemName, settings.Cluster, ClusterSetup.NodeConfig(settings, config, ClientSharding.ServerRole));
         var cluster = AkkaCluster.Get(system);
         var plan = SimulationHost.Plan(settings, workload, clients, options);
         try
@@ -67,7 +67,7 @@ public static class ClusterHost
     {
         if (settings.Cluster.SeedNodes.Count == 0)
             throw new ConfigurationException("a worker needs the server's address: --seed-nodes host:port (fedtrust.cluster.seed-nodes)");
-        var system = ActorSystem.Create(ClusterSetup.SystemName, ClusterSetup.NodeConfig(settings, config, ClientSharding.WorkerRole));
+        var system = ClusterTls.CreateSystem(ClusterSetup.SystemName, settings.Cluster, ClusterSetup.NodeConfig(settings, config, ClientSharding.WorkerRole));
         var cluster = AkkaCluster.Get(system);
         WorkerOutcome? outcome = null;
         try
@@ -80,10 +80,12 @@ public static class ClusterHost
             var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             cluster.RegisterOnMemberUp(() => up.TrySetResult());
             var seeds = string.Join(", ", settings.Cluster.SeedNodes);
-            if (await Task.WhenAny(up.Task, completion.Task, Task.Delay(settings.Cluster.JoinTimeout, cancellation)) is var first
+            var refused = ClusterTls.Refused(system);
+            if (await Task.WhenAny(up.Task, completion.Task, refused, Task.Delay(settings.Cluster.JoinTimeout, cancellation)) is var first
                 && first != up.Task && first != completion.Task)
             {
                 cancellation.ThrowIfCancellationRequested();
+                ClusterTls.ThrowIfRefused(refused, cluster.SelfAddress, seeds);
                 throw new SimulationException(
                     $"worker {ClusterSetup.Describe(cluster.SelfAddress)} could not join the cluster through {seeds} within " +
                     $"{settings.Cluster.JoinTimeout.TotalSeconds:0.#} s (fedtrust.cluster.join-timeout); is `fedtrust run --cluster` running there, " +
