@@ -119,7 +119,7 @@ public static class ClusterTls
         if (chain.Build(peer) && chain.ChainElements[^1].Certificate.RawData.AsSpan().SequenceEqual(ca.RawData))
             return null;
         var status = string.Join(", ", chain.ChainStatus.Select(s => s.Status.ToString()).Distinct());
-        return $"the certificate '{peer.Subject}': it is not signed by the cluster's CA '{ca.Subject}' ({(status.Length > 0 ? status : "another root")})";
+        return $"the certificate '{peer.Subject}' is not signed by the cluster's CA '{ca.Subject}' ({(status.Length > 0 ? status : "another root")})";
     }
 
     /// <summary>The check Akka runs on both sides of each handshake: the peer's certificate against the CA, whatever the machine's store says.</summary>
