@@ -127,8 +127,9 @@ public static class ClusterTls
         (certificate, _, peer, _, log) =>
         {
             if (Refusal(certificate, ca) is not { } refusal) return true;
-            log.Error("TLS: refused {0}: {1}", peer, refusal);
-            onRefused($"refused {peer}: {refusal}");
+            var who = peer[(peer.IndexOf('@') + 1)..]; // "ssl.tcp://fedtrust@host:port" (a node we connect to) or "[ip]:port" (one that connected)
+            log.Error("TLS: refused {0}: {1}", who, refusal);
+            onRefused($"refused {who}: {refusal}");
             return false;
         };
 

@@ -117,7 +117,8 @@ public sealed class ClusterTlsTests : IDisposable
         var port = InProcessClusterTests.FreePort();
         var seed = $"127.0.0.1:{port}";
         var outDir = Path.Combine(_root, "cluster");
-        string[] experiment = ["--rounds", "2", "--set", "fedtrust.defense=trust", "--set", "fedtrust.attack.type=sign-flip", "--set", "fedtrust.attack.malicious=2"];
+        string[] experiment = ["--rounds", "2", "--set", "fedtrust.defense=trust", "--set", "fedtrust.attack.type=sign-flip", "--set", "fedtrust.attack.malicious=2",
+            "--set", "fedtrust.persistence.timeout=60s"]; // where the journal is, not what the run computes: patient on a loaded machine
         var serverNode = Start("server", ["run", "--cluster", "--port", $"{port}", "--workers", "1", "--out", outDir,
             "--set", "fedtrust.cluster.join-timeout=180s", .. Tls(server, Password, _pki.CaFile), .. experiment]);
         await serverNode.WaitFor("waiting for 1 worker node(s)", TimeSpan.FromMinutes(2));
@@ -131,9 +132,9 @@ public sealed class ClusterTlsTests : IDisposable
         // 2. A worker with a certificate from another CA (and that CA as its own): it refuses the server, and says so.
         var (rogueCode, _, rogueErr) = await CliRunner.RunProcess(["node", "--role", "worker", "--seed-nodes", seed,
             "--set", "fedtrust.cluster.join-timeout=60s", .. Tls(rogue, Password, rogueCaFile)], timeout: TimeSpan.FromMinutes(2));
-        Assert.Equal(1, rogueCode);
-        CliRunner.AssertOneLineError(rogueErr, $"cannot join the cluster through {seed}: TLS refused akka.ssl.tcp://fedtrust@{seed}: " +
-            "the certificate 'CN=server' is not signed by the cluster's CA 'CN=rogue CA' (UntrustedRoot); every node's certificate must be signed by the CA in fedtrust.cluster.tls.ca");
+        Assert.True(rogueCode == 1, rogueErr);
+        CliRunner.AssertOneLineError(rogueErr, $"cannot join the cluster through {seed}: TLS refused {seed}: " +
+            "the certificate 'CN=server' is not signed by the cluster's CA 'CN=rogue CA' (PartialChain); every node's certificate must be signed by the CA in fedtrust.cluster.tls.ca");
 
         // 3. A worker without TLS: the server reads no TLS record from it, and it gives up at its join timeout.
         var (plainCode, _, plainErr) = await CliRunner.RunProcess(["node", "--role", "worker", "--seed-nodes", seed,
@@ -225,7 +226,7 @@ public sealed class ClusterTlsTests : IDisposable
             request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
             request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
             request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-            return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+            return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-30), DateTimeOffset.UtcNow.AddDays(30));
         }
 
         public X509Certificate2 Issue(string name, X509Certificate2 ca, DateTimeOffset? from = null, DateTimeOffset? to = null)
