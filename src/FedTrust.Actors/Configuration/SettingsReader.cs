@@ -289,8 +289,9 @@ public static class SettingsReader
     private static ClusterTlsSettings? ClusterTlsOf(Config config)
     {
         if (config.GetString("fedtrust.mode") != "cluster") return null;
-        var tls = new ClusterTlsSettings(String(config, "fedtrust.cluster.tls.certificate"), String(config, "fedtrust.cluster.tls.password"),
-            String(config, "fedtrust.cluster.tls.ca"));
+        // Absent (a configuration recorded before these keys existed) reads as empty: off.
+        var tls = new ClusterTlsSettings(config.GetString("fedtrust.cluster.tls.certificate", "") ?? "",
+            config.GetString("fedtrust.cluster.tls.password", "") ?? "", config.GetString("fedtrust.cluster.tls.ca", "") ?? "");
         if (tls.Certificate.Length == 0 && tls.Ca.Length == 0) return null;
         FedTrust.Actors.Cluster.ClusterTls.Load(tls).Dispose();
         return tls;
