@@ -45,7 +45,7 @@ public static class ClusterTls
     /// join is not of its cluster); never, with TLS off.
     /// </summary>
     public static Task<string> Refused(ActorSystem system) =>
-        system.Settings.Setup.Get<RefusalWatch>().HasValue ? system.Settings.Setup.Get<RefusalWatch>().Value.First : new TaskCompletionSource<string>().Task;
+        system.Settings.Setup.Get<RefusalWatch>() is { HasValue: true } watch ? watch.Value.First : new TaskCompletionSource<string>().Task;
 
     /// <summary>Throws the worker's one-line error when <paramref name="refused"/> (from <see cref="Refused"/>) has completed.</summary>
     public static void ThrowIfRefused(Task<string> refused, Akka.Actor.Address self, string seeds)
