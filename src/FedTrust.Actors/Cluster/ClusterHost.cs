@@ -102,9 +102,11 @@ public static class ClusterHost
                 (seed, cause) => notice?.Invoke(ClusterNotices.JoinAttemptFailed(seed, cause, settings.Cluster.JoinTimeout))), "join-watcher");
             ClusterSetup.Join(system, settings.Cluster.SeedNodes);
             // Joined is not enough: the cluster must hold a server (a worker whose seed is itself, or another worker, forms a cluster of workers).
+            var refused = ClusterTls.Refused(system);
             var deadline = DateTime.UtcNow + settings.Cluster.JoinTimeout;
             while (!completion.Task.IsCompleted && !cluster.State.Members.Any(m => m.HasRole(ClientSharding.ServerRole)))
             {
+                ClusterTls.ThrowIfRefused(refused, cluster.SelfAddress, string.Join(", ", seeds));
                 if (DateTime.UtcNow > deadline)
                 {
                     cancellation.ThrowIfCancellationRequested();
@@ -116,7 +118,7 @@ public static class ClusterHost
                         $"{settings.Cluster.JoinTimeout.TotalSeconds:0.#} s (fedtrust.cluster.join-timeout); is `fedtrust run --cluster` running there, " +
                         "and can this host reach it?");
                 }
-                await Task.WhenAny(completion.Task, Task.Delay(Poll, CancellationToken.None));
+                await Task.WhenAny(completion.Task, refused, Task.Delay(Poll, CancellationToken.None));
             }
             system.Stop(watcher);
             if (!completion.Task.IsCompleted) notice?.Invoke($"worker node {self} joined through {string.Join(", ", seeds)}; waiting for the run");

@@ -44,7 +44,7 @@ public static class ClusterSetup
         PortProbe.EnsureFree(settings.Cluster.Hostname, settings.Cluster.Port);
         try
         {
-            return ActorSystem.Create(SystemName, NodeConfig(settings, config, role));
+            return ClusterTls.CreateSystem(SystemName, settings.Cluster, NodeConfig(settings, config, role));
         }
         catch (Exception e) when (PortProbe.IsAddressInUse(e))
         {
@@ -52,14 +52,14 @@ public static class ClusterSetup
         }
     }
 
-    /// <summary>The address of a seed node.</summary>
-    public static Address AddressOf(SeedNode seed) => new("akka.tcp", SystemName, seed.Host, seed.Port);
+    /// <summary>The address of a seed node (with TLS on, Akka.Remote's protocol is akka.ssl.tcp, as the joining node's own).</summary>
+    public static Address AddressOf(SeedNode seed, string protocol = "akka.tcp") => new(protocol, SystemName, seed.Host, seed.Port);
 
     /// <summary>Joins the cluster through the seed nodes, or, with none, starts a new cluster with this node as its first member.</summary>
     public static void Join(ActorSystem system, IReadOnlyList<SeedNode> seeds)
     {
         var cluster = Akka.Cluster.Cluster.Get(system);
-        cluster.JoinSeedNodes(seeds.Count == 0 ? [cluster.SelfAddress] : seeds.Select(AddressOf).ToList());
+        cluster.JoinSeedNodes(seeds.Count == 0 ? [cluster.SelfAddress] : seeds.Select(s => AddressOf(s, cluster.SelfAddress.Protocol)).ToList());
     }
 
     /// <summary>host:port of a node, as a user would type it.</summary>

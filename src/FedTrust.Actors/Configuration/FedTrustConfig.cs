@@ -195,13 +195,19 @@ public static class FedTrustConfig
     /// <summary>
     /// The configuration with every "auto" or empty default replaced by what the run actually used
     /// (trainer and thread counts, the data folder), as recorded in result.json.
-    /// The connection string is recorded without its password (it is a secret; result.json is not).
+    /// The connection string is recorded without its password (it is a secret; result.json is not), and so is the cluster's TLS password.
     /// </summary>
     public static Config WithResolvedValues(Config config, FedTrust.Core.Settings.ExperimentSettings settings, string dataDir) =>
         ConfigurationFactory.ParseString(string.Create(CultureInfo.InvariantCulture,
                 $"fedtrust {{\n trainers = {settings.Trainers}\n torch-threads = {settings.TorchThreads}\n data.dir = {JsonSerializer.Serialize(dataDir)}\n" +
                 $" persistence.connection-string = {JsonSerializer.Serialize(Persistence.ConnectionStrings.Redact(settings.Persistence.ConnectionString))}\n}}"))
-            .WithFallback(config);
+            .WithFallback(WithoutTlsPassword(config));
+
+    /// <summary>The cluster's TLS password is a secret too: a set one is recorded as "(redacted)", an empty one as it is.</summary>
+    private static Config WithoutTlsPassword(Config config) =>
+        config.GetString("fedtrust.cluster.tls.password") is { Length: > 0 }
+            ? ConfigurationFactory.ParseString($"fedtrust.cluster.tls.password = {JsonSerializer.Serialize(FedTrust.Core.Settings.ClusterTlsSettings.RedactedPassword)}").WithFallback(config)
+            : config;
 
     /// <summary>The resolved <c>fedtrust</c> block as JSON (kebab-case keys, numbers and booleans typed), for result.json.</summary>
     public static JsonElement ToJson(Config config, string path = "fedtrust")

@@ -328,7 +328,22 @@ public static class SettingsReader
         SeedNodes: List(config, "fedtrust.cluster.seed-nodes", "a list of \"host:port\" strings, e.g. [\"10.0.0.5:4053\"], or []")
             .Select(SeedNodeOf).ToList(),
         Workers: Int(config, "fedtrust.cluster.workers", 1, 10_000),
-        JoinTimeout: Duration(config, "fedtrust.cluster.join-timeout"));
+        JoinTimeout: Duration(config, "fedtrust.cluster.join-timeout")) { Tls = ClusterTlsOf(config) };
+
+    /// <summary>
+    /// <c>fedtrust.cluster.tls</c>: on when a certificate or a CA is given; then both must be there and open (checked
+    /// here, so a bad file or password is a usage error before anything is written). Read in cluster mode only.
+    /// </summary>
+    private static ClusterTlsSettings? ClusterTlsOf(Config config)
+    {
+        if (config.GetString("fedtrust.mode") != "cluster") return null;
+        // Absent (a configuration recorded before these keys existed) reads as empty: off.
+        var tls = new ClusterTlsSettings(config.GetString("fedtrust.cluster.tls.certificate", "") ?? "",
+            config.GetString("fedtrust.cluster.tls.password", "") ?? "", config.GetString("fedtrust.cluster.tls.ca", "") ?? "");
+        if (tls.Certificate.Length == 0 && tls.Ca.Length == 0) return null;
+        FedTrust.Actors.Cluster.ClusterTls.Load(tls).Dispose();
+        return tls;
+    }
 
     /// <summary>A seed node given as host:port (a hostname, an IPv4 address, or [IPv6]).</summary>
     public static SeedNode SeedNodeOf(string text)

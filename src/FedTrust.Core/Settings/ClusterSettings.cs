@@ -9,6 +9,9 @@ public sealed record ClusterSettings(
 {
     /// <summary>A single-process run.</summary>
     public static readonly ClusterSettings Local = new(false, "127.0.0.1", 0, [], 1, TimeSpan.FromSeconds(60));
+
+    /// <summary>Mutual TLS between the nodes (<c>fedtrust.cluster.tls</c>); null = plain TCP, the default.</summary>
+    public ClusterTlsSettings? Tls { get; init; }
 }
 
 /// <summary>A node other nodes join through, given as <c>host:port</c>.</summary>

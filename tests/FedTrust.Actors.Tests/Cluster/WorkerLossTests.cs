@@ -92,7 +92,7 @@ public class WorkerLossTests : IDisposable
     }
 
     /// <summary>One fedtrust process with its output collected.</summary>
-    private sealed class Node : IDisposable
+    internal sealed class Node : IDisposable
     {
         private readonly Process _process;
         private readonly StringBuilder _output = new();
