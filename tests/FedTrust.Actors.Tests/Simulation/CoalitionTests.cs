@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using FedTrust.Actors.Clients;
 using FedTrust.Actors.Configuration;
@@ -13,7 +14,16 @@ namespace FedTrust.Actors.Tests.Simulation;
 /// <summary>The colluding attacks' message protocol: members report their honest update, the coalition crafts one, every member sends it.</summary>
 public class CoalitionTests(ITestOutputHelper output) : TestKit(FedTrustConfig.Defaults, output: output)
 {
-    private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(300);
+    /// <summary>
+    /// Asserts that <paramref name="actor"/> has sent <paramref name="probe"/> nothing for what it was told so far: an
+    /// Identify round trip proves it has handled every earlier message, and what it sent while handling them is already
+    /// in the probe's queue (a local Tell enqueues at once). No sleep, so a slow machine cannot make it pass vacuously.
+    /// </summary>
+    private static void AssertNothingSent(IActorRef actor, TestKitBase probe)
+    {
+        actor.Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+        Assert.False(probe.HasMessages);
+    }
 
     private static AttackSettings Attack(AttackKind kind, AttackKnowledge knowledge = AttackKnowledge.Colluding) =>
         new(kind, 0.5, 2, LabelMapping.Parse("shift", 0, 1), 0) { Knowledge = knowledge };
@@ -27,7 +37,7 @@ public class CoalitionTests(ITestOutputHelper output) : TestKit(FedTrustConfig.D
         coalition.Tell(new CoalitionRound(1, ["client-2", "client-7"], 5));
         // client-7 reports first: the order of arrival must not matter.
         coalition.Tell(new CoalitionReport(1, "client-7", [3f, -1f, 2f], 10), b.Ref);
-        b.ExpectNoMsg(Quiet);
+        AssertNothingSent(coalition, b);
         coalition.Tell(new CoalitionReport(1, "client-2", [1f, 1f, 0f], 10), a.Ref);
 
         var expected = Alie.Craft([[1f, 1f, 0f], [3f, -1f, 2f]], Alie.Z(5, 2));
@@ -45,7 +55,7 @@ public class CoalitionTests(ITestOutputHelper output) : TestKit(FedTrustConfig.D
         // Reports of another round or from a non-member are ignored.
         coalition.Tell(new CoalitionReport(2, "client-2", [1f, 1f, 0f], 10), a.Ref);
         coalition.Tell(new CoalitionReport(1, "client-3", [1f, 1f, 0f], 10), a.Ref);
-        a.ExpectNoMsg(Quiet);
+        AssertNothingSent(coalition, a);
     }
 
     [Fact]
@@ -55,7 +65,7 @@ public class CoalitionTests(ITestOutputHelper output) : TestKit(FedTrustConfig.D
         var member = CreateTestProbe();
         coalition.Tell(new CoalitionRound(3, ["client-4"], 4));
         coalition.Tell(new CoalitionReport(3, "client-4", [100f, 100f], 10), member.Ref);
-        member.ExpectNoMsg(Quiet);
+        AssertNothingSent(coalition, member);
         coalition.Tell(new HonestUpdates(3, [[1f, 2f], [3f, 4f], [5f, 0f]]));
         // IPM: −ε·μ of the honest updates (not the member's own): μ = (3, 2), ε = 0.5.
         Assert.Equal([-1.5f, -1f], member.ExpectMsg<CraftedUpdate>().Delta);
@@ -98,7 +108,7 @@ public class CoalitionTests(ITestOutputHelper output) : TestKit(FedTrustConfig.D
         coalition.Tell(new HonestUpdates(5, [[1f, 2f], [3f, 4f], [5f, 0f]]));
         coalition.Tell(new CoalitionReport(5, "client-3", [9f, 9f], 10), member.Ref);
         Assert.Equal(Alie.Craft([[1f, 2f], [3f, 4f], [5f, 0f]], Alie.Z(4, 1)), member.ExpectMsg<CraftedUpdate>().Delta);
-        parent.ExpectNoMsg(Quiet);
+        AssertNothingSent(coalition, parent);
     }
 
     [Fact]
@@ -121,7 +131,7 @@ public class CoalitionTests(ITestOutputHelper output) : TestKit(FedTrustConfig.D
         var report = ExpectMsg<CoalitionReport>();
         Assert.Equal((1, client.ClientId, client.TrainIndices.Length), (report.Round, report.ClientId, report.Samples));
         Assert.Equal(run.Workload.Train(client, 1, weights).Delta, report.Delta);
-        ExpectNoMsg(Quiet);
+        AssertNothingSent(attacker, this);
 
         var crafted = Enumerable.Range(0, report.Delta.Length).Select(i => i * 1e-6f).ToArray();
         attacker.Tell(new CraftedUpdate(1, crafted), TestActor);
@@ -130,7 +140,7 @@ public class CoalitionTests(ITestOutputHelper output) : TestKit(FedTrustConfig.D
         Assert.Equal(client.TrainIndices.Length, sent.Samples);
         // An update for another round is not sent.
         attacker.Tell(new CraftedUpdate(2, crafted), TestActor);
-        ExpectNoMsg(Quiet);
+        AssertNothingSent(attacker, this);
     }
 
     [Fact]
