@@ -178,7 +178,7 @@ public class ClusterNodeFailureTests : IDisposable
 
     private NodeProcess Start(string[] args, params (string Name, string Value)[] environment)
     {
-        var process = new NodeProcess(args, environment);
+        var process = new NodeProcess(args.FirstOrDefault() ?? "fedtrust", args, environment);
         _processes.Add(process);
         return process;
     }
@@ -199,71 +199,6 @@ public class ClusterNodeFailureTests : IDisposable
             {
                 await Task.Delay(100);
             }
-        }
-    }
-
-    /// <summary>fedtrust.dll in its own process, with its stdout and stderr collected apart.</summary>
-    private sealed class NodeProcess : IDisposable
-    {
-        private readonly Process _process;
-        private readonly StringBuilder _output = new();
-        private readonly StringBuilder _error = new();
-
-        public NodeProcess(string[] args, (string Name, string Value)[] environment)
-        {
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fedtrust.dll"));
-            foreach (var a in args) start.ArgumentList.Add(a);
-            foreach (var (name, value) in environment) start.Environment[name] = value;
-            _process = Process.Start(start)!;
-            _process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
-            _process.ErrorDataReceived += (_, e) => { lock (_error) _error.AppendLine(e.Data); };
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
-        }
-
-        public int Id => _process.Id;
-
-        public string Output
-        {
-            get { lock (_output) return _output.ToString(); }
-        }
-
-        public string Error
-        {
-            get { lock (_error) return _error.ToString(); }
-        }
-
-        public async Task WaitFor(string text, TimeSpan limit)
-        {
-            var deadline = DateTime.UtcNow + limit;
-            while (!Output.Contains(text))
-            {
-                if (_process.HasExited || DateTime.UtcNow > deadline)
-                    throw new Xunit.Sdk.XunitException($"never printed '{text}':\n{Output}\n{Error}");
-                await Task.Delay(100);
-            }
-        }
-
-        public async Task<int> Exit(TimeSpan limit)
-        {
-            using var cancel = new CancellationTokenSource(limit);
-            try
-            {
-                await _process.WaitForExitAsync(cancel.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new Xunit.Sdk.XunitException($"did not exit within {limit}:\n{Output}\n{Error}");
-            }
-            _process.WaitForExit(); // the output's last lines
-            return _process.ExitCode;
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-            _process.Dispose();
         }
     }
 }

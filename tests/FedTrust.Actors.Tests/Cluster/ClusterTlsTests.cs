@@ -21,7 +21,7 @@ public sealed class ClusterTlsTests : IDisposable
     private const string Password = "lab-secret-7";
     private readonly string _root = Directory.CreateTempSubdirectory("fedtrust-tls-").FullName;
     private readonly Pki _pki;
-    private readonly List<WorkerLossTests.Node> _nodes = [];
+    private readonly List<NodeProcess> _nodes = [];
 
     public ClusterTlsTests() => _pki = new Pki(_root);
 
@@ -175,9 +175,9 @@ public sealed class ClusterTlsTests : IDisposable
         "--set", $"fedtrust.cluster.tls.ca=\"{ca}\"",
     ];
 
-    private WorkerLossTests.Node Start(string name, string[] args)
+    private NodeProcess Start(string name, string[] args)
     {
-        var node = new WorkerLossTests.Node(name, args);
+        var node = new NodeProcess(name, args);
         _nodes.Add(node);
         return node;
     }

@@ -14,7 +14,7 @@ namespace FedTrust.Actors.Tests.Cluster;
 public class WorkerLossTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("fedtrust-cluster-").FullName;
-    private readonly List<Node> _nodes = [];
+    private readonly List<NodeProcess> _nodes = [];
 
     public void Dispose()
     {
@@ -84,70 +84,10 @@ public class WorkerLossTests : IDisposable
         result.GetProperty("final") + "|" + result.GetProperty("clients") + "|" + string.Join("|", result.GetProperty("rounds").EnumerateArray().Select(r =>
             string.Join(",", new[] { "accuracy", "precision", "recall", "f1", "loss", "participants", "excluded", "trust" }.Select(k => r.GetProperty(k).ToString()))));
 
-    private Node Start(string name, string[] args)
+    private NodeProcess Start(string name, string[] args)
     {
-        var node = new Node(name, args);
+        var node = new NodeProcess(name, args);
         _nodes.Add(node);
         return node;
-    }
-
-    /// <summary>One fedtrust process with its output collected.</summary>
-    internal sealed class Node : IDisposable
-    {
-        private readonly Process _process;
-        private readonly StringBuilder _output = new();
-
-        public Node(string name, string[] args)
-        {
-            Name = name;
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fedtrust.dll"));
-            foreach (var a in args) start.ArgumentList.Add(a);
-            _process = Process.Start(start)!;
-            _process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
-            _process.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
-        }
-
-        public string Name { get; }
-
-        public string Output
-        {
-            get { lock (_output) return _output.ToString(); }
-        }
-
-        public async Task WaitFor(string text, TimeSpan limit)
-        {
-            var deadline = DateTime.UtcNow + limit;
-            while (!Output.Contains(text))
-            {
-                if (_process.HasExited || DateTime.UtcNow > deadline)
-                    throw new Xunit.Sdk.XunitException($"{Name} never printed '{text}':\n{Output}");
-                await Task.Delay(100);
-            }
-        }
-
-        public async Task<int> Exit(TimeSpan limit)
-        {
-            using var cancel = new CancellationTokenSource(limit);
-            try
-            {
-                await _process.WaitForExitAsync(cancel.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new Xunit.Sdk.XunitException($"{Name} did not exit within {limit}:\n{Output}");
-            }
-            return _process.ExitCode;
-        }
-
-        public void Kill() => _process.Kill(); // SIGKILL
-
-        public void Dispose()
-        {
-            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-            _process.Dispose();
-        }
     }
 }

@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace FedTrust.Actors.Tests.Cluster;
+
+/// <summary>
+/// One fedtrust.dll process of a cluster test (a server or a worker) with what it prints collected: <see cref="Output"/>
+/// holds stdout and stderr as they came, <see cref="Error"/> stderr alone. Killed with its children when disposed.
+/// </summary>
+internal sealed class NodeProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly StringBuilder _error = new();
+
+    public NodeProcess(string name, string[] args, params (string Name, string Value)[] environment)
+    {
+        Name = name;
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fedtrust.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        foreach (var (variable, value) in environment) start.Environment[variable] = value;
+        _process = Process.Start(start)!;
+        _process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            lock (_output) _output.AppendLine(e.Data);
+            lock (_error) _error.AppendLine(e.Data);
+        };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string Name { get; }
+
+    public int Id => _process.Id;
+
+    /// <summary>stdout and stderr, in the order their lines came.</summary>
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
+
+    /// <summary>stderr alone.</summary>
+    public string Error
+    {
+        get { lock (_error) return _error.ToString(); }
+    }
+
+    /// <summary>Waits until the process has printed <paramref name="text"/>; fails at once if it exits first, or after the hang guard <paramref name="limit"/>.</summary>
+    public async Task WaitFor(string text, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (!Output.Contains(text))
+        {
+            if (_process.HasExited || DateTime.UtcNow > deadline)
+                throw new Xunit.Sdk.XunitException($"{Name} never printed '{text}':\n{Output}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>The exit code, once the process has ended and its last lines are read; fails after the hang guard <paramref name="limit"/>.</summary>
+    public async Task<int> Exit(TimeSpan limit)
+    {
+        using var cancel = new CancellationTokenSource(limit);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new Xunit.Sdk.XunitException($"{Name} did not exit within {limit}:\n{Output}");
+        }
+        _process.WaitForExit(); // the output's last lines
+        return _process.ExitCode;
+    }
+
+    public void Kill() => _process.Kill(); // SIGKILL
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.Dispose();
+    }
+}
