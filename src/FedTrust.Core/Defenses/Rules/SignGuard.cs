@@ -29,8 +29,8 @@ public sealed record SignGuardResult(float[] Delta, int[] Selected, double Media
 /// Source: Xu, Huang, Lai, Lam 2022, "SignGuard: Byzantine-robust Federated Learning through Collaborative Malicious Gradient Filtering", ICDCS, Algorithm 1.
 /// <para>
 /// What differs from the paper and the authors' code (github.com/JianXu95/SignGuard, <c>signguard_multiclass</c>), and why:
-/// the coordinates are a random subset drawn without replacement, as the paper describes, not a contiguous window at a
-/// random offset as the code takes (a window sees one layer's signs only); the statistics are the plain shares (counts,
+/// the coordinates are drawn without replacement from the whole vector, not taken as a contiguous window at a random
+/// offset as the code does (a window of 10 % sees the signs of one or two layers only); the statistics are the plain shares (counts,
 /// which cluster identically), not each share divided by its maximum over the clients as the code does (dividing the
 /// zero share by its maximum turns a single zero coordinate into a full unit of distance); mean shift seeds at every
 /// point instead of binned seeds (<c>bin_seeding</c> is a speed-up that moves the seeds), and its bandwidth is estimated
@@ -152,7 +152,7 @@ public static class SignGuard
     /// most 10⁻³·h or after 300 moves; the end points, each with the number of points in its last window, are sorted
     /// densest first (ties: lexicographically larger first), and a mode is dropped when it lies within h of one kept
     /// before it; each point joins its nearest kept mode if that is within h, else no cluster.
-    /// Source: Comaniciu, Meer 2002, "Mean Shift: A Robust Approach Toward Feature Space Analysis", IEEE TPAMI 24(5), eq. 17 with a flat kernel; bandwidth, stopping and merging as scikit-learn's <c>MeanShift(cluster_all=False)</c>, which SignGuard's authors use.
+    /// Source: Comaniciu, Meer 2002, "Mean Shift: A Robust Approach Toward Feature Space Analysis", IEEE TPAMI 24(5), the mean shift procedure with a flat kernel; bandwidth, stopping and merging as scikit-learn's <c>estimate_bandwidth</c> and <c>MeanShift(cluster_all=False)</c>, which SignGuard's authors use.
     /// <para>
     /// Every step depends on the points as a set, not on their order: sums of the windows' points are exact (the points
     /// are counts), the k-th distances are added smallest first, and ties are broken by value. With h = 0 (each point has

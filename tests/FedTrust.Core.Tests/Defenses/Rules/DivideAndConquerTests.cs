@@ -70,8 +70,7 @@ public class DivideAndConquerTests
     public void Sign_flipped_and_scaled_attackers_among_honest_updates_are_removed()
     {
         // Honest updates around 1 with spread 0.1: the flipped ones sit near −1 and the scaled one near 10, on the line
-        // the top singular vector follows. (With SignGuard's N(0.3, 1) updates the scaled copy of update 2 would pull v
-        // onto update 2's own noise: DnC would drop update 2 with it and keep the flipped ones, whose noise is orthogonal.)
+        // the top singular vector follows.
         var (updates, _) = SignGuardTests.Attacked(seed: 31, centre: 1f, spread: 0.1);
         var snapshot = Inputs.Snapshot(updates);
         var result = DivideAndConquer.Aggregate(updates, new DivideAndConquerOptions(F: 3, SubsampleDimension: 500), seed: 2, round: 5);
