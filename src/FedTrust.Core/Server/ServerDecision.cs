@@ -36,7 +36,10 @@ public abstract record ServerDecision
     /// <summary>Log a warning: an Akka format string and its arguments, kept apart so the line reads as it always has.</summary>
     public sealed record Warn(string Format, params object[] Args) : ServerDecision;
 
-    /// <summary>A round is finished: checkpoint it, then report it.</summary>
+    /// <summary>
+    /// A round is finished: checkpoint it, then report it. The checkpoint refers to the machine's state (FoolsGold's
+    /// histories) rather than copying it, so it is written before the next input.
+    /// </summary>
     public sealed record RoundFinished(RoundResult Result, RunCheckpoint Checkpoint) : ServerDecision;
 
     /// <summary>Ask each of <paramref name="Clients"/> to evaluate the final model on its local test images.</summary>
