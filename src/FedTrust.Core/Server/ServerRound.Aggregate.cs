@@ -197,13 +197,7 @@ public sealed partial class ServerRound
             Skipped = rule.Action == ShortRoundAction.Skip ? rule.Reason : null,
         };
         _rounds.Add(result);
-        var checkpoint = new RunCheckpoint(_runId, _configFingerprint, Round, _global, _rounds.ToList())
-        {
-            PreviousAggregate = _settings.Defense.Rule == AggregationRule.CenteredClipping ? _defenseState.PreviousAggregate : _publicReference,
-            Histories = _settings.Defense.Rule == AggregationRule.FoolsGold ? _defenseState.FoolsGold.History : null,
-            Privacy = _accountant is null ? null : new PrivacyState(_accountant.Orders, _accountant.Rdp.ToArray(), _accountant.Steps, _clip),
-        };
-        _out.Add(new ServerDecision.RoundFinished(result, checkpoint));
+        _out.Add(new ServerDecision.RoundFinished(result, Checkpoint()));
 
         if (divergence is not null)
         {
@@ -212,6 +206,17 @@ public sealed partial class ServerRound
         }
         else NextRound();
     }
+
+    /// <summary>
+    /// Where the run stands after its last completed round: enough to continue it exactly (<see cref="ServerRound"/>'s
+    /// <c>resume</c>). It refers to the machine's state (FoolsGold's histories) rather than copying it.
+    /// </summary>
+    public RunCheckpoint Checkpoint() => new(_runId, _configFingerprint, Round, _global, _rounds.ToList())
+    {
+        PreviousAggregate = _settings.Defense.Rule == AggregationRule.CenteredClipping ? _defenseState.PreviousAggregate : _publicReference,
+        Histories = _settings.Defense.Rule == AggregationRule.FoolsGold ? _defenseState.FoolsGold.History : null,
+        Privacy = _accountant is null ? null : new PrivacyState(_accountant.Orders, _accountant.Rdp.ToArray(), _accountant.Steps, _clip),
+    };
 
     /// <summary>
     /// The next round, or the end: after the last round, after divergence, or when the next round would take the spent

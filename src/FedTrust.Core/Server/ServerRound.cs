@@ -104,23 +104,8 @@ public sealed partial class ServerRound
     /// <summary>Whether the run has a coalition the actor must create and relay to.</summary>
     public bool HasCoalition => _coalition;
 
-    /// <summary>The rounds completed so far (a resumed run's included).</summary>
-    public IReadOnlyList<RoundResult> Rounds => _rounds;
-
-    /// <summary>The global model now.</summary>
-    public float[] GlobalWeights => _global;
-
-    /// <summary>Every live client's latest trust score (after the last completed round).</summary>
+    /// <summary>Every client's latest trust score (after the last completed round; resumed, the checkpoint's rounds).</summary>
     public IReadOnlyDictionary<string, double> LatestTrust => _latestTrust;
-
-    /// <summary>Defense state carried across rounds (centered clipping's centre, FoolsGold's histories).</summary>
-    public DefenseState DefenseState => _defenseState;
-
-    /// <summary>The central-DP clip norm C of the open (or next) round.</summary>
-    public double ClipNorm => _clip;
-
-    /// <summary>The privacy accountant (null without dp).</summary>
-    public RdpAccountant? Accountant => _accountant;
 
     /// <summary>Continue after the checkpoint's last completed round: its model, its reports, the privacy spent so far.</summary>
     private void Restore(RunCheckpoint resume)
