@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
-using FedTrust.Actors.Aggregation;
+using FedTrust.Core;
 using FedTrust.Actors.Protocol;
 using FedTrust.Core.Results;
 

@@ -210,7 +210,8 @@ public sealed class CheckpointFile(string path)
     /// <summary>
     /// One round as stored. The loss is written as a number, or as "NaN", "Infinity" or "-Infinity" for a diverged
     /// model, so it comes back exactly; checkpoints written before that stored a non-finite loss as double.MaxValue,
-    /// read back as +∞. Rejections, DivergenceReason, Sampled, AttackSuccessRate and AttackNotes are absent from older checkpoints (read as none).
+    /// read back as +∞. Rejections, DivergenceReason, Sampled, AttackSuccessRate, AttackNotes, KrumF, Buckets, ShortRound and Skipped are absent from
+    /// older checkpoints (read as none).
     /// </summary>
     private sealed record RoundDocument(
         int Round, ClassificationMetrics Metrics,
@@ -218,11 +219,16 @@ public sealed class CheckpointFile(string path)
         double Seconds, List<string> Participants, List<string> Missing, long RssBytes,
         List<string> Excluded, List<string> Rejected, Dictionary<string, double>? Trust, double? Epsilon,
         Dictionary<string, string>? Rejections = null, string? DivergenceReason = null, List<string>? Sampled = null,
-        double? AttackSuccessRate = null, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] List<string>? AttackNotes = null)
+        double? AttackSuccessRate = null, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] List<string>? AttackNotes = null,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? KrumF = null,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Buckets = null,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ShortRound = null,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Skipped = null)
     {
         public static RoundDocument From(RoundResult r) => new(r.Round, r.Metrics, r.Loss, r.Seconds,
             r.Participants.ToList(), r.Missing.ToList(), r.RssBytes, r.Excluded.ToList(), r.Rejected.ToList(), r.Trust?.ToDictionary(), r.Epsilon,
-            r.Rejections.ToDictionary(), r.DivergenceReason, r.Sampled?.ToList(), r.AttackSuccessRate, r.AttackNotes?.ToList());
+            r.Rejections.ToDictionary(), r.DivergenceReason, r.Sampled?.ToList(), r.AttackSuccessRate, r.AttackNotes?.ToList(),
+            r.KrumF, r.Buckets, r.ShortRound, r.Skipped);
 
         /// <summary>False when the file left out (or nulled) a field every round has.</summary>
         public bool IsComplete => Metrics is not null && Participants is not null && Missing is not null && Excluded is not null && Rejected is not null;
@@ -231,13 +237,17 @@ public sealed class CheckpointFile(string path)
         {
             Excluded = Excluded,
             Rejected = Rejected,
-            Rejections = new SortedDictionary<string, string>(Rejections ?? [], Aggregation.ClientIdComparer.Instance),
-            Trust = Trust is null ? null : new SortedDictionary<string, double>(Trust, Aggregation.ClientIdComparer.Instance),
+            Rejections = new SortedDictionary<string, string>(Rejections ?? [], FedTrust.Core.ClientIdComparer.Instance),
+            Trust = Trust is null ? null : new SortedDictionary<string, double>(Trust, FedTrust.Core.ClientIdComparer.Instance),
             Epsilon = Epsilon,
             DivergenceReason = DivergenceReason,
             Sampled = Sampled,
             AttackSuccessRate = AttackSuccessRate,
             AttackNotes = AttackNotes,
+            KrumF = KrumF,
+            Buckets = Buckets,
+            ShortRound = ShortRound,
+            Skipped = Skipped,
         };
     }
 }

@@ -134,7 +134,7 @@ internal static class ReplayCommand
         if (journal is not null && records.Clients is not null && !journal.SetEquals(records.Clients))
             throw new JournalException(
                 $"{source}: the snapshots of run {runId} list {journal.Count} clients but its {records.ClientsFrom} lists {records.Clients.Count}: " +
-                string.Join(", ", journal.Except(records.Clients).Concat(records.Clients.Except(journal)).Order(Actors.Aggregation.ClientIdComparer.Instance)) + " in one only");
+                string.Join(", ", journal.Except(records.Clients).Concat(records.Clients.Except(journal)).Order(FedTrust.Core.ClientIdComparer.Instance)) + " in one only");
         if (journal is not null) return (journal, $"every event is for one of the run's {journal.Count} clients (known from the journal's snapshots)");
         if (records.Clients is not null) return (records.Clients, $"every event is for one of the run's {records.Clients.Count} clients (known from {records.ClientsFrom})");
         return (null, "unknown (no snapshot in the journal, no result.json or checkpoint.json of this run beside it), so events were not checked against them");
@@ -157,7 +157,7 @@ internal static class ReplayCommand
     {
         var text = new StringBuilder("round,client,score,malicious\n");
         foreach (var (round, scores) in rounds)
-        foreach (var (client, score) in scores.OrderBy(kv => kv.Key, Actors.Aggregation.ClientIdComparer.Instance))
+        foreach (var (client, score) in scores.OrderBy(kv => kv.Key, FedTrust.Core.ClientIdComparer.Instance))
             text.Append(CultureInfo.InvariantCulture,
                 $"{round},{client},{score.ToString("R", CultureInfo.InvariantCulture)},{(malicious is null ? "" : malicious.Contains(client) ? "true" : "false")}\n");
         return text.ToString();
@@ -165,7 +165,7 @@ internal static class ReplayCommand
 
     private static Table Table(IReadOnlyList<(int Round, IReadOnlyDictionary<string, double> Scores)> rounds, IReadOnlySet<string>? malicious)
     {
-        var clients = rounds.SelectMany(r => r.Scores.Keys).Distinct().Order(Actors.Aggregation.ClientIdComparer.Instance).ToList();
+        var clients = rounds.SelectMany(r => r.Scores.Keys).Distinct().Order(FedTrust.Core.ClientIdComparer.Instance).ToList();
         var table = new Table().Border(TableBorder.Simple).AddColumn(new TableColumn("round").RightAligned());
         foreach (var c in clients) table.AddColumn(new TableColumn(malicious?.Contains(c) == true ? $"{c}*" : c).RightAligned());
         foreach (var (round, scores) in rounds)

@@ -218,7 +218,7 @@ public static class Figures
     {
         if (rounds.Count == 0) throw new ArgumentException("no rounds with trust scores to plot", nameof(rounds));
         using var plot = new Plot();
-        var ids = rounds.SelectMany(r => r.Scores.Keys).Distinct().Order(FedTrust.Actors.Aggregation.ClientIdComparer.Instance).ToList();
+        var ids = rounds.SelectMany(r => r.Scores.Keys).Distinct().Order(FedTrust.Core.ClientIdComparer.Instance).ToList();
 
         // Honest clients first so the malicious ones are drawn on top.
         foreach (var id in ids.OrderBy(malicious.Contains))

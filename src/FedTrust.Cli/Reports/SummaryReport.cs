@@ -105,7 +105,7 @@ internal static class SummaryReport
     {
         var label = sampled ? "trust of the last round's sample" : "trust";
         if (trust.Count <= 2 * ListedIds) return $"{label}: {string.Join(", ", trust.Select(kv => $"{kv.Key}={F(kv.Value)}"))}";
-        var lowest = trust.OrderBy(kv => kv.Value).ThenBy(kv => kv.Key, FedTrust.Actors.Aggregation.ClientIdComparer.Instance).Take(5);
+        var lowest = trust.OrderBy(kv => kv.Value).ThenBy(kv => kv.Key, FedTrust.Core.ClientIdComparer.Instance).Take(5);
         return $"{label} ({trust.Count} clients): min {F(trust.Values.Min())}, mean {F(trust.Values.Average())}, max {F(trust.Values.Max())}; " +
                $"lowest {string.Join(", ", lowest.Select(kv => $"{kv.Key}={F(kv.Value)}"))}; every score is in result.json";
     }

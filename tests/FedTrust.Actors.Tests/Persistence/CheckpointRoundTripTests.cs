@@ -56,6 +56,31 @@ public class CheckpointRoundTripTests : IDisposable
     }
 
     [Fact]
+    public void Krum_f_buckets_and_short_round_notes_come_back_so_a_resumed_result_equals_an_uninterrupted_one()
+    {
+        var rounds = new[]
+        {
+            Round(1, 0.5) with { KrumF = 3, Buckets = 1, ShortRound = "bucketing formed 1 bucket from 4 valid updates" },
+            Round(2, 0.25) with { Skipped = "2 valid updates, too few for krum; skipped" },
+        };
+        var file = CheckpointFile.In(_root);
+        file.Save(new RunCheckpoint("run-1", "fingerprint", 2, [1f], rounds));
+
+        var loaded = file.Load()!.Rounds;
+
+        Assert.Equal(rounds.Select(r => (r.KrumF, r.Buckets, r.ShortRound, r.Skipped)), loaded.Select(r => (r.KrumF, r.Buckets, r.ShortRound, r.Skipped)));
+
+        // A checkpoint written before these keys were kept reads them as absent.
+        var json = File.ReadAllText(file.Path);
+        json = System.Text.RegularExpressions.Regex.Replace(json, @",""(krumF|buckets|shortRound|skipped)"":(\d+|""[^""]*"")", "");
+        json = System.Text.RegularExpressions.Regex.Replace(json, @",""sha256"":""[0-9a-f]{64}""", "");
+        Assert.DoesNotContain("krumF", json);
+        Assert.DoesNotContain("skipped", json);
+        File.WriteAllText(file.Path, json);
+        Assert.All(file.Load(out _)!.Rounds, r => Assert.Equal((null, null, null, null), (r.KrumF, r.Buckets, r.ShortRound, r.Skipped)));
+    }
+
+    [Fact]
     public void A_checkpoint_from_before_rejection_reasons_still_loads()
     {
         var file = CheckpointFile.In(_root);

@@ -1,4 +1,4 @@
-namespace FedTrust.Actors.Aggregation;
+namespace FedTrust.Core;
 
 /// <summary>Orders "client-2" before "client-10": by the trailing number when both ids have one, else ordinally.</summary>
 public sealed class ClientIdComparer : IComparer<string>
