@@ -47,6 +47,12 @@ public static class AggregationRules
         }
     }
 
+    /// <summary>Removes a rule added by <see cref="Register"/> (tests); the built-in rules stay.</summary>
+    internal static void Unregister(string name)
+    {
+        lock (Registered) Registered.RemoveAll(r => r.Name == name && !BuiltIn.Contains(r));
+    }
+
     public static bool TryParse(string name, out AggregationRule rule)
     {
         rule = Registered.FirstOrDefault(r => r.Name == name)!;
