@@ -1,11 +1,22 @@
-using FedTrust.Core.Defenses.Rules;
-
 namespace FedTrust.Core.Defenses;
 
 /// <summary>
 /// The aggregation rules a defense may name, by configuration name. Adding a rule is one class deriving from
-/// <see cref="AggregationRule"/> (in its own file under Defenses/Rules) and one line in <see cref="BuiltIn"/>; the
-/// parser, the error messages, central DP's check, the settings checks and the pipeline then know it.
+/// <see cref="AggregationRule"/> (beside its algorithm under Defenses/Rules, in this namespace) and one line in <see cref="BuiltIn"/>; the
+/// parser, the error messages, central DP's check, the settings checks and the pipeline then know it. A rule written as
+/// a pure function over the updates needs only an adapter beside it, e.g. for <c>SignGuard.Aggregate(updates, seed, round)</c>:
+/// <code>
+/// internal sealed class SignGuardRule : AggregationRule
+/// {
+///     public override string Name => "signguard";
+///     public override RuleOutcome Aggregate(StageInput input)
+///     {
+///         var result = SignGuard.Aggregate(input.Vectors, input.Context.Seed, input.Context.Round);
+///         return new RuleOutcome(result.Delta, result.Selected);
+///     }
+/// }
+/// </code>
+/// and the line <c>new SignGuardRule(),</c> in <see cref="BuiltIn"/>.
 /// </summary>
 public static class AggregationRules
 {

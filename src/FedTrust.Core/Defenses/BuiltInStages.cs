@@ -1,12 +1,14 @@
+using FedTrust.Core.Defenses.Rules;
 using FedTrust.Core.Settings;
 using Algorithms = FedTrust.Core.Defenses.Rules;
 using KrumScores = FedTrust.Core.Defenses.Krum;
 using MultiKrumSelection = FedTrust.Core.Defenses.MultiKrum;
 
-namespace FedTrust.Core.Defenses.Rules;
+namespace FedTrust.Core.Defenses;
 
 // The built-in rules and pre-aggregators as registered stages (AggregationRules, PreAggregators): each declares its
-// properties and calls its algorithm, which lives in its own file and cites its source.
+// properties and calls its algorithm, which lives in its own file under Rules/ and cites its source. The stages sit in
+// this namespace, beside the interface they implement, so that Defenses.Rules (the pure algorithms) never refers back.
 
 /// <summary>mean: the (trust- and) sample-weighted mean (FedAvg, McMahan et al. 2017).</summary>
 internal sealed class MeanRule : AggregationRule
