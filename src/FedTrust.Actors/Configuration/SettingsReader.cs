@@ -243,6 +243,8 @@ public static class SettingsReader
             ? AggregationRules.TryParse(OneOf(config, $"{key}.rule", AggregationRules.Names), out var r) ? r : AggregationRule.Mean
             : AggregationRule.Mean;
         var d = DefenseOptions.Default;
+        // A registered stage's own keys beyond the typed ones (AggregationRule.OptionKeys): numbers the stage reads itself.
+        var extra = DefenseSettings.StageOptionKeys.Where(k => !DefenseOptions.TypedKeys.Contains(k) && config.HasPath($"{key}.{k}")).ToList();
         var options = new DefenseOptions(
             Trim: Optional(config, $"{key}.trim", k => config.GetString(k) == "auto" ? null : Int(config, k, 0, 5_000, autoAllowed: true), d.Trim),
             GmIterations: Optional(config, $"{key}.gm-iterations", k => Int(config, k, 1, 100_000), d.GmIterations),
@@ -252,7 +254,8 @@ public static class SettingsReader
             CcIterations: Optional(config, $"{key}.cc-iterations", k => Int(config, k, 1, 1000), d.CcIterations),
             RootSamples: Optional(config, $"{key}.root-samples", k => Int(config, k, 1, 30_000), d.RootSamples),
             BucketSize: Optional(config, $"{key}.bucket-size", k => Int(config, k, 1, 10_000), d.BucketSize),
-            ClipNorm: Optional(config, $"{key}.clip-norm", k => config.GetString(k) == "auto" ? null : Double(config, k, 0, 1e9, minExclusive: true, allowed: "'auto' or a number greater than 0"), d.ClipNorm));
+            ClipNorm: Optional(config, $"{key}.clip-norm", k => config.GetString(k) == "auto" ? null : Double(config, k, 0, 1e9, minExclusive: true, allowed: "'auto' or a number greater than 0"), d.ClipNorm),
+            Extra: extra.Count > 0 ? extra.ToDictionary(k => k, k => Double(config, $"{key}.{k}", -1e9, 1e9)) : null);
         var trust = Optional(config, $"{key}.trust", k => Switch(config, k), false);
         var dp = Optional(config, $"{key}.dp", k => Switch(config, k), false);
         return DefenseSettings.Build(pre, rule, trust, dp) with { Options = options };

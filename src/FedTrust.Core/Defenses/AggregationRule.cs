@@ -198,7 +198,15 @@ public sealed record DefenseOptions(
     int CcIterations = 1,
     int RootSamples = 100,
     int BucketSize = 2,
-    double? ClipNorm = null)
+    double? ClipNorm = null,
+    IReadOnlyDictionary<string, double>? Extra = null)
 {
     public static readonly DefenseOptions Default = new();
+
+    /// <summary>The keys the typed parameters above are read from; any other stage key goes to <see cref="Extra"/>.</summary>
+    public static IReadOnlyList<string> TypedKeys { get; } =
+        ["trim", "gm-iterations", "gm-nu", "gm-tolerance", "cc-tau", "cc-iterations", "root-samples", "bucket-size", "clip-norm"];
+
+    /// <summary>The value the configuration gave <paramref name="key"/> (one of <see cref="Extra"/>'s), or <paramref name="fallback"/>.</summary>
+    public double Number(string key, double fallback) => Extra is not null && Extra.TryGetValue(key, out var value) ? value : fallback;
 }

@@ -87,8 +87,11 @@ public sealed record DefenseSettings(string Name, bool ClientPrivacy, KrumUse Kr
     /// The keys of the object form of <c>fedtrust.defense</c>: the parts, then each registered rule's and pre-aggregator's
     /// parameters (<see cref="AggregationRule.OptionKeys"/>, <see cref="PreAggregator.OptionKeys"/>).
     /// </summary>
-    public static IReadOnlyList<string> ObjectKeys =>
-        ["pre", "rule", "trust", "dp", .. AggregationRules.All.SelectMany(r => r.OptionKeys), .. PreAggregators.All.SelectMany(p => p.OptionKeys)];
+    public static IReadOnlyList<string> ObjectKeys => ["pre", "rule", "trust", "dp", .. StageOptionKeys];
+
+    /// <summary>The registered rules' and pre-aggregators' parameter keys, rules first, each in registration order.</summary>
+    public static IReadOnlyList<string> StageOptionKeys =>
+        [.. AggregationRules.All.SelectMany(r => r.OptionKeys), .. PreAggregators.All.SelectMany(p => p.OptionKeys)];
 
     /// <summary>A name's parts, before it is named canonically.</summary>
     private sealed record Composition(IReadOnlyList<PreAggregator> Pre, AggregationRule Rule, bool Trust, bool Dp);

@@ -114,7 +114,13 @@ public class RuleRegistryTests
     private sealed class LastUpdateRule : AggregationRule
     {
         public override string Name => "test-last";
-        public override RuleOutcome Aggregate(StageInput input) => new(input.Updates[^1].Delta, [input.Count - 1]);
+        public override IReadOnlyList<string> OptionKeys => ["test-scale"];
+
+        public override RuleOutcome Aggregate(StageInput input)
+        {
+            var scale = (float)input.Options.Number("test-scale", 1);
+            return new(input.Updates[^1].Delta.Select(x => scale * x).ToArray(), [input.Count - 1]);
+        }
     }
 
     [Fact]
@@ -137,6 +143,12 @@ public class RuleRegistryTests
             Assert.Contains("test-last", DefenseSettings.Allowed);
             Assert.Equal("the rule 'test-last' has no known sensitivity bound", CentralSensitivity.Problem(DefenseSettings.Parse("test-last"), krum));
             Assert.Throws<ArgumentException>(() => AggregationRules.Register(new LastUpdateRule()));
+            // Its parameter is a key of the defense object, read by the rule from DefenseOptions.Extra.
+            Assert.Contains("test-scale", DefenseSettings.ObjectKeys);
+            var scaled = RobustAggregation.Decide(updates, RobustAggregation.Screen(updates, defense, 0),
+                defense with { Options = new DefenseOptions(Extra: new Dictionary<string, double> { ["test-scale"] = 2 }) }, krum, trust, new TrustParameters(),
+                new RoundContext(1, 1, new DefenseState()));
+            Assert.Equal(2f, scaled.Delta![0], 5);
         }
         finally
         {
