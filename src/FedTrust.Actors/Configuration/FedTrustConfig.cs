@@ -165,7 +165,7 @@ public static class FedTrustConfig
             throw new ConfigurationException($"{DefenseKey} = '{name}': {problem}; expected {FedTrust.Core.Defenses.DefenseSettings.Allowed}");
         var parts = new List<(string, string)>();
         if (defense.Pre.Count > 0) parts.Add(("pre", $"[{string.Join(", ", defense.Pre.Select(FedTrust.Core.Defenses.PreAggregators.Name))}]"));
-        if (defense.Rule != FedTrust.Core.Defenses.AggregationRule.Mean) parts.Add(("rule", JsonSerializer.Serialize(FedTrust.Core.Defenses.AggregationRules.Name(defense.Rule))));
+        if (defense.Rule != FedTrust.Core.Defenses.AggregationRule.Mean) parts.Add(("rule", JsonSerializer.Serialize(defense.Rule.Name)));
         if (defense.Trust) parts.Add(("trust", "on"));
         if (defense.ClientPrivacy) parts.Add(("dp", "on"));
         return parts;

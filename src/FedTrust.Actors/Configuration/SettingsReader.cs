@@ -198,16 +198,12 @@ public static class SettingsReader
         if (defense.Krum != KrumUse.None && n <= 2 * f + 2)
             return $"fedtrust.krum.f = {f}: defense '{defense.Name}' uses Krum, which needs {nKey} > 2f + 2 " +
                    $"({nKey[9..]} = {n}); lower fedtrust.krum.f (it defaults to fedtrust.attack.malicious) or add clients";
-        if (defense.Pre.Contains(PreAggregator.Bucketing) && n >= 2 && defense.Options.BucketSize >= n)
-            return $"fedtrust.defense.bucket-size = {defense.Options.BucketSize}: bucketing with a bucket size of at least n puts all of a round's " +
-                   $"updates into one bucket, so '{defense.Name}' would be a plain mean ({nKey} = {n}); use a bucket size below {n}";
-        if (defense.Pre.Contains(PreAggregator.Nnm) && f >= n)
-            return $"{name}: nnm averages each update's n − f nearest neighbours and needs f < n ({size})";
-        if (defense.Rule == AggregationRule.Bulyan && n < 4 * f + 3)
-            return $"{name}: Bulyan needs n ≥ 4f + 3 (El Mhamdi et al. 2018) ({size}); lower fedtrust.krum.f or add clients";
-        var trim = defense.Options.Trim ?? f;
-        if (defense.Rule == AggregationRule.TrimmedMean && n <= 2 * trim)
-            return $"{name}: the trimmed mean drops {trim} values at each end and needs n > 2·trim ({size}); lower fedtrust.defense.trim or fedtrust.krum.f";
+        // Each stage states its own condition (PreAggregator.FitProblem, AggregationRule.FitProblem); a pre-aggregator that
+        // merges updates (bucketing) is checked first, since it decides how many updates the others see.
+        var check = new FitCheck(n, f, defense.Options, name, size, defense.Name, nKey);
+        foreach (var pre in defense.Pre.OrderBy(p => p.Merges ? 0 : 1))
+            if (pre.FitProblem(check) is { } preProblem) return preProblem;
+        if (defense.Rule.FitProblem(check) is { } ruleProblem) return ruleProblem;
         var malicious = settings.Attack.EffectiveMalicious;
         if (settings.Attack is { Kind: AttackKind.Alie, Z: null } && malicious > n / 2)
             return $"fedtrust.attack.z = auto: ALIE's z (Baruch et al. 2019) needs fedtrust.attack.malicious ≤ n/2 ({nKey} = {n}, malicious = {malicious}); give fedtrust.attack.z";
@@ -247,6 +243,8 @@ public static class SettingsReader
             ? AggregationRules.TryParse(OneOf(config, $"{key}.rule", AggregationRules.Names), out var r) ? r : AggregationRule.Mean
             : AggregationRule.Mean;
         var d = DefenseOptions.Default;
+        // A registered stage's own keys beyond the typed ones (AggregationRule.OptionKeys): numbers the stage reads itself.
+        var extra = DefenseSettings.StageOptionKeys.Where(k => !DefenseOptions.TypedKeys.Contains(k) && config.HasPath($"{key}.{k}")).ToList();
         var options = new DefenseOptions(
             Trim: Optional(config, $"{key}.trim", k => config.GetString(k) == "auto" ? null : Int(config, k, 0, 5_000, autoAllowed: true), d.Trim),
             GmIterations: Optional(config, $"{key}.gm-iterations", k => Int(config, k, 1, 100_000), d.GmIterations),
@@ -256,7 +254,8 @@ public static class SettingsReader
             CcIterations: Optional(config, $"{key}.cc-iterations", k => Int(config, k, 1, 1000), d.CcIterations),
             RootSamples: Optional(config, $"{key}.root-samples", k => Int(config, k, 1, 30_000), d.RootSamples),
             BucketSize: Optional(config, $"{key}.bucket-size", k => Int(config, k, 1, 10_000), d.BucketSize),
-            ClipNorm: Optional(config, $"{key}.clip-norm", k => config.GetString(k) == "auto" ? null : Double(config, k, 0, 1e9, minExclusive: true, allowed: "'auto' or a number greater than 0"), d.ClipNorm));
+            ClipNorm: Optional(config, $"{key}.clip-norm", k => config.GetString(k) == "auto" ? null : Double(config, k, 0, 1e9, minExclusive: true, allowed: "'auto' or a number greater than 0"), d.ClipNorm),
+            Extra: extra.Count > 0 ? extra.ToDictionary(k => k, k => Double(config, $"{key}.{k}", -1e9, 1e9)) : null);
         var trust = Optional(config, $"{key}.trust", k => Switch(config, k), false);
         var dp = Optional(config, $"{key}.dp", k => Switch(config, k), false);
         return DefenseSettings.Build(pre, rule, trust, dp) with { Options = options };

@@ -44,7 +44,7 @@ public sealed class ClientRoster
         _settings = settings;
         _train = train;
         _trainLabels = train.Labels.Select(l => (byte)l).ToArray();
-        var reserve = settings.Defense.Rule == AggregationRule.FlTrust ? settings.Defense.Options.RootSamples : 0;
+        var reserve = settings.Defense.Rule.NeedsRootUpdate ? settings.Defense.Options.RootSamples : 0;
         ClientPartition[] partitions;
         int[] root;
         try
@@ -69,7 +69,7 @@ public sealed class ClientRoster
 
     /// <summary>What decides a run's split (two runs with equal ones split alike): for checking each split of a grid once.</summary>
     public static object SplitOf(ExperimentSettings settings) => (settings.Data.Dataset.Name, settings.Partition, settings.DataShares ?? settings.Clients,
-        settings.Clients, settings.Seed, settings.Defense.Rule == AggregationRule.FlTrust ? settings.Defense.Options.RootSamples : 0);
+        settings.Clients, settings.Seed, settings.Defense.Rule.NeedsRootUpdate ? settings.Defense.Options.RootSamples : 0);
 
     /// <summary>
     /// Refuses, before anything is written, a split that <paramref name="dataset"/> cannot give: more IID shares than test
@@ -79,7 +79,7 @@ public sealed class ClientRoster
     public static void Check(ExperimentSettings settings, MnistDataset dataset)
     {
         var shares = settings.DataShares ?? settings.Clients;
-        var reserve = settings.Defense.Rule == AggregationRule.FlTrust ? settings.Defense.Options.RootSamples : 0;
+        var reserve = settings.Defense.Rule.NeedsRootUpdate ? settings.Defense.Options.RootSamples : 0;
         var (key, value) = settings.DataShares is { } s ? ("fedtrust.data-shares", s) : ("fedtrust.clients", settings.Clients);
         if (settings.Partition.Kind == PartitionKind.Iid && (shares > dataset.TestLabels.Length || shares > dataset.TrainLabels.Length - reserve))
             throw new ConfigurationException(

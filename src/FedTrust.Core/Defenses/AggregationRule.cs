@@ -1,79 +1,180 @@
+using FedTrust.Core.Settings;
+
 namespace FedTrust.Core.Defenses;
 
-/// <summary>The rule that turns a round's updates into one (the middle stage of a <see cref="DefenseSettings"/> pipeline).</summary>
-public enum AggregationRule
+/// <summary>
+/// One update on its way through a defense's stages: its id (a client's, or a bucket's), whose client updates it holds,
+/// its values, and its weight in a weighted rule (samples, or trust × samples under trust; a merged update adds them).
+/// </summary>
+public sealed record StageUpdate(string Id, IReadOnlyList<string> Members, float[] Delta, double Weight);
+
+/// <summary>What a rule or pre-aggregator receives in a round: the updates, Krum's f, the options and the round's context.</summary>
+/// <param name="Updates">The updates, in client order (or bucket order after bucketing).</param>
+/// <param name="Krum">fedtrust.krum: f (the number of Byzantine updates tolerated) and multi-Krum's m.</param>
+/// <param name="Options">The defense's parameters (the object form of <c>fedtrust.defense</c>).</param>
+/// <param name="Context">The round: seed and number (for seeded stages), the server's root update, the state carried between rounds.</param>
+public sealed record StageInput(IReadOnlyList<StageUpdate> Updates, KrumSettings Krum, DefenseOptions Options, RoundContext Context)
 {
-    /// <summary>FedAvg: the sample-weighted mean (McMahan et al. 2017); trust × samples under trust.</summary>
-    Mean,
-    /// <summary>Krum (Blanchard et al. 2017): the update with the lowest score.</summary>
-    Krum,
-    /// <summary>Multi-Krum: the mean of the m best-scored updates.</summary>
-    MultiKrum,
-    /// <summary>Coordinate-wise median (Yin et al. 2018).</summary>
-    Median,
-    /// <summary>Coordinate-wise trimmed mean (Yin et al. 2018).</summary>
-    TrimmedMean,
-    /// <summary>Geometric median by smoothed Weiszfeld (Pillutla et al. 2022).</summary>
-    GeometricMedian,
-    /// <summary>Bulyan (El Mhamdi et al. 2018).</summary>
-    Bulyan,
-    /// <summary>Centered clipping around the previous round's aggregate (Karimireddy et al. 2021).</summary>
-    CenteredClipping,
-    /// <summary>FLTrust (Cao et al. 2021): cosine trust against the server's root-set update.</summary>
-    FlTrust,
-    /// <summary>FoolsGold (Fung et al. 2020): weights from the similarity of clients' update histories.</summary>
-    FoolsGold,
+    /// <summary>The updates' values, in order.</summary>
+    public IReadOnlyList<float[]> Vectors { get; } = Updates.Select(u => u.Delta).ToList();
+
+    /// <summary>The updates' weights, in order.</summary>
+    public IReadOnlyList<double> Weights => Updates.Select(u => u.Weight).ToList();
+
+    /// <summary>n, the number of updates.</summary>
+    public int Count => Updates.Count;
 }
 
-/// <summary>The configuration names of <see cref="AggregationRule"/> values.</summary>
-public static class AggregationRules
+/// <summary>A rule's aggregate, the updates (indices into <see cref="StageInput.Updates"/>) that went into it, and the f it ran with.</summary>
+/// <param name="Delta">The aggregate update.</param>
+/// <param name="Used">Indices of the updates the aggregate is made of (all of them for averaging rules).</param>
+/// <param name="KrumF">The f a rule of the Krum family ran with; null for other rules.</param>
+public sealed record RuleOutcome(float[] Delta, IReadOnlyList<int> Used, int? KrumF = null)
 {
-    /// <summary>The names, in <see cref="AggregationRule"/> order.</summary>
-    public static IReadOnlyList<string> Names { get; } =
-        ["mean", "krum", "multi-krum", "median", "trimmed-mean", "geometric-median", "bulyan", "centered-clipping", "fltrust", "foolsgold"];
+    /// <summary>An outcome made of every one of <paramref name="count"/> updates.</summary>
+    public static RuleOutcome OfAll(float[] delta, int count) => new(delta, Enumerable.Range(0, count).ToList());
+}
 
-    public static bool TryParse(string name, out AggregationRule rule)
-    {
-        var i = NameIndex.Of(Names, name);
-        rule = (AggregationRule)Math.Max(i, 0);
-        return i >= 0;
-    }
+/// <summary>How a rule of the Krum family depends on f: the fewest updates it runs with, as a formula and as stated in errors.</summary>
+/// <param name="Needed">The fewest updates the rule runs with at a given f.</param>
+/// <param name="Condition">The condition as README and errors state it ("n &gt; 2f + 2").</param>
+/// <param name="LowersItself">Whether the rule lowers f itself when the round is short (Bulyan), rather than the server lowering it.</param>
+public sealed record FCondition(Func<int, int> Needed, string Condition, bool LowersItself);
 
-    public static string Name(AggregationRule rule) =>
-        Enum.IsDefined(rule) ? Names[(int)rule] : throw new ArgumentOutOfRangeException(nameof(rule), rule, "not a defined rule");
+/// <summary>Why a defense cannot run with a round of n updates, for one stage's check.</summary>
+/// <param name="N">The round's number of clients (all, or the sample).</param>
+/// <param name="F">fedtrust.krum.f.</param>
+/// <param name="Options">The defense's parameters.</param>
+/// <param name="Defense">"fedtrust.defense = 'name'", how a message names the defense.</param>
+/// <param name="Size">"fedtrust.clients = n, fedtrust.krum.f = f", how a message states the round's size.</param>
+/// <param name="DefenseName">The defense's canonical name.</param>
+/// <param name="SizeKey">The key that sets n (fedtrust.clients or fedtrust.clients-per-round).</param>
+public sealed record FitCheck(int N, int F, DefenseOptions Options, string Defense, string Size, string DefenseName, string SizeKey);
 
-    /// <summary>Whether the rule weighs updates by trust × samples (the others use trust to exclude only).</summary>
-    public static bool Weighted(AggregationRule rule) => rule is AggregationRule.Mean or AggregationRule.MultiKrum or AggregationRule.GeometricMedian;
+/// <summary>
+/// The middle stage of a defense: turns the round's updates into one. Every rule has this one shape; it declares what
+/// the server must know about it (weighted? stateful? Krum's f? central DP's sensitivity? the option keys it reads?) so
+/// that no switch elsewhere names it. A rule is registered by name in <see cref="AggregationRules"/>; adding one is one
+/// class (in its own file under Defenses/Rules) and one line there.
+/// The constants are the built-in rules' configuration names: <c>AggregationRule.Median</c> converts to the registered rule.
+/// </summary>
+public abstract class AggregationRule : IEquatable<AggregationRule>
+{
+    public const string Mean = "mean";
+    public const string Krum = "krum";
+    public const string MultiKrum = "multi-krum";
+    public const string Median = "median";
+    public const string TrimmedMean = "trimmed-mean";
+    public const string GeometricMedian = "geometric-median";
+    public const string Bulyan = "bulyan";
+    public const string CenteredClipping = "centered-clipping";
+    public const string FlTrust = "fltrust";
+    public const string FoolsGold = "foolsgold";
+
+    /// <summary>The rule's configuration name (a part of a defense's name).</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Whether the rule weighs updates by trust × samples (the others use trust to exclude only); zero-weight updates are dropped before it.</summary>
+    public virtual bool Weighted => false;
 
     /// <summary>Whether the rule carries state from round to round (the previous aggregate, or client histories).</summary>
-    public static bool Stateful(AggregationRule rule) => rule is AggregationRule.CenteredClipping or AggregationRule.FoolsGold;
+    public virtual bool Stateful => false;
+
+    /// <summary>
+    /// What the round's <see cref="Screening"/> computes Krum's scores for: none, to select one update, or the m best.
+    /// </summary>
+    public virtual KrumUse KrumUse => KrumUse.None;
+
+    /// <summary>
+    /// Whether, with no pre-aggregator before it, the rule decides from the round's <see cref="Screening"/> (the paper's
+    /// protocol): Krum's ranking of every update of the round, computed before trust filtering, then the trusted ones
+    /// among the best-ranked are kept and averaged by trust × samples in client order (<see cref="TrustWeightedAverage"/>).
+    /// Otherwise (and always after a pre-aggregator) the rule runs on the kept updates alone (<see cref="Aggregate"/>).
+    /// True for mean, krum and multi-krum, whose numbers the paper's tables pin.
+    /// </summary>
+    public virtual bool SelectsFromScreening => false;
+
+    /// <summary>How the rule depends on Krum's f; null when it takes no f.</summary>
+    public virtual FCondition? TakesF => null;
+
+    /// <summary>The fewest updates the rule runs on; with fewer (trust or a lost client left too few), the updates are averaged.</summary>
+    public virtual int MinimumUpdates => 1;
+
+    /// <summary>Whether the rule needs the server's update on its clean root set (<see cref="RoundContext.RootUpdate"/>).</summary>
+    public virtual bool NeedsRootUpdate => false;
+
+    /// <summary>The keys of the object form of <c>fedtrust.defense</c> that set this rule's parameters.</summary>
+    public virtual IReadOnlyList<string> OptionKeys => [];
+
+    /// <summary>
+    /// Why the rule cannot run under central DP (the noise needs a bound on how far one client moves the released sum), or
+    /// null when it can.
+    /// </summary>
+    public virtual string? CentralProblem(KrumSettings krum) => $"the rule '{Name}' has no known sensitivity bound";
+
+    /// <summary>The L2 sensitivity of the round's noised sum in units of the clip norm C (asked only when <see cref="CentralProblem"/> is null).</summary>
+    public virtual int CentralMultiplier(KrumSettings krum) => 1;
+
+    /// <summary>Why the rule cannot run with a round of this size, or null when it can.</summary>
+    public virtual string? FitProblem(FitCheck check) => null;
+
+    /// <summary>The round's aggregate of <paramref name="input"/>'s updates (at least <see cref="MinimumUpdates"/> of them).</summary>
+    public abstract RuleOutcome Aggregate(StageInput input);
+
+    /// <summary>The registered rule called <paramref name="name"/>.</summary>
+    /// <exception cref="ArgumentException">No rule has that name.</exception>
+    public static implicit operator AggregationRule(string name) =>
+        AggregationRules.TryParse(name, out var rule) ? rule : throw new ArgumentException($"unknown rule '{name}': expected one of {string.Join(", ", AggregationRules.Names)}", nameof(name));
+
+    public bool Equals(AggregationRule? other) => other is not null && other.Name == Name;
+    public override bool Equals(object? obj) => obj is AggregationRule other && Equals(other);
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Name);
+    public static bool operator ==(AggregationRule? a, AggregationRule? b) => a is null ? b is null : a.Equals(b);
+    public static bool operator !=(AggregationRule? a, AggregationRule? b) => !(a == b);
+    public override string ToString() => Name;
 }
 
-/// <summary>A transformation of the round's updates before the rule (the first stage of a pipeline).</summary>
-public enum PreAggregator
+/// <summary>
+/// The first stage of a defense: a transformation of the round's (trusted) updates before the rule. One shape for all;
+/// registered by name in <see cref="PreAggregators"/>. The constants are the built-in ones' configuration names.
+/// </summary>
+public abstract class PreAggregator : IEquatable<PreAggregator>
 {
-    /// <summary>Nearest-neighbour mixing (Allouah et al. 2023).</summary>
-    Nnm,
-    /// <summary>Bucketing (Karimireddy et al. 2022).</summary>
-    Bucketing,
-    /// <summary>Norm clipping.</summary>
-    Clip,
-}
+    public const string Nnm = "nnm";
+    public const string Bucketing = "bucketing";
+    public const string Clip = "clip";
 
-/// <summary>The configuration names of <see cref="PreAggregator"/> values.</summary>
-public static class PreAggregators
-{
-    public static IReadOnlyList<string> Names { get; } = ["nnm", "bucketing", "clip"];
+    /// <summary>The pre-aggregator's configuration name.</summary>
+    public abstract string Name { get; }
 
-    public static bool TryParse(string name, out PreAggregator pre)
-    {
-        var i = NameIndex.Of(Names, name);
-        pre = (PreAggregator)Math.Max(i, 0);
-        return i >= 0;
-    }
+    /// <summary>Whether it merges updates into fewer (bucketing); the decision then reports how many it formed.</summary>
+    public virtual bool Merges => false;
 
-    public static string Name(PreAggregator pre) =>
-        Enum.IsDefined(pre) ? Names[(int)pre] : throw new ArgumentOutOfRangeException(nameof(pre), pre, "not a defined pre-aggregator");
+    /// <summary>The keys of the object form of <c>fedtrust.defense</c> that set its parameters.</summary>
+    public virtual IReadOnlyList<string> OptionKeys => [];
+
+    /// <summary>Why it cannot run under central DP, or null when it can.</summary>
+    public virtual string? CentralProblem =>
+        $"the pre-aggregator '{Name}' reshapes each update with the others' statistics, so one client moves many " +
+        "updates and the noise has no sensitivity bound to be calibrated to (the server already clips every update to fedtrust.dp.clip)";
+
+    /// <summary>Why it cannot run with a round of this size, or null when it can.</summary>
+    public virtual string? FitProblem(FitCheck check) => null;
+
+    /// <summary>The transformed updates.</summary>
+    public abstract IReadOnlyList<StageUpdate> Apply(StageInput input);
+
+    /// <summary>The registered pre-aggregator called <paramref name="name"/>.</summary>
+    /// <exception cref="ArgumentException">None has that name.</exception>
+    public static implicit operator PreAggregator(string name) =>
+        PreAggregators.TryParse(name, out var pre) ? pre : throw new ArgumentException($"unknown pre-aggregator '{name}': expected one of {string.Join(", ", PreAggregators.Names)}", nameof(name));
+
+    public bool Equals(PreAggregator? other) => other is not null && other.Name == Name;
+    public override bool Equals(object? obj) => obj is PreAggregator other && Equals(other);
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Name);
+    public static bool operator ==(PreAggregator? a, PreAggregator? b) => a is null ? b is null : a.Equals(b);
+    public static bool operator !=(PreAggregator? a, PreAggregator? b) => !(a == b);
+    public override string ToString() => Name;
 }
 
 /// <summary>
@@ -97,17 +198,15 @@ public sealed record DefenseOptions(
     int CcIterations = 1,
     int RootSamples = 100,
     int BucketSize = 2,
-    double? ClipNorm = null)
+    double? ClipNorm = null,
+    IReadOnlyDictionary<string, double>? Extra = null)
 {
     public static readonly DefenseOptions Default = new();
-}
 
-/// <summary>The position of a configuration name in its list of names (ordinal), or −1.</summary>
-internal static class NameIndex
-{
-    public static int Of(IReadOnlyList<string> names, string name)
-    {
-        for (var i = 0; i < names.Count; i++) if (names[i] == name) return i;
-        return -1;
-    }
+    /// <summary>The keys the typed parameters above are read from; any other stage key goes to <see cref="Extra"/>.</summary>
+    public static IReadOnlyList<string> TypedKeys { get; } =
+        ["trim", "gm-iterations", "gm-nu", "gm-tolerance", "cc-tau", "cc-iterations", "root-samples", "bucket-size", "clip-norm"];
+
+    /// <summary>The value the configuration gave <paramref name="key"/> (one of <see cref="Extra"/>'s), or <paramref name="fallback"/>.</summary>
+    public double Number(string key, double fallback) => Extra is not null && Extra.TryGetValue(key, out var value) ? value : fallback;
 }

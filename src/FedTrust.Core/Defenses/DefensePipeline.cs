@@ -1,5 +1,6 @@
 using FedTrust.Core.Defenses.Rules;
 using FedTrust.Core.Settings;
+using FedTrust.Core.Trust;
 
 namespace FedTrust.Core.Defenses;
 
@@ -17,131 +18,123 @@ public sealed class DefenseState
 public sealed record RoundContext(long Seed, int Round, DefenseState State, float[]? RootUpdate = null);
 
 /// <summary>
-/// The general defense pipeline (<see cref="DefenseSettings"/>): the trusted updates go through each pre-aggregator in
-/// turn, then the rule. A weighted rule (mean, multi-krum, geometric-median) weighs each update by samples, or by trust ×
-/// samples when the defense uses trust; a pre-aggregator that merges updates (bucketing) adds their weights. The rule
-/// reports which clients' updates went into the aggregate: all of them for the averaging rules, the selected ones for
-/// Krum, multi-Krum and Bulyan, those with positive weight for FLTrust and FoolsGold.
+/// The one defense pipeline (<see cref="DefenseSettings"/>): the trust stage keeps the clients at or above the threshold,
+/// each pre-aggregator transforms the kept updates in turn, then the rule aggregates them. A weighted rule (mean,
+/// multi-krum, geometric-median) weighs each update by samples, or by trust × samples when the defense uses trust; a
+/// pre-aggregator that merges updates (bucketing) adds their weights. The rule reports which clients' updates went into
+/// the aggregate: all of them for the averaging rules, the selected ones for Krum, multi-Krum and Bulyan, those with
+/// positive weight for FLTrust and FoolsGold.
+/// A rule that <see cref="AggregationRule.SelectsFromScreening"/> (mean, krum, multi-krum) with no pre-aggregator before
+/// it decides as the paper's defenses do: from the screening's Krum ranking of every update of the round, then trust.
 /// </summary>
 public static class DefensePipeline
 {
-    /// <summary>Stream label of bucketing's permutation.</summary>
-    private const long BucketingStream = 11;
-
-    /// <summary>An update on its way through the pipeline: whose updates it holds, and its weight in a weighted rule.</summary>
-    private sealed record Item(string Id, IReadOnlyList<string> Members, float[] Delta, double Weight);
+    /// <summary>
+    /// The round's decision: trust, then the screened selection or the pre-aggregators and the rule.
+    /// <paramref name="trust"/> holds the scores after this round's evidence (null when the defense does not use trust).
+    /// </summary>
+    /// <param name="context">The round's context; required unless the rule selects from the screening with no pre-aggregator.</param>
+    public static AggregationDecision Decide(IReadOnlyList<RoundUpdate> updates, Screening screening, DefenseSettings defense,
+        KrumSettings krum, IReadOnlyDictionary<string, double>? trust, TrustParameters trustParameters, RoundContext? context)
+    {
+        var kept = TrustStage.Keep(updates, defense, trust, trustParameters);
+        if (defense.Pre.Count == 0 && defense.Rule.SelectsFromScreening) return FromScreening(updates, kept, screening, defense, krum, trust);
+        if (context is null) throw new ArgumentNullException(nameof(context), $"defense '{defense.Name}' needs the round's context");
+        return Aggregate(kept, defense, krum, trust, context);
+    }
 
     /// <summary>
-    /// The aggregate of <paramref name="kept"/> (the round's trusted updates in client order) under <paramref name="defense"/>.
+    /// The aggregate of <paramref name="kept"/> (the round's trusted updates in client order) under <paramref name="defense"/>'s
+    /// pre-aggregators and rule, the rule running on these updates alone.
     /// </summary>
     /// <exception cref="ArgumentException">The rule cannot take this many updates (e.g. Bulyan with n &lt; 4f + 3); the message says why.</exception>
     public static AggregationDecision Aggregate(IReadOnlyList<RoundUpdate> kept, DefenseSettings defense, KrumSettings krum,
         IReadOnlyDictionary<string, double>? trust, RoundContext context)
     {
-        var f = krum.F;
-        var options = defense.Options;
         var weighted = defense.Trust && trust is not null;
-        var items = kept
-            .Select(u => new Item(u.ClientId, [u.ClientId], u.Delta, (weighted ? trust![u.ClientId] : 1.0) * u.Samples))
-            .Where(i => !AggregationRules.Weighted(defense.Rule) || i.Weight > 0)
+        IReadOnlyList<StageUpdate> items = kept
+            .Select(u => new StageUpdate(u.ClientId, [u.ClientId], u.Delta, TrustStage.Weight(u, weighted ? trust : null)))
+            .Where(i => !defense.Rule.Weighted || i.Weight > 0)
             .ToList();
         if (items.Count == 0) return new AggregationDecision(null, []);
 
-        int? bucketCount = null;
+        int? buckets = null;
         foreach (var pre in defense.Pre)
         {
-            var deltas = items.Select(i => i.Delta).ToList();
-            switch (pre)
-            {
-                case PreAggregator.Nnm:
-                    var mixed = NearestNeighborMixing.Apply(deltas, Math.Min(f, items.Count - 1));
-                    items = items.Select((item, k) => item with { Delta = mixed[k] }).ToList();
-                    break;
-                case PreAggregator.Clip:
-                    var clipped = NormClipping.Apply(deltas, options.ClipNorm).Updates;
-                    items = items.Select((item, k) => item with { Delta = clipped[k] }).ToList();
-                    break;
-                case PreAggregator.Bucketing:
-                    var buckets = Bucketing.Apply(deltas, options.BucketSize, DeterministicRandom.For(context.Seed, BucketingStream, context.Round));
-                    items = buckets.Buckets.Select((delta, b) =>
-                    {
-                        var members = buckets.Members[b].Select(k => items[k]).ToList();
-                        return new Item($"bucket-{b}", members.SelectMany(m => m.Members).ToList(), delta, members.Sum(m => m.Weight));
-                    }).ToList();
-                    bucketCount = items.Count;
-                    break;
-                default:
-                    throw new ArgumentOutOfRangeException(nameof(defense), pre, "not a defined pre-aggregator");
-            }
+            items = pre.Apply(new StageInput(items, krum, defense.Options, context));
+            if (pre.Merges) buckets = items.Count;
         }
 
-        var vectors = items.Select(i => i.Delta).ToList();
-        var n = items.Count;
         // Trust (or a client lost mid-run) may leave fewer updates than the rule's n-versus-f condition needs: the rule then
         // assumes the largest f the remaining n allows (f is what it tolerates, and excluded clients are no longer among
         // them); with too few left for any f, the updates are averaged.
-        var rule = defense.Rule switch
+        var rule = items.Count < defense.Rule.MinimumUpdates ? AggregationRules.MeanRule : defense.Rule;
+        var outcome = rule.Aggregate(new StageInput(items, krum, defense.Options, context));
+        context.State.PreviousAggregate = outcome.Delta;
+        return new AggregationDecision(outcome.Delta, outcome.Used.SelectMany(k => items[k].Members).Order(StringComparer.Ordinal).ToList())
         {
-            AggregationRule.Krum or AggregationRule.MultiKrum when n < 3 => AggregationRule.Mean,
-            AggregationRule.Bulyan when n < 3 => AggregationRule.Mean,
-            var r => r,
-        };
-        var krumF = Math.Min(f, (n - 3) / 2);
-        var (aggregate, used) = rule switch
-        {
-            AggregationRule.Mean => (Mean(items), items),
-            AggregationRule.Krum => Selected(items, [Krum.Select(vectors, krumF)]),
-            AggregationRule.MultiKrum => Selected(items, MultiKrum.Select(vectors, krumF, (krum with { F = krumF }).MFor(n))),
-            AggregationRule.Median => (VectorMath.CoordinateMedian(vectors), items),
-            AggregationRule.TrimmedMean => (TrimmedMean.Aggregate(vectors, Math.Min(options.Trim ?? f, (n - 1) / 2)), items),
-            AggregationRule.GeometricMedian => (GeometricMedian.Aggregate(vectors, items.Select(i => i.Weight).ToList(),
-                options.GmIterations, options.GmNu, options.GmTolerance).Median, items),
-            AggregationRule.Bulyan => BulyanRule(items, vectors, Math.Min(f, (n - 3) / 4)),
-            AggregationRule.CenteredClipping => (CenteredClipping.Aggregate(vectors,
-                context.State.PreviousAggregate ?? new float[vectors[0].Length], options.CcTau, options.CcIterations), items),
-            AggregationRule.FlTrust => FlTrustRule(items, vectors, context),
-            AggregationRule.FoolsGold => FoolsGoldRule(items, vectors, context),
-            _ => throw new ArgumentOutOfRangeException(nameof(defense), rule, "not a defined rule"),
-        };
-        context.State.PreviousAggregate = aggregate;
-        return new AggregationDecision(aggregate, used.SelectMany(i => i.Members).Order(StringComparer.Ordinal).ToList())
-        {
-            KrumF = rule switch
-            {
-                AggregationRule.Krum or AggregationRule.MultiKrum => krumF,
-                AggregationRule.Bulyan => Math.Min(f, (n - 3) / 4),
-                _ => null,
-            },
-            Buckets = bucketCount,
+            KrumF = outcome.KrumF,
+            Buckets = buckets,
         };
     }
 
-    private static float[] Mean(List<Item> items) =>
-        FedAvg.Aggregate(items.Select(i => new WeightedUpdate(i.Id, i.Delta, i.Weight)).ToList());
-
-    /// <summary>The weighted mean of the items at <paramref name="indices"/> (one item: itself), and those items.</summary>
-    private static (float[], List<Item>) Selected(List<Item> items, IReadOnlyList<int> indices)
+    /// <summary>
+    /// The paper's protocol (<see cref="AggregationRule.SelectsFromScreening"/>): Krum's ranking of all the round's updates
+    /// picks the best one (krum) or the m best for m = m(n) of all n (multi-krum) among the trusted, and the picked are
+    /// averaged by trust × samples in client order; the mean takes every trusted update. f is reported as configured.
+    /// </summary>
+    private static AggregationDecision FromScreening(IReadOnlyList<RoundUpdate> updates, List<RoundUpdate> kept, Screening screening,
+        DefenseSettings defense, KrumSettings krum, IReadOnlyDictionary<string, double>? trust)
     {
-        var chosen = indices.Order().Select(k => items[k]).ToList();
-        return (chosen.Count == 1 ? chosen[0].Delta : Mean(chosen), chosen);
+        var use = defense.Rule.KrumUse;
+        if (use != KrumUse.None && kept.Count > 0)
+        {
+            var rank = screening.KrumRanking!.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
+            var take = use == KrumUse.SelectOne ? 1 : krum.MFor(updates.Count);
+            kept = kept.OrderBy(u => rank[u.ClientId]).Take(take).OrderBy(u => IndexOf(updates, u)).ToList();
+        }
+        int? krumF = use != KrumUse.None ? krum.F : null;
+        if (kept.Count == 0) return new AggregationDecision(null, []) { KrumF = krumF };
+
+        // Without trust every client weighs 1 × samples: plain FedAvg.
+        var entries = kept.Select(u => (u.ClientId, u.Delta, u.Samples, Trust: defense.Trust ? trust![u.ClientId] : 1.0))
+            .Where(e => e.Trust * e.Samples > 0)
+            .ToList();
+        if (entries.Count == 0) return new AggregationDecision(null, []) { KrumF = krumF };
+        return new AggregationDecision(TrustWeightedAverage.Aggregate(entries), entries.Select(e => e.ClientId).ToList()) { KrumF = krumF };
     }
 
-    private static (float[], List<Item>) BulyanRule(List<Item> items, List<float[]> vectors, int f)
+    private static int IndexOf(IReadOnlyList<RoundUpdate> list, RoundUpdate item)
     {
-        var result = Bulyan.Aggregate(vectors, f);
-        return (result.Delta, result.Selected.Select(k => items[k]).ToList());
+        for (var i = 0; i < list.Count; i++) if (ReferenceEquals(list[i], item)) return i;
+        return -1;
+    }
+}
+
+/// <summary>
+/// The trust stage of a defense: it keeps the clients whose score is at or above the exclusion threshold
+/// (<see cref="TrustRule.IsExcluded"/>) and weighs each kept update by trust × samples (the seed paper's trust model).
+/// </summary>
+public static class TrustStage
+{
+    /// <summary>The updates the trust stage keeps (all of them when the defense does not use trust), in the order given.</summary>
+    /// <exception cref="ArgumentException">The defense uses trust and <paramref name="trust"/> is null.</exception>
+    public static List<RoundUpdate> Keep(IReadOnlyList<RoundUpdate> updates, DefenseSettings defense,
+        IReadOnlyDictionary<string, double>? trust, TrustParameters parameters)
+    {
+        if (!defense.Trust) return [.. updates];
+        if (trust is null) throw new ArgumentException($"defense '{defense.Name}' uses trust but no scores were given", nameof(trust));
+        return updates.Where(u => !TrustRule.IsExcluded(trust[u.ClientId], parameters)).ToList();
     }
 
-    private static (float[], List<Item>) FlTrustRule(List<Item> items, List<float[]> vectors, RoundContext context)
-    {
-        var root = context.RootUpdate ?? throw new ArgumentException("fltrust needs the server's root update, and none was computed this round");
-        var result = FlTrust.Aggregate(vectors, root);
-        return (result.Delta, items.Where((_, k) => result.Scores[k] > 0).ToList());
-    }
+    /// <summary>An update's weight in a weighted rule: trust × samples, or samples when <paramref name="trust"/> is null.</summary>
+    public static double Weight(RoundUpdate update, IReadOnlyDictionary<string, double>? trust) =>
+        (trust is not null ? trust[update.ClientId] : 1.0) * update.Samples;
+}
 
-    private static (float[], List<Item>) FoolsGoldRule(List<Item> items, List<float[]> vectors, RoundContext context)
-    {
-        var weights = context.State.FoolsGold.Weights(items.Select(i => (i.Id, i.Delta)).ToList());
-        return (FoolsGold.Aggregate(vectors, weights), items.Where((_, k) => weights[k] > 0).ToList());
-    }
+/// <summary>The weighted mean of stage updates: FedAvg (McMahan et al. 2017) over their weights, in the order given.</summary>
+internal static class WeightedMean
+{
+    public static float[] Of(IReadOnlyList<StageUpdate> updates) =>
+        FedAvg.Aggregate(updates.Select(u => new WeightedUpdate(u.Id, u.Delta, u.Weight)).ToList());
 }

@@ -3,33 +3,35 @@ namespace FedTrust.Core.Defenses;
 /// <summary>
 /// A defense as a pipeline: optional pre-aggregation (<see cref="Pre"/>) → one aggregation <see cref="Rule"/> → optional
 /// adaptive <see cref="Trust"/> → optional client-side differential privacy (<see cref="ClientPrivacy"/>).
-/// It is named either by a preset (fedavg, krum, multi-krum, dp, trust, hybrid: the paper's defenses, unchanged) or by
-/// its parts joined with '+', pre-aggregators first: "nnm+median+trust", "bucketing+krum", "geometric-median+dp".
+/// It is named either by a preset (fedavg, krum, multi-krum, dp, trust, hybrid: the paper's defenses, defined as
+/// compositions in hocon/defenses.conf, <see cref="DefensePresets"/>) or by its parts joined with '+', pre-aggregators
+/// first: "nnm+median+trust", "bucketing+krum", "geometric-median+dp". The parts are the registered pre-aggregators
+/// (<see cref="PreAggregators"/>) and rules (<see cref="AggregationRules"/>), trust and dp.
 /// </summary>
 public sealed record DefenseSettings(string Name, bool ClientPrivacy, KrumUse Krum, bool Trust)
 {
-    /// <summary>The presets: the defenses of the paper and its baseline.</summary>
-    public static readonly IReadOnlyList<string> Names = ["fedavg", "krum", "multi-krum", "dp", "trust", "hybrid"];
+    /// <summary>The presets' names (hocon/defenses.conf).</summary>
+    public static IReadOnlyList<string> Names => DefensePresets.Names;
 
     /// <summary>The parts a composed name may join: pre-aggregators, rules, and the trust and dp flags.</summary>
-    public static IReadOnlyList<string> Parts { get; } = [.. PreAggregators.Names, .. AggregationRules.Names, "trust", "dp"];
+    public static IReadOnlyList<string> Parts => [.. PreAggregators.Names, .. AggregationRules.Names, "trust", "dp"];
 
     /// <summary>What a name may be, for error messages.</summary>
-    public const string Allowed =
-        "a preset (fedavg, krum, multi-krum, dp, trust, hybrid) or parts joined with '+': pre-aggregators " +
-        "(nnm, bucketing, clip), at most one rule (mean, krum, multi-krum, median, trimmed-mean, geometric-median, bulyan, " +
-        "centered-clipping, fltrust, foolsgold; mean when none is named), trust, dp; e.g. nnm+median+trust";
+    public static string Allowed =>
+        $"a preset ({string.Join(", ", Names)}) or parts joined with '+': pre-aggregators " +
+        $"({string.Join(", ", PreAggregators.Names)}), at most one rule ({string.Join(", ", AggregationRules.Names)}; mean when none is named), " +
+        "trust, dp; e.g. nnm+median+trust";
 
     private readonly AggregationRule? _rule;
 
     /// <summary>The aggregation rule; for a defense built from Krum flags alone it follows <see cref="Krum"/>.</summary>
     public AggregationRule Rule
     {
-        get => _rule ?? Krum switch { KrumUse.SelectOne => AggregationRule.Krum, KrumUse.SelectBestM => AggregationRule.MultiKrum, _ => AggregationRule.Mean };
+        get => _rule ?? AggregationRules.For(Krum);
         init
         {
             _rule = value;
-            Krum = value switch { AggregationRule.Krum => KrumUse.SelectOne, AggregationRule.MultiKrum => KrumUse.SelectBestM, _ => KrumUse.None };
+            Krum = value.KrumUse;
         }
     }
 
@@ -39,28 +41,18 @@ public sealed record DefenseSettings(string Name, bool ClientPrivacy, KrumUse Kr
     /// <summary>The rules' and pre-aggregators' parameters.</summary>
     public DefenseOptions Options { get; init; } = DefenseOptions.Default;
 
-    /// <summary>The canonical name of a pipeline: its parts joined with '+', a preset's name when it is one.</summary>
+    /// <summary>The canonical name of a pipeline: a preset's name when it is one, else its parts joined with '+'.</summary>
     public static string NameOf(IReadOnlyList<PreAggregator> pre, AggregationRule rule, bool trust, bool dp)
     {
         if (pre.Count == 0)
-        {
-            var preset = (rule, trust, dp) switch
-            {
-                (AggregationRule.Mean, false, false) => "fedavg",
-                (AggregationRule.Krum, false, false) => "krum",
-                (AggregationRule.MultiKrum, false, false) => "multi-krum",
-                (AggregationRule.Mean, false, true) => "dp",
-                (AggregationRule.Mean, true, false) => "trust",
-                (AggregationRule.MultiKrum, true, true) => "hybrid",
-                _ => null,
-            };
-            if (preset is not null) return preset;
-        }
-        var parts = pre.Select(PreAggregators.Name).ToList();
-        if (rule != AggregationRule.Mean || (!trust && !dp)) parts.Add(AggregationRules.Name(rule));
-        if (trust) parts.Add("trust");
-        if (dp) parts.Add("dp");
-        return string.Join('+', parts);
+            foreach (var (preset, parts) in PresetParts.Value)
+                if (parts.Pre.Count == 0 && parts.Rule == rule && parts.Trust == trust && parts.Dp == dp)
+                    return preset;
+        var names = pre.Select(p => p.Name).ToList();
+        if (rule != AggregationRules.MeanRule || (!trust && !dp)) names.Add(rule.Name);
+        if (trust) names.Add("trust");
+        if (dp) names.Add("dp");
+        return string.Join('+', names);
     }
 
     /// <summary>The defense called <paramref name="name"/>: a preset, or parts joined with '+'.</summary>
@@ -75,20 +67,51 @@ public sealed record DefenseSettings(string Name, bool ClientPrivacy, KrumUse Kr
     {
         ArgumentNullException.ThrowIfNull(name);
         defense = null!;
-        problem = "";
         var trimmed = name.Trim();
-        switch (trimmed)
+        if (PresetParts.Value.FirstOrDefault(p => p.Name == trimmed) is { Parts: { } preset })
         {
-            case "fedavg": defense = Build([], AggregationRule.Mean, false, false); return true;
-            case "dp": defense = Build([], AggregationRule.Mean, false, true); return true;
-            case "trust": defense = Build([], AggregationRule.Mean, true, false); return true;
-            case "hybrid": defense = Build([], AggregationRule.MultiKrum, true, true); return true;
+            problem = "";
+            defense = Build(preset.Pre, preset.Rule, preset.Trust, preset.Dp);
+            return true;
         }
+        if (!TryParts(trimmed, out var parts, out problem)) return false;
+        defense = Build(parts.Pre, parts.Rule, parts.Trust, parts.Dp);
+        return true;
+    }
+
+    /// <summary>The defense with these parts, named canonically.</summary>
+    public static DefenseSettings Build(IReadOnlyList<PreAggregator> pre, AggregationRule rule, bool trust, bool dp) =>
+        new(NameOf(pre, rule, trust, dp), dp, KrumUse.None, trust) { Rule = rule, Pre = pre };
+
+    /// <summary>
+    /// The keys of the object form of <c>fedtrust.defense</c>: the parts, then each registered rule's and pre-aggregator's
+    /// parameters (<see cref="AggregationRule.OptionKeys"/>, <see cref="PreAggregator.OptionKeys"/>).
+    /// </summary>
+    public static IReadOnlyList<string> ObjectKeys => ["pre", "rule", "trust", "dp", .. StageOptionKeys];
+
+    /// <summary>The registered rules' and pre-aggregators' parameter keys, rules first, each in registration order.</summary>
+    public static IReadOnlyList<string> StageOptionKeys =>
+        [.. AggregationRules.All.SelectMany(r => r.OptionKeys), .. PreAggregators.All.SelectMany(p => p.OptionKeys)];
+
+    /// <summary>A name's parts, before it is named canonically.</summary>
+    private sealed record Composition(IReadOnlyList<PreAggregator> Pre, AggregationRule Rule, bool Trust, bool Dp);
+
+    /// <summary>The presets' parts, read from hocon/defenses.conf.</summary>
+    private static readonly Lazy<IReadOnlyList<(string Name, Composition Parts)>> PresetParts = new(() =>
+        DefensePresets.All.Select(p => TryParts(p.Composition, out var parts, out var problem)
+            ? (p.Name, parts)
+            : throw new InvalidOperationException($"hocon/defenses.conf: the preset {p.Name} = \"{p.Composition}\": {problem}")).ToList());
+
+    /// <summary>Splits a '+' name into its parts; on failure <paramref name="problem"/> says what is wrong.</summary>
+    private static bool TryParts(string name, out Composition parts, out string problem)
+    {
+        parts = null!;
+        problem = "";
         var pre = new List<PreAggregator>();
         AggregationRule? rule = null;
         bool trust = false, dp = false;
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var part in trimmed.Split('+', StringSplitOptions.TrimEntries))
+        foreach (var part in name.Split('+', StringSplitOptions.TrimEntries))
         {
             if (!seen.Add(part)) problem = $"'{part}' is named twice";
             else if (part == "trust") trust = true;
@@ -100,24 +123,16 @@ public sealed record DefenseSettings(string Name, bool ClientPrivacy, KrumUse Kr
             }
             else if (AggregationRules.TryParse(part, out var r))
             {
-                if (rule is not null) problem = $"two rules ('{AggregationRules.Name(rule.Value)}' and '{part}'); a defense has one";
+                if (rule is not null) problem = $"two rules ('{rule.Name}' and '{part}'); a defense has one";
                 else if (trust || dp) problem = $"the rule '{part}' must come before trust and dp";
                 rule = r;
             }
             else problem = part.Length == 0 ? "an empty part" : $"unknown part '{part}'";
             if (problem.Length > 0) return false;
         }
-        defense = Build(pre, rule ?? AggregationRule.Mean, trust, dp);
+        parts = new Composition(pre, rule ?? AggregationRules.MeanRule, trust, dp);
         return true;
     }
-
-    /// <summary>The defense with these parts, named canonically.</summary>
-    public static DefenseSettings Build(IReadOnlyList<PreAggregator> pre, AggregationRule rule, bool trust, bool dp) =>
-        new(NameOf(pre, rule, trust, dp), dp, KrumUse.None, trust) { Rule = rule, Pre = pre };
-
-    /// <summary>The keys of the object form of <c>fedtrust.defense</c>.</summary>
-    public static IReadOnlyList<string> ObjectKeys { get; } =
-        ["pre", "rule", "trust", "dp", "trim", "gm-iterations", "gm-nu", "gm-tolerance", "cc-tau", "cc-iterations", "root-samples", "bucket-size", "clip-norm"];
 }
 
 /// <summary>How the server uses Krum's scores.</summary>

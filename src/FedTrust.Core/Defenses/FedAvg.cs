@@ -24,9 +24,7 @@ public static class FedAvg
         var sum = new double[length];
         foreach (var u in updates)
         {
-            var w = u.Weight / totalWeight;
-            var delta = u.Delta.Span;
-            for (var i = 0; i < length; i++) sum[i] += w * delta[i];
+            WeightedSum.AddScaled(sum, u.Delta.Span, u.Weight / totalWeight);
         }
         var result = new float[length];
         for (var i = 0; i < length; i++) result[i] = (float)sum[i];

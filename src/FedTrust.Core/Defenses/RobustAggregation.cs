@@ -58,49 +58,15 @@ public static class RobustAggregation
     }
 
     /// <summary>
-    /// Aggregates the round. <paramref name="trust"/> holds the scores after this round's evidence
-    /// (null when the defense does not use trust).
+    /// Aggregates the round through the one pipeline (<see cref="DefensePipeline.Decide"/>). <paramref name="trust"/> holds
+    /// the scores after this round's evidence (null when the defense does not use trust).
     /// </summary>
     /// <remarks>
-    /// The paper's defenses (no pre-aggregation; mean, Krum or multi-Krum) decide here exactly as they always have, from the
-    /// screening's Krum ranking of every update; any other pipeline goes through <see cref="DefensePipeline"/> with
-    /// <paramref name="context"/> (required then).
+    /// The paper's defenses (no pre-aggregation; a rule that <see cref="AggregationRule.SelectsFromScreening"/>: mean, Krum,
+    /// multi-Krum) decide from the screening's Krum ranking of every update; any other pipeline runs its rule on the trusted
+    /// updates with <paramref name="context"/> (required then).
     /// </remarks>
     public static AggregationDecision Decide(IReadOnlyList<RoundUpdate> updates, Screening screening, DefenseSettings defense,
-        KrumSettings krum, IReadOnlyDictionary<string, double>? trust, TrustParameters trustParameters, RoundContext? context = null)
-    {
-        IEnumerable<RoundUpdate> candidates = updates;
-        if (defense.Trust)
-        {
-            if (trust is null) throw new ArgumentException($"defense '{defense.Name}' uses trust but no scores were given", nameof(trust));
-            candidates = candidates.Where(u => !TrustRule.IsExcluded(trust[u.ClientId], trustParameters));
-        }
-        var kept = candidates.ToList();
-        if (defense.Pre.Count > 0 || defense.Rule is not (AggregationRule.Mean or AggregationRule.Krum or AggregationRule.MultiKrum))
-        {
-            if (context is null) throw new ArgumentNullException(nameof(context), $"defense '{defense.Name}' needs the round's context");
-            return DefensePipeline.Aggregate(kept, defense, krum, trust, context);
-        }
-        if (defense.Krum != KrumUse.None && kept.Count > 0)
-        {
-            var rank = screening.KrumRanking!.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
-            var take = defense.Krum == KrumUse.SelectOne ? 1 : krum.MFor(updates.Count);
-            kept = kept.OrderBy(u => rank[u.ClientId]).Take(take).OrderBy(u => updates.IndexOf(u)).ToList();
-        }
-        int? krumF = defense.Krum != KrumUse.None ? krum.F : null;
-        if (kept.Count == 0) return new AggregationDecision(null, []) { KrumF = krumF };
-
-        // Without trust every client weighs 1 × samples: plain FedAvg.
-        var entries = kept.Select(u => (u.ClientId, u.Delta, u.Samples, Trust: defense.Trust ? trust![u.ClientId] : 1.0))
-            .Where(e => e.Trust * e.Samples > 0)
-            .ToList();
-        if (entries.Count == 0) return new AggregationDecision(null, []) { KrumF = krumF };
-        return new AggregationDecision(TrustWeightedAverage.Aggregate(entries), entries.Select(e => e.ClientId).ToList()) { KrumF = krumF };
-    }
-
-    private static int IndexOf(this IReadOnlyList<RoundUpdate> list, RoundUpdate item)
-    {
-        for (var i = 0; i < list.Count; i++) if (ReferenceEquals(list[i], item)) return i;
-        return -1;
-    }
+        KrumSettings krum, IReadOnlyDictionary<string, double>? trust, TrustParameters trustParameters, RoundContext? context = null) =>
+        DefensePipeline.Decide(updates, screening, defense, krum, trust, trustParameters, context);
 }

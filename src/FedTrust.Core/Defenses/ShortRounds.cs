@@ -52,14 +52,11 @@ public static class ShortRounds
 
     public static string Name(ShortRoundPolicy policy) => Names[(int)policy];
 
-    /// <summary>Whether <paramref name="rule"/> takes Krum's f: Krum, multi-Krum (hybrid) and Bulyan.</summary>
-    public static bool UsesKrumF(AggregationRule rule) => rule is AggregationRule.Krum or AggregationRule.MultiKrum or AggregationRule.Bulyan;
+    /// <summary>Whether <paramref name="rule"/> takes Krum's f (<see cref="AggregationRule.TakesF"/>): Krum, multi-Krum (hybrid) and Bulyan.</summary>
+    public static bool UsesKrumF(AggregationRule rule) => rule.TakesF is not null;
 
     /// <summary>The fewest updates <paramref name="rule"/> runs with at f = <paramref name="f"/>: 2f + 3 for Krum and multi-Krum, 4f + 3 for Bulyan.</summary>
-    public static int Needed(AggregationRule rule, int f) => rule == AggregationRule.Bulyan ? 4 * f + 3 : 2 * f + 3;
-
-    /// <summary>The condition as README and errors state it.</summary>
-    private static string Condition(AggregationRule rule) => rule == AggregationRule.Bulyan ? "n ≥ 4f + 3" : "n > 2f + 2";
+    public static int Needed(AggregationRule rule, int f) => (rule.TakesF ?? throw new ArgumentException($"the rule '{rule.Name}' takes no f", nameof(rule))).Needed(f);
 
     /// <summary>
     /// The decision for a round of <paramref name="n"/> valid updates under <paramref name="defense"/> and
@@ -72,10 +69,10 @@ public static class ShortRounds
     {
         var rule = defense.Rule;
         var f = krum.F;
-        if (!UsesKrumF(rule) || n == 0 || n >= Needed(rule, f)) return new(ShortRoundAction.Run, defense, krum, null);
-        var name = AggregationRules.Name(rule);
+        if (rule.TakesF is not { } takesF || n == 0 || n >= takesF.Needed(f)) return new(ShortRoundAction.Run, defense, krum, null);
+        var name = rule.Name;
         var facts = string.Create(CultureInfo.InvariantCulture,
-            $"{n} valid updates{(sampled is { } s ? $" ({s} clients sampled)" : "")}, too few for {name} with fedtrust.krum.f = {f} ({Condition(rule)})");
+            $"{n} valid updates{(sampled is { } s ? $" ({s} clients sampled)" : "")}, too few for {name} with fedtrust.krum.f = {f} ({takesF.Condition})");
         switch (krum.ShortRounds)
         {
             case ShortRoundPolicy.Fail:
@@ -84,15 +81,15 @@ public static class ShortRounds
                 return new(ShortRoundAction.Skip, defense, krum, $"{facts}; skipped (fedtrust.krum.short-rounds = skip-round): the global model is unchanged");
         }
         // shrink-f: what the server did before the key existed.
-        if (rule != AggregationRule.Bulyan && !poisson)
+        if (!takesF.LowersItself && !poisson)
             return new(ShortRoundAction.Fail, defense, krum,
                 string.Create(CultureInfo.InvariantCulture, $"Krum needs n > 2f + 2 but only {n} valid updates arrived with fedtrust.krum.f = {f}")
                 + (sampled is { } c ? $" ({c} clients sampled)" : ""));
         // Bulyan's pipeline lowers f itself (to what the updates left after trust and pre-aggregation allow), so its
         // settings stay as configured: nnm before it keeps using the configured f, as it always has.
-        var bulyan = rule == AggregationRule.Bulyan;
+        var bulyan = takesF.LowersItself;
         if (n < 3)
-            return new(ShortRoundAction.Shrink, bulyan ? defense : defense with { Rule = AggregationRule.Mean }, bulyan ? krum : krum with { F = 0 },
+            return new(ShortRoundAction.Shrink, bulyan ? defense : defense with { Rule = AggregationRules.MeanRule }, bulyan ? krum : krum with { F = 0 },
                 $"{facts}; averaged instead (fewer than 3 updates)");
         var lowered = bulyan ? (n - 3) / 4 : (n - 3) / 2;
         return new(ShortRoundAction.Shrink, defense, bulyan ? krum : krum with { F = lowered },

@@ -20,26 +20,9 @@ public static class CentralSensitivity
     {
         ArgumentNullException.ThrowIfNull(defense);
         ArgumentNullException.ThrowIfNull(krum);
-        if (defense.Pre.Count > 0)
-            return $"the pre-aggregator '{PreAggregators.Name(defense.Pre[0])}' reshapes each update with the others' statistics, so one client moves many " +
-                   "updates and the noise has no sensitivity bound to be calibrated to (the server already clips every update to fedtrust.dp.clip)";
-        var why = defense.Rule switch
-        {
-            AggregationRule.Mean => null,
-            AggregationRule.MultiKrum when krum.M is not null =>
-                $"multi-krum with fedtrust.krum.m = {krum.M} drops a number of updates that grows with the round's n, so its sensitivity is unbounded; " +
-                "with m = auto (n − f) it is (2f + 1)·C",
-            AggregationRule.MultiKrum => null,
-            AggregationRule.Krum => "Krum releases one client's update as the round's aggregate: one client changes which one, by up to 2C on an update no longer than C, so no noise can hide it and leave the model useful",
-            AggregationRule.Median or AggregationRule.TrimmedMean =>
-                "a coordinate-wise order statistic has no L2 sensitivity bound in one client's clipped update (it can move every coordinate at once)",
-            AggregationRule.GeometricMedian => "the geometric median moves with every update's position, with no L2 sensitivity bound in one client's update",
-            AggregationRule.Bulyan => "Bulyan's selection and trimming let one client change both which updates are kept and each coordinate's trimmed set",
-            AggregationRule.CenteredClipping => "centered clipping's iterations re-centre on the others' updates, so one client moves every clipped term",
-            AggregationRule.FlTrust => "FLTrust divides by the sum of the round's trust scores, a denominator one client changes",
-            AggregationRule.FoolsGold => "FoolsGold weighs each client by its similarity to the others, so one client changes every weight",
-            _ => $"the rule '{AggregationRules.Name(defense.Rule)}' has no known sensitivity bound",
-        };
+        // Each stage declares its own bound (AggregationRule.CentralProblem, PreAggregator.CentralProblem).
+        if (defense.Pre.Count > 0) return defense.Pre[0].CentralProblem;
+        var why = defense.Rule.CentralProblem(krum);
         return why;
     }
 
@@ -51,6 +34,6 @@ public static class CentralSensitivity
     public static int Multiplier(DefenseSettings defense, KrumSettings krum)
     {
         if (Problem(defense, krum) is { } problem) throw new ArgumentException($"defense '{defense.Name}' under central DP: {problem}", nameof(defense));
-        return defense.Rule == AggregationRule.MultiKrum ? 2 * krum.F + 1 : 1;
+        return defense.Rule.CentralMultiplier(krum);
     }
 }

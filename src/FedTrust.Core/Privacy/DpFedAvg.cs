@@ -40,7 +40,7 @@ public static class DpFedAvg
             if (weight == 0) continue;
             // An update already within C (the server clipped it on arrival) is summed as it is: clipping would only copy it.
             var clipped = VectorMath.Norm(delta) <= clipNorm ? delta : GaussianMechanism.Clip(delta, clipNorm);
-            for (var i = 0; i < length; i++) sum[i] += weight * clipped[i];
+            WeightedSum.AddScaled(sum, clipped, weight);
         }
         var result = new float[length];
         for (var i = 0; i < length; i++)

@@ -1,6 +1,3 @@
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-
 namespace FedTrust.Core.Defenses.Rules;
 
 /// <summary>
@@ -22,7 +19,8 @@ internal sealed record WeightedGroup(int[] Members, double[] Weights, double Div
 
 /// <summary>
 /// Weighted sums and means of updates: coordinate j of a result is (Σₖ wₖ xₖ[j]) / divisor, the products and the sum in
-/// double, the members added in the order given, rounded to float once. Coordinates go in parallel blocks
+/// double (<see cref="WeightedSum.AddScaled"/>, the kernel every weighted mean shares), the members added in the order
+/// given, rounded to float once. Coordinates go in parallel blocks
 /// (<see cref="CoordinateBlocks"/>), so every coordinate's arithmetic is the same whatever the core count.
 /// </summary>
 internal static class WeightedSums
@@ -46,30 +44,11 @@ internal static class WeightedSums
                 var group = groups[g];
                 block.Clear();
                 for (var k = 0; k < group.Members.Length; k++)
-                    AddScaled(block, vectors[group.Members[k]].AsSpan(start, count), group.Weights[k]);
+                    WeightedSum.AddScaled(block, vectors[group.Members[k]].AsSpan(start, count), group.Weights[k]);
                 var result = results[g].AsSpan(start, count);
                 for (var j = 0; j < count; j++) result[j] = (float)(block[j] / group.Divisor);
             }
         });
         return results;
-    }
-
-    /// <summary>
-    /// sums[j] += weight · x[j] in double, eight coordinates at a time; every coordinate gets the same two roundings
-    /// (product, sum) as the scalar loop, so vector and scalar paths agree bit for bit.
-    /// </summary>
-    private static void AddScaled(Span<double> sums, ReadOnlySpan<float> x, double weight)
-    {
-        ref var s = ref MemoryMarshal.GetReference(sums);
-        ref var v = ref MemoryMarshal.GetReference(x);
-        var w = Vector256.Create(weight);
-        var j = 0;
-        for (; j <= x.Length - Vector256<float>.Count; j += Vector256<float>.Count)
-        {
-            var (low, high) = Vector256.Widen(Vector256.LoadUnsafe(ref v, (nuint)j));
-            (Vector256.LoadUnsafe(ref s, (nuint)j) + low * w).StoreUnsafe(ref s, (nuint)j);
-            (Vector256.LoadUnsafe(ref s, (nuint)(j + 4)) + high * w).StoreUnsafe(ref s, (nuint)(j + 4));
-        }
-        for (; j < x.Length; j++) sums[j] += weight * x[j];
     }
 }
