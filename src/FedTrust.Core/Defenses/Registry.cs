@@ -33,6 +33,8 @@ public static class AggregationRules
         new CenteredClippingRule(),
         new FlTrustRule(),
         new FoolsGoldRule(),
+        new SignGuardRule(),
+        new DncRule(),
     ];
 
     private static readonly List<AggregationRule> Registered = [.. BuiltIn];
