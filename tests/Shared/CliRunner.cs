@@ -5,15 +5,30 @@ using FedTrust.Cli;
 
 namespace FedTrust.Testing;
 
-/// <summary>How tests drive fedtrust: in-process, or as a child process when what it prints matters.</summary>
+/// <summary>
+/// How tests drive fedtrust: in-process, or as a child process when what it prints matters. Either way, every result.json
+/// the command writes (new or rewritten below its --out folder, whatever its exit code) is checked against
+/// result.schema.json (<see cref="ResultSchema"/>).
+/// </summary>
 internal static class CliRunner
 {
     public static async Task<(int Code, string Out, string Err)> Run(params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
+        var outDir = OutDir(args);
+        var before = ResultSchema.Snapshot(outDir);
         var code = await FedTrustCli.RunAsync(args, output, error);
+        ResultSchema.AssertWrittenValid(outDir, before);
         return (code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>The folder given to --out (or -o), if any.</summary>
+    public static string? OutDir(IReadOnlyList<string> args)
+    {
+        for (var i = 0; i + 1 < args.Count; i++)
+            if (args[i] is "--out" or "-o") return args[i + 1];
+        return args.Select(a => a.StartsWith("--out=", StringComparison.Ordinal) ? a["--out=".Length..] : null).LastOrDefault(a => a is not null);
     }
 
     /// <summary>Runs fedtrust.dll in its own process (through <c>bash -c</c> when <paramref name="shellPrefix"/> is given, e.g. a ulimit).</summary>
@@ -35,6 +50,8 @@ internal static class CliRunner
         }
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
+        var outDir = OutDir(args);
+        var before = ResultSchema.Snapshot(outDir);
         using var child = Process.Start(start)!;
         var stdout = child.StandardOutput.ReadToEndAsync();
         var stderr = child.StandardError.ReadToEndAsync();
@@ -48,7 +65,9 @@ internal static class CliRunner
             child.Kill(entireProcessTree: true);
             throw;
         }
-        return (child.ExitCode, await stdout, await stderr);
+        var result = (child.ExitCode, await stdout, await stderr);
+        ResultSchema.AssertWrittenValid(outDir, before);
+        return result;
     }
 
     public static string Hash(string file) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(file)));
