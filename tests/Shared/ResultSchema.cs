@@ -31,14 +31,19 @@ internal static class ResultSchema
     /// <summary>Each way <paramref name="json"/> departs from the schema, as "location: message" (empty when it conforms).</summary>
     public static IReadOnlyList<string> Errors(string json)
     {
-        var results = Schema.Value.Evaluate(JsonNode.Parse(json), new EvaluationOptions { OutputFormat = OutputFormat.List });
-        if (results.IsValid) return [];
-        var errors = results.Details
-            .Where(d => d.Errors is { Count: > 0 })
-            .SelectMany(d => d.Errors!.Select(e => $"{(d.InstanceLocation.ToString() is { Length: > 0 } at ? at : "/")}: {e.Value}"))
-            .Distinct()
-            .ToList();
-        return errors.Count > 0 ? errors : ["/: does not conform to result.schema.json"];
+        var results = Schema.Value.Evaluate(JsonNode.Parse(json), new EvaluationOptions { OutputFormat = OutputFormat.Hierarchical });
+        var errors = new List<string>();
+        Collect(results, errors);
+        return results.IsValid ? [] : errors.Count > 0 ? errors.Distinct().ToList() : ["/: does not conform to result.schema.json"];
+    }
+
+    /// <summary>The errors of the failing nodes only: a branch that fails inside an anyOf that holds is no error.</summary>
+    private static void Collect(EvaluationResults node, List<string> errors)
+    {
+        if (node.IsValid) return;
+        var at = node.InstanceLocation.ToString() is { Length: > 0 } location ? location : "/";
+        if (node.Errors is { Count: > 0 }) errors.AddRange(node.Errors.Select(e => $"{at}: {e.Value}"));
+        if (node.HasDetails) foreach (var detail in node.Details) Collect(detail, errors);
     }
 
     /// <summary>Fails, naming the file and each departure, unless <paramref name="file"/> conforms to the schema.</summary>
