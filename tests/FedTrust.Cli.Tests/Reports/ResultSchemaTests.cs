@@ -117,6 +117,40 @@ public sealed class ResultSchemaTests(ResultSchemaTests.OneRun run) : IClassFixt
         Assert.Empty(ReaderMismatches(typeof(ResultFile)));
     }
 
+    /// <summary>
+    /// The keys fedtrust's other readers take from result.json by name: replay (Commands/RunRecords.cs), bench's child
+    /// runs (Bench/ChildRun.cs), the output folder's owner (Commands/OutputFolder.cs) and the grid's reuse check
+    /// (Commands/GridCommand.cs). "[]" steps into an array's items.
+    /// </summary>
+    [Theory]
+    [InlineData("runId", "string")]
+    [InlineData("config", "object")]
+    [InlineData("config.trust.threshold", "number")]
+    [InlineData("config.trust.initial", "number")]
+    [InlineData("clients[].id", "string")]
+    [InlineData("clients[].malicious", "boolean")]
+    [InlineData("clients[].trainSamples", "integer")]
+    [InlineData("rounds[].round", "integer")]
+    [InlineData("rounds[].trust", "object")]
+    [InlineData("rounds[].seconds", "number")]
+    [InlineData("rounds[].participants", "array")]
+    [InlineData("peakRssMb", "number")]
+    public void Every_key_the_other_readers_take_by_name_is_in_the_schema(string path, string type)
+    {
+        var root = ResultSchema.Node;
+        JsonObject node = root;
+        foreach (var step in path.Split('.'))
+        {
+            var name = step.TrimEnd(']', '[');
+            var shape = Resolve(node, root).FirstOrDefault(n => n["properties"]?[name] is not null);
+            Assert.True(shape is not null, $"{path}: '{name}' is not in result.schema.json");
+            node = shape!["properties"]![name]!.AsObject();
+            if (step.EndsWith("[]", StringComparison.Ordinal))
+                node = Resolve(node, root).First(n => n["items"] is not null)["items"]!.AsObject();
+        }
+        Assert.Contains(type, Types(node, root));
+    }
+
     /// <summary>The check above is not vacuous: a reader record that reads a renamed key, or a key as the wrong type, is caught.</summary>
     [Fact]
     public void A_reader_of_a_renamed_key_or_of_a_wrong_type_is_caught()
