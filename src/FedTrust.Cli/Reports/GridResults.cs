@@ -25,7 +25,8 @@ public sealed record CellResult(string Defense, string Attack, double Intensity,
 }
 
 /// <summary>
-/// The parts of result.json (schema 1) that reports read; unknown properties are ignored.
+/// The parts of result.json (schema 1, described by result.schema.json beside this file: every key read here is in it
+/// with a compatible type, as ResultSchemaTests checks) that reports read; unknown properties are ignored.
 /// <c>trust</c>, <c>excluded</c>, <c>epsilon</c> and <c>detection</c> are absent for defenses that do not produce them.
 /// <c>privacy</c> (a central-DP run's accounting) and <c>stopped</c> (a run that ended at its privacy budget) are kept
 /// as JSON and read by name (<see cref="RunPrivacy"/>), so that a value of an unexpected shape never makes the file unreadable.

@@ -8,7 +8,7 @@ using FedTrust.Core.Results;
 namespace FedTrust.Cli.Reports;
 
 /// <summary>
-/// Writes result.json (schema in README.md; tools rely on these names). Metrics are written at full precision
+/// Writes result.json (its JSON Schema is result.schema.json beside this file; tools rely on these names). Metrics are written at full precision
 /// so that two runs with the same seed and configuration can be compared byte for byte on them.
 /// The file is written to a temporary name and renamed, so a reader never sees half a file.
 /// </summary>

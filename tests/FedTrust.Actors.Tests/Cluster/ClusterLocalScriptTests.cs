@@ -33,6 +33,7 @@ public class ClusterLocalScriptTests : IDisposable
         var local = await CliRunner.Run("run", "--rounds", "3", "--out", localDir);
         Assert.True(local.Code == 0, local.Err);
 
+        ResultSchema.AssertValid(Path.Combine(clusterDir, "result.json")); // written by the script's server node, not through CliRunner
         using var clustered = JsonDocument.Parse(File.ReadAllText(Path.Combine(clusterDir, "result.json")));
         using var single = JsonDocument.Parse(File.ReadAllText(Path.Combine(localDir, "result.json")));
         AssertSameExperimentAndResult(single.RootElement, clustered.RootElement);

@@ -148,6 +148,7 @@ public sealed class ClusterTlsTests : IDisposable
         Assert.True(await legit.Exit(TimeSpan.FromMinutes(1)) == 0, legit.Output);
         var legitAddress = legit.Output.Split('\n').Single(l => l.Contains("joined through")).Split(' ')[3];
 
+        ResultSchema.AssertValid(Path.Combine(outDir, "result.json")); // written by the server node's process, not through CliRunner
         var text = File.ReadAllText(Path.Combine(outDir, "result.json"));
         Assert.DoesNotContain(Password, text);
         using var clustered = JsonDocument.Parse(text);

@@ -43,6 +43,7 @@ public class WorkerLossTests : IDisposable
         Assert.Equal(0, await survivor.Exit(TimeSpan.FromMinutes(1)));
         Assert.Contains($"worker node {doomedAddress} left the cluster", server.Output);
 
+        ResultSchema.AssertValid(Path.Combine(outDir, "result.json")); // written by the server node's process, not through CliRunner
         using var clustered = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "result.json")));
         var cluster = clustered.RootElement.GetProperty("cluster");
         var lost = Assert.Single(cluster.GetProperty("lost").EnumerateArray());

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using FedTrust.Actors.Tests.Persistence;
 using FedTrust.Cli;
 using Microsoft.Data.Sqlite;
-using static FedTrust.Actors.Tests.CliRunner;
+using static FedTrust.Testing.CliRunner;
 
 namespace FedTrust.Actors.Tests.Hostile;
 

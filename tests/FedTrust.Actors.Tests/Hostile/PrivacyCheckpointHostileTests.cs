@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using FedTrust.Cli;
 using FedTrust.Core.Privacy;
 using Microsoft.Data.Sqlite;
-using static FedTrust.Actors.Tests.CliRunner;
+using static FedTrust.Testing.CliRunner;
 
 namespace FedTrust.Actors.Tests.Hostile;
 

@@ -1,7 +1,7 @@
 using FedTrust.Actors.Hosting;
 using FedTrust.Cli;
 using Microsoft.Data.Sqlite;
-using static FedTrust.Actors.Tests.CliRunner;
+using static FedTrust.Testing.CliRunner;
 
 namespace FedTrust.Actors.Tests.Hostile;
 

@@ -1,7 +1,7 @@
 using FedTrust.Actors.Persistence;
 using FedTrust.Actors.Tests.Persistence;
 using FedTrust.Cli;
-using static FedTrust.Actors.Tests.CliRunner;
+using static FedTrust.Testing.CliRunner;
 
 namespace FedTrust.Actors.Tests.Hostile;
 

@@ -5,7 +5,7 @@ using FedTrust.Cli;
 using FedTrust.Cli.Grid;
 using FedTrust.Core.Defenses;
 using Microsoft.Data.Sqlite;
-using static FedTrust.Actors.Tests.CliRunner;
+using static FedTrust.Testing.CliRunner;
 using Config = Akka.Configuration.Config;
 
 namespace FedTrust.Actors.Tests.Hostile;

@@ -1,5 +1,5 @@
 using Microsoft.Data.Sqlite;
-using static FedTrust.Actors.Tests.CliRunner;
+using static FedTrust.Testing.CliRunner;
 
 namespace FedTrust.Actors.Tests.Persistence;
 

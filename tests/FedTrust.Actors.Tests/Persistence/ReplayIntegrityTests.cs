@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FedTrust.Cli;
 using Microsoft.Data.Sqlite;
-using static FedTrust.Actors.Tests.CliRunner;
+using static FedTrust.Testing.CliRunner;
 
 namespace FedTrust.Actors.Tests.Persistence;
 

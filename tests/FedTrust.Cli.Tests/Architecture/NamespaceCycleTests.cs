@@ -1,0 +1,125 @@
+namespace FedTrust.Cli.Tests.Architecture;
+
+/// <summary>
+/// No namespace of FedTrust.Core, FedTrust.Actors or fedtrust (FedTrust.Cli) may depend on itself through others
+/// (issue 22), read from the compiled assemblies (<see cref="NamespaceGraph"/>). The cycles that existed when this test
+/// was written are listed as known debt that may only shrink: a cycle not on the list fails, and so does a listed
+/// cycle that no longer exists (delete its line), so the list stays exact.
+/// </summary>
+public class NamespaceCycleTests
+{
+    /// <summary>
+    /// Per assembly, the uses between namespaces that lie on a cycle today (prefix FedTrust. left out): "A &lt;-&gt; B" when
+    /// each uses the other, "A -&gt; B" for a use that closes a longer cycle.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> KnownCycles = new()
+    {
+        ["FedTrust.Core"] =
+        [
+            "Core.Attacks -> Core.Defenses", // Attacks.BenignStatistics uses Defenses.NonFiniteValues
+            "Core.Attacks <-> Core.Learning", // Attacks.Backdoor uses Learning.ClientData; Learning.Evaluator uses Attacks.BackdoorTrigger
+            "Core.Attacks <-> Core.Settings", // Attacks.CoalitionPlan uses Settings.AttackKnowledge; Settings.AttackSettings uses Attacks.AttackKind
+            "Core.Defenses <-> Core.Defenses.Rules", // Defenses.DefensePipeline uses Defenses.Rules.Bucketing; Defenses.Rules.Bulyan uses Defenses.Krum
+            "Core.Defenses <-> Core.Settings", // Defenses.DefensePipeline uses Settings.KrumSettings; Settings.ExperimentSettings uses Defenses.DefenseSettings
+            "Core.Defenses <-> Core.Trust", // Defenses.RobustAggregation uses Trust.EvidenceCollector; Trust.EvidenceCollector uses Defenses.UpdateValidation
+            "Core.Privacy -> Core.Attacks", // Privacy.LogSpace uses Attacks.StandardNormal
+            "Core.Privacy -> Core.Defenses", // Privacy.CentralSensitivity uses Defenses.AggregationRule
+            "Core.Privacy <-> Core.Settings", // Privacy.AdaptiveClip uses Settings.AdaptiveClipping; Settings.DpSettings uses Privacy.GaussianMechanism
+            "Core.Settings -> Core.Learning", // Settings.ExperimentSettings uses Learning.TrainingOptions
+            "Core.Settings -> Core.Trust", // Settings.ExperimentSettings uses Trust.TrustParameters
+        ],
+        ["FedTrust.Actors"] =
+        [
+            "Actors.Aggregation -> Actors.Clients", // Aggregation.AggregatorActor uses Clients.CoalitionActor
+            "Actors.Aggregation <-> Actors.Hosting", // Aggregation.AggregatorActor uses Hosting.RunPlan; Hosting.RunSupervisor uses Aggregation.AggregatorActor
+            "Actors.Clients <-> Actors.Hosting", // Clients.ClientsSupervisor uses Hosting.RunPlan; Hosting.RunSupervisor uses Clients.ClientsSupervisor
+            "Actors.Cluster -> Actors.Aggregation", // Cluster.RemoteClients uses Aggregation.ClientIdComparer
+            "Actors.Cluster -> Actors.Clients", // Cluster.ClientEntity uses Clients.ClientsSupervisor
+            "Actors.Cluster <-> Actors.Configuration", // Cluster.ClusterHost uses Configuration.ConfigFingerprint; Configuration.SettingsReader uses Cluster.ClusterTls
+            "Actors.Cluster <-> Actors.Hosting", // Cluster.ClientSharding uses Hosting.ClientRoster; Hosting.RunSupervisor uses Cluster.RemoteClients
+            "Actors.Configuration <-> Actors.Persistence", // Configuration.FedTrustConfig uses Persistence.ConnectionStrings; Persistence.TrustJournalReader uses Configuration.FedTrustConfig
+            "Actors.Hosting -> Actors.Configuration", // Hosting.ClientRoster uses Configuration.ConfigurationException
+            "Actors.Hosting -> Actors.Persistence", // Hosting.OneLineLogger uses Persistence.ConnectionStrings
+            "Actors.Hosting -> Actors.Trust", // Hosting.RunSupervisor uses Trust.TrustLedgerActor
+            "Actors.Persistence -> Actors.Aggregation", // Persistence.CheckpointFile uses Aggregation.ClientIdComparer
+            "Actors.Trust -> Actors.Persistence", // Trust.TrustLedgerActor uses Persistence.JournalSetup
+        ],
+        ["fedtrust"] =
+        [
+            "Cli.Grid <-> Cli.Reports", // Grid.GridReport uses Reports.CellResult; Reports.BreakingPoint uses Grid.PartitionLevel
+        ],
+    };
+
+    public static TheoryData<string> Assemblies => ["FedTrust.Core", "FedTrust.Actors", "fedtrust"];
+
+    private static NamespaceGraph Graph(string assembly) => NamespaceGraph.Read(assembly switch
+    {
+        "FedTrust.Core" => typeof(FedTrust.Core.Results.ClusterReport).Assembly.Location,
+        "FedTrust.Actors" => typeof(FedTrust.Actors.Cluster.ClusterNotices).Assembly.Location,
+        "fedtrust" => typeof(FedTrust.Cli.FedTrustCli).Assembly.Location,
+        _ => throw new ArgumentException($"unknown assembly {assembly}", nameof(assembly)),
+    });
+
+    /// <summary>The edges a listed line stands for: "A <-> B" both ways, "A -> B" one way.</summary>
+    private static IEnumerable<(string From, string To)> Edges(string listed)
+    {
+        var mutual = listed.Split(" <-> ");
+        if (mutual.Length == 2) return [("FedTrust." + mutual[0], "FedTrust." + mutual[1]), ("FedTrust." + mutual[1], "FedTrust." + mutual[0])];
+        var oneWay = listed.Split(" -> ");
+        if (oneWay.Length == 2) return [("FedTrust." + oneWay[0], "FedTrust." + oneWay[1])];
+        throw new ArgumentException($"known cycle '{listed}' is neither 'A <-> B' nor 'A -> B'");
+    }
+
+    /// <summary>Every use of one namespace by another that lies on a cycle (both ends in one strongly connected component).</summary>
+    private static List<(string From, string To)> EdgesOnCycles(NamespaceGraph graph) =>
+        [.. graph.Cycles().SelectMany(component => component.SelectMany(a =>
+            (graph.Edges.TryGetValue(a, out var t) ? t.Keys : Enumerable.Empty<string>()).Where(component.Contains).Select(b => (a, b))))];
+
+    private static string Short(string ns) => ns["FedTrust.".Length..];
+
+    [Theory]
+    [MemberData(nameof(Assemblies))]
+    public void Every_namespace_cycle_is_known_debt(string assembly)
+    {
+        var graph = Graph(assembly);
+        var known = KnownCycles[assembly].SelectMany(Edges).ToHashSet();
+        var failures = EdgesOnCycles(graph)
+            .Where(e => !known.Contains(e))
+            .Select(e => $"{assembly}: new namespace cycle {string.Join(" -> ", graph.Path(e.To, e.From)!.Prepend(e.From).Select(Short))}: {graph.Edges[e.From][e.To]}")
+            .ToList();
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    [Theory]
+    [MemberData(nameof(Assemblies))]
+    public void Every_listed_cycle_still_exists(string assembly)
+    {
+        var onCycles = EdgesOnCycles(Graph(assembly)).ToHashSet();
+        var gone = KnownCycles[assembly]
+            .Where(listed => !Edges(listed).All(onCycles.Contains))
+            .Select(listed => $"{assembly}: {listed} is no longer (all) on a namespace cycle; update {nameof(NamespaceCycleTests)}.{nameof(KnownCycles)}")
+            .ToList();
+
+        Assert.True(gone.Count == 0, string.Join("\n", gone));
+    }
+
+    /// <summary>The list names each use once, so that deleting one line removes a use from it.</summary>
+    [Theory]
+    [MemberData(nameof(Assemblies))]
+    public void The_known_list_is_written_once_per_pair(string assembly)
+    {
+        var lines = KnownCycles[assembly];
+        Assert.Equal(lines.Length, lines.Distinct().Count());
+        var edges = lines.SelectMany(Edges).ToList();
+        Assert.True(edges.Count == edges.Distinct().Count(), $"{assembly}: a use is listed twice (as 'A <-> B' and 'A -> B')");
+    }
+
+    [Fact]
+    public void The_graph_sees_a_namespace_use_the_compiler_puts_in_a_method_body()
+    {
+        // fedtrust's Program.Main calls FedTrustCli.RunAsync: FedTrust.Cli's entry uses FedTrust.Cli.Commands only inside method bodies.
+        var graph = Graph("fedtrust");
+        Assert.True(graph.Uses("FedTrust.Cli", "FedTrust.Cli.Commands"), string.Join(", ", graph.Edges.TryGetValue("FedTrust.Cli", out var uses) ? uses.Keys : Enumerable.Empty<string>()));
+    }
+}
