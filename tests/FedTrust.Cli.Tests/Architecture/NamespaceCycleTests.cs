@@ -33,7 +33,6 @@ public class NamespaceCycleTests
             "Actors.Aggregation -> Actors.Clients", // Aggregation.AggregatorActor uses Clients.CoalitionActor
             "Actors.Aggregation <-> Actors.Hosting", // Aggregation.AggregatorActor uses Hosting.RunPlan; Hosting.RunSupervisor uses Aggregation.AggregatorActor
             "Actors.Clients <-> Actors.Hosting", // Clients.ClientsSupervisor uses Hosting.RunPlan; Hosting.RunSupervisor uses Clients.ClientsSupervisor
-            "Actors.Cluster -> Actors.Aggregation", // Cluster.RemoteClients uses Aggregation.ClientIdComparer
             "Actors.Cluster -> Actors.Clients", // Cluster.ClientEntity uses Clients.ClientsSupervisor
             "Actors.Cluster <-> Actors.Configuration", // Cluster.ClusterHost uses Configuration.ConfigFingerprint; Configuration.SettingsReader uses Cluster.ClusterTls
             "Actors.Cluster <-> Actors.Hosting", // Cluster.ClientSharding uses Hosting.ClientRoster; Hosting.RunSupervisor uses Cluster.RemoteClients
@@ -41,7 +40,6 @@ public class NamespaceCycleTests
             "Actors.Hosting -> Actors.Configuration", // Hosting.ClientRoster uses Configuration.ConfigurationException
             "Actors.Hosting -> Actors.Persistence", // Hosting.OneLineLogger uses Persistence.ConnectionStrings
             "Actors.Hosting -> Actors.Trust", // Hosting.RunSupervisor uses Trust.TrustLedgerActor
-            "Actors.Persistence -> Actors.Aggregation", // Persistence.CheckpointFile uses Aggregation.ClientIdComparer
             "Actors.Trust -> Actors.Persistence", // Trust.TrustLedgerActor uses Persistence.JournalSetup
         ],
         ["fedtrust"] =

@@ -61,8 +61,11 @@ public class RobustnessGridPlanTests
         var (planned, skipped) = GridPlan.Plan(config);
         var cells = planned.Select(p => p.Cell).ToList();
         var defenses = cells.Select(c => c.Defense).Distinct().ToList();
-        Assert.Equal(41, defenses.Count);
-        Assert.Equal(41 * 3 * (1 + 9 * 4), cells.Count + skipped.Count);
+        // 41 measured first, then SignGuard and DnC (issue 22).
+        Assert.Equal(43, defenses.Count);
+        Assert.Contains("signguard", defenses);
+        Assert.Contains("dnc", defenses);
+        Assert.Equal(43 * 3 * (1 + 9 * 4), cells.Count + skipped.Count);
         // Bulyan's n ≥ 4f + 3 leaves out its four variants at f = 3 (n = 13) and f = 4 (n = 14): 4 × 9 attacks × 2 × 3 seeds.
         Assert.Equal(4 * 9 * 2 * 3, skipped.Count);
         Assert.All(skipped, s => Assert.Contains("bulyan", s.Cell.Defense));
