@@ -98,6 +98,25 @@ public sealed class DeterministicRandom
         }
     }
 
+    /// <summary>
+    /// <paramref name="count"/> of 0 … <paramref name="length"/> − 1 drawn uniformly without replacement (the first
+    /// places of a partial Fisher–Yates shuffle, Knuth TAOCP vol. 2, Algorithm P), ascending; all of them, with nothing
+    /// drawn, when count ≥ length.
+    /// </summary>
+    public int[] SampleAscending(int length, int count)
+    {
+        var all = Enumerable.Range(0, length).ToArray();
+        if (count >= length) return all;
+        for (var k = 0; k < count; k++)
+        {
+            var pick = k + NextInt(length - k);
+            (all[k], all[pick]) = (all[pick], all[k]);
+        }
+        var chosen = all[..count];
+        Array.Sort(chosen);
+        return chosen;
+    }
+
     private static ulong Mix(ulong z)
     {
         unchecked

@@ -92,19 +92,7 @@ namespace FedTrust.Core.Defenses.Rules
         /// b of the d coordinates drawn without replacement (the first b places of a Fisher–Yates shuffle), ascending; all d,
         /// with nothing drawn, when b ≥ d.
         /// </summary>
-        internal static int[] DrawCoordinates(int length, int count, DeterministicRandom random)
-        {
-            var all = Enumerable.Range(0, length).ToArray();
-            if (count >= length) return all;
-            for (var k = 0; k < count; k++)
-            {
-                var pick = k + random.NextInt(length - k);
-                (all[k], all[pick]) = (all[pick], all[k]);
-            }
-            var chosen = all[..count];
-            Array.Sort(chosen);
-            return chosen;
-        }
+        internal static int[] DrawCoordinates(int length, int count, DeterministicRandom random) => random.SampleAscending(length, count);
 
         /// <summary>
         /// sᵢ = ⟨gᵢ[r] − μ, v⟩² on the coordinates r, v the top right singular vector of the centred sub-vectors (see the

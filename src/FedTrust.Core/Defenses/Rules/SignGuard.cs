@@ -106,16 +106,7 @@ namespace FedTrust.Core.Defenses.Rules
         internal static int[] DrawCoordinates(int length, double fraction, DeterministicRandom random)
         {
             var count = Math.Max(1, (int)Math.Min(length, Math.Round(fraction * length, MidpointRounding.AwayFromZero)));
-            var all = Enumerable.Range(0, length).ToArray();
-            if (count == length) return all;
-            for (var k = 0; k < count; k++)
-            {
-                var pick = k + random.NextInt(length - k);
-                (all[k], all[pick]) = (all[pick], all[k]);
-            }
-            var chosen = all[..count];
-            Array.Sort(chosen);
-            return chosen;
+            return random.SampleAscending(length, count);
         }
 
         /// <summary>
