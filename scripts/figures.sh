@@ -15,9 +15,10 @@
 #   --from an existing output folder of one GRID (e.g. a full grid you ran yourself: then change its captions)
 #
 # It copies the PNGs the grid wrote (src/FedTrust.Cli/Reports: Figures.cs, RobustnessReport.cs, HeterogeneityReport.cs)
-# to hocon/figures/<grid>-<file>.png, recompressed losslessly (metadata stripped) when ImageMagick's convert is on
-# PATH, and records where each came from in hocon/figures/SOURCES.txt. A figure the grid did not write is named and
-# the script exits 1. With FEDTRUST_DLL=path/fedtrust.dll it runs that build (otherwise an incremental Release build).
+# to hocon/figures/<grid>-<file>.png (about 40-50 KB each), recompressed losslessly (metadata stripped) when
+# ImageMagick's convert is on PATH, and records where each came from in hocon/figures/SOURCES.txt. A figure the grid
+# did not write is named and the script exits 1. With FEDTRUST_DLL=path/fedtrust.dll it runs that build (otherwise
+# an incremental Release build).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -75,14 +76,14 @@ for grid in "${grids[@]}"; do
   grid_args "$grid"
   if [[ -n "$from" ]]; then
     dir="$from"
-    origin="copied from $(cd "$dir" && pwd)"
+    origin="$(cd "$dir" && pwd) (given with --from)"
   else
     dll="$(fedtrust_dll "$root")" || exit $?
     dir="$out/$grid"
     mkdir -p "$dir"
     echo "figures: $grid: fedtrust ${grid_cmd[*]} --out $dir" >&2
     dotnet "$dll" "${grid_cmd[@]}" --out "$dir"
-    origin="run by scripts/figures.sh"
+    origin="$dir (run by scripts/figures.sh)"
   fi
   for file in $(figures_of "$grid"); do
     if [[ ! -f "$dir/$file" ]]; then
@@ -91,13 +92,13 @@ for grid in "${grids[@]}"; do
       continue
     fi
     target="$dest/$grid-$file"
-    if command -v convert >/dev/null 2>&1; then
+    if convert -version 2>/dev/null | grep -q ImageMagick; then
       convert "$dir/$file" -strip -define png:compression-level=9 "$target"
     else
       cp "$dir/$file" "$target"
     fi
     # One line per figure: the latest source replaces an earlier one.
-    line="$grid-$file: $file of $origin (fedtrust ${grid_cmd[*]#"$root/"})"
+    line="$grid-$file: $file from $origin; the captions call it the output of: fedtrust ${grid_cmd[*]#"$root/"}"
     grep -v "^$grid-$file: " "$sources" > "$sources.tmp" || true
     echo "$line" >> "$sources.tmp"
     sort "$sources.tmp" > "$sources"
