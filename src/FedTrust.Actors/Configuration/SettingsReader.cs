@@ -58,7 +58,10 @@ public static class SettingsReader
                 OneOf(config, "fedtrust.persistence.provider", PersistenceSettings.Providers),
                 String(config, "fedtrust.persistence.sqlite-file"),
                 String(config, "fedtrust.persistence.connection-string"),
-                Int(config, "fedtrust.persistence.snapshot-every", 0, 1_000_000)) { Timeout = Duration(config, "fedtrust.persistence.timeout") },
+                Int(config, "fedtrust.persistence.snapshot-every", 0, 1_000_000)) {
+                    Timeout = Duration(config, "fedtrust.persistence.timeout"),
+                    RecoveryTimeout = Duration(config, "fedtrust.persistence.recovery-timeout"),
+                },
             Trainers = trainers,
             TorchThreads = AutoInt(config, "fedtrust.torch-threads", 1, 256, Math.Max(1, cores / trainers)),
             RoundTimeout = Duration(config, "fedtrust.round-timeout"),

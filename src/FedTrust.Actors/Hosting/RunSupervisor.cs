@@ -14,7 +14,7 @@ namespace FedTrust.Actors.Hosting;
 /// <summary>
 /// The root of a run. It starts the trust ledger first (every run keeps and journals trust; only the trust and
 /// hybrid defenses act on it) and waits until the ledger has recovered from its journal: a journal that fails, or
-/// does not answer within <c>fedtrust.persistence.timeout</c>, stops the run before round 1 with a message naming it,
+/// does not answer within <c>fedtrust.persistence.recovery-timeout</c>, stops the run before round 1 with a message naming it,
 /// and a resumed run whose journal does not hold its trust up to the checkpoint's round is refused. Only then does it
 /// start the aggregator and the clients' supervisor. It turns the run's end, or a failure of the aggregator or the
 /// ledger (neither is restarted: a round's state would be lost), into the host's result.
@@ -55,7 +55,7 @@ public sealed class RunSupervisor : ReceiveActor, IWithTimers
                 Context.ActorOf(ClientsSupervisor.Props(plan, aggregator), "clients");
         });
         Receive<RecoveryTimeout>(_ => Fail(
-            $"trust journal {plan.Journal}: no answer within {plan.Settings.Persistence.Timeout.TotalSeconds:0.#} s while recovering run {plan.RunId} (fedtrust.persistence.timeout)"));
+            $"trust journal {plan.Journal}: no answer within {plan.Settings.Persistence.RecoveryTimeout.TotalSeconds:0.#} s while recovering run {plan.RunId} (fedtrust.persistence.recovery-timeout)"));
         Receive<TrustLedgerFailed>(failed => Fail($"trust journal {plan.Journal}: {failed.What}: {failed.Reason}"));
         Receive<Terminated>(t => t.ActorRef.Equals(_ledger), _ => Fail($"trust journal {plan.Journal}: the trust ledger stopped"));
         Receive<SingletonGuard.Stopped>(s => Fail(s.Name == "trust-ledger" ? $"trust journal {plan.Journal}: the trust ledger stopped" : $"the {s.Name} stopped"));
@@ -99,7 +99,7 @@ public sealed class RunSupervisor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         _ledger.Tell(new GetTrustScores());
-        Timers.StartSingleTimer(RecoveryTimer, RecoveryTimeout.Instance, _plan.Settings.Persistence.Timeout);
+        Timers.StartSingleTimer(RecoveryTimer, RecoveryTimeout.Instance, _plan.Settings.Persistence.RecoveryTimeout);
     }
 
     protected override SupervisorStrategy SupervisorStrategy() =>

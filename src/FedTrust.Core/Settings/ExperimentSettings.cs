@@ -126,8 +126,14 @@ public sealed record KrumSettings(int F, int? M)
 /// <summary>Where the trust ledger's journal lives (<c>fedtrust.persistence</c>).</summary>
 public sealed record PersistenceSettings(string Provider, string SqliteFile, string ConnectionString, int SnapshotEvery)
 {
-    /// <summary>How long the journal may take to recover the ledger at the start of a run, or to write a round's events.</summary>
+    /// <summary>How long the journal may take to write a round's events (and each of its calls, its circuit breaker's call timeout).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long the ledger may take to recover from the journal when a run starts or resumes: the persistence plugin's
+    /// start, its tables' creation and the first read, which on a loaded machine take longer than a round's write.
+    /// </summary>
+    public TimeSpan RecoveryTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     public static readonly IReadOnlyList<string> Providers = ["sqlite", "postgres", "memory"];
 

@@ -84,7 +84,7 @@ public class DefensePipelineSettingsTests
     public void An_unknown_key_in_a_defense_object_is_refused_with_its_place_and_the_keys_it_takes()
     {
         var e = Assert.Throws<ConfigurationException>(() => File("fedtrust.defense {\n rule = median\n tau = 3\n}"));
-        Assert.Equal("test.conf: unknown key 'fedtrust.defense.tau'; a defense object takes pre, rule, trust, dp, trim, gm-iterations, gm-nu, gm-tolerance, cc-tau, cc-iterations, root-samples, bucket-size, clip-norm",
+        Assert.Equal("test.conf: unknown key 'fedtrust.defense.tau'; a defense object takes pre, rule, trust, dp, trim, gm-iterations, gm-nu, gm-tolerance, cc-tau, cc-iterations, root-samples, signguard-lower, signguard-upper, signguard-fraction, dnc-fraction, dnc-iterations, dnc-subsample, bucket-size, clip-norm",
             e.Message);
     }
 

@@ -54,12 +54,24 @@ public class SettingsTests
     [InlineData("fedtrust.momentum=1", "fedtrust.momentum", "below 1")]
     [InlineData("fedtrust.learning-rate=-0.1", "fedtrust.learning-rate", "greater than 0")]
     [InlineData("fedtrust.round-timeout=soon", "fedtrust.round-timeout", "a positive duration")]
+    [InlineData("fedtrust.persistence.recovery-timeout=0s", "fedtrust.persistence.recovery-timeout", "a positive duration")]
     [InlineData("fedtrust.trainers=many", "fedtrust.trainers", "'auto' or a whole number")]
     public void A_wrong_value_names_the_key_and_what_is_allowed(string set, string key, string allowed)
     {
         var e = Assert.Throws<ConfigurationException>(() => SettingsReader.Read(Compose(set)));
         Assert.StartsWith(key + " = ", e.Message);
         Assert.Contains(allowed, e.Message);
+    }
+
+    [Fact]
+    public void The_journal_recovers_within_its_own_budget_and_writes_within_the_other()
+    {
+        // Recovery (the persistence plugin's start, its tables, the first read) gets more time than a round's write:
+        // under load the first took more than 5 s, the write's budget.
+        var defaults = SettingsReader.Read(FedTrustConfig.Defaults).Persistence;
+        Assert.Equal((TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(60)), (defaults.Timeout, defaults.RecoveryTimeout));
+        var set = SettingsReader.Read(Compose("fedtrust.persistence.recovery-timeout=2m", "fedtrust.persistence.timeout=7s")).Persistence;
+        Assert.Equal((TimeSpan.FromSeconds(7), TimeSpan.FromMinutes(2)), (set.Timeout, set.RecoveryTimeout));
     }
 
     [Fact]
