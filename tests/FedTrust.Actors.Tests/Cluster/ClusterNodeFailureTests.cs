@@ -163,15 +163,16 @@ public class ClusterNodeFailureTests : IDisposable
     public async Task A_run_stopped_by_a_signal_says_how_to_resume_and_resume_finishes_it(string signal, int expected, string name)
     {
         var outDir = Path.Combine(_root, "run");
-        var run = Start(["run", "--rounds", "3", "--out", outDir]);
-        await run.WaitFor("round 1/3", HangGuard);
+        // 20 rounds: with 3, a quick machine finished the run before the signal arrived (exit 0).
+        var run = Start(["run", "--rounds", "20", "--out", outDir]);
+        await run.WaitFor("round 1/20", HangGuard);
         using (var kill = Process.Start("kill", ["-" + signal, run.Id.ToString()])) await kill.WaitForExitAsync();
 
         Assert.Equal(expected, await run.Exit(HangGuard));
         CliRunner.AssertOneLineError(run.Error,
-            $"interrupted ({name}): {outDir} can be continued with `fedtrust run --rounds 3 --out {outDir} --resume`");
+            $"interrupted ({name}): {outDir} can be continued with `fedtrust run --rounds 20 --out {outDir} --resume`");
 
-        var (code, _, err) = await CliRunner.Run(["run", "--rounds", "3", "--out", outDir, "--resume"]).WaitAsync(HangGuard);
+        var (code, _, err) = await CliRunner.Run(["run", "--rounds", "20", "--out", outDir, "--resume"]).WaitAsync(HangGuard);
         Assert.True(code == 0, err);
         Assert.True(File.Exists(Path.Combine(outDir, "result.json")));
     }
