@@ -91,19 +91,21 @@ for grid in "${grids[@]}"; do
       missing=1
       continue
     fi
-    target="$dest/$grid-$file"
+    # The grid's name once: heterogeneity-heatmap-mnist.png stays as it is, worst-case-heatmap.png becomes robustness-worst-case-heatmap.png.
+    name="$file"; [[ "$file" == "$grid-"* ]] || name="$grid-$file"
+    target="$dest/$name"
     if convert -version 2>/dev/null | grep -q ImageMagick; then
       convert "$dir/$file" -strip -define png:compression-level=9 "$target"
     else
       cp "$dir/$file" "$target"
     fi
     # One line per figure: the latest source replaces an earlier one.
-    line="$grid-$file: $file from $origin; the captions call it the output of: fedtrust ${grid_cmd[*]#"$root/"}"
-    grep -v "^$grid-$file: " "$sources" > "$sources.tmp" || true
+    line="$name: $file from $origin; the captions call it the output of: fedtrust ${grid_cmd[*]#"$root/"}"
+    grep -v "^$name: " "$sources" > "$sources.tmp" || true
     echo "$line" >> "$sources.tmp"
     sort "$sources.tmp" > "$sources"
     rm -f "$sources.tmp"
-    echo "figures: hocon/figures/$grid-$file ($(wc -c < "$target") bytes)"
+    echo "figures: hocon/figures/$name ($(wc -c < "$target") bytes)"
   done
 done
 exit "$missing"
