@@ -270,10 +270,10 @@ public sealed partial class ServerRound
         return release;
     }
 
-    /// <summary>FLTrust: the server's own update this round, trained on its root set from the global model; null for other rules.</summary>
+    /// <summary>The server's own update this round (FLTrust's), trained on its root set from the global model; null for a rule that needs none.</summary>
     private float[]? RootUpdate()
     {
-        if (_settings.Defense.Rule != AggregationRule.FlTrust) return null;
+        if (!_settings.Defense.Rule.NeedsRootUpdate) return null;
         if (_root is null) throw new ArgumentException("the run has no root set for the server (fedtrust.defense.root-samples)");
         return _workload.Train(_root, Round, _global).Delta;
     }

@@ -188,23 +188,29 @@ namespace FedTrust.Core.Defenses.Rules
         }
 
         /// <summary>Checks the options; returns n − ⌈c·f⌉, the number of updates each iteration keeps.</summary>
-        internal static int RequireOptions(DivideAndConquerOptions options, int n)
+        private static int RequireOptions(DivideAndConquerOptions options, int n)
         {
             ArgumentNullException.ThrowIfNull(options);
-            if (options.F < 0)
-                throw new ArgumentOutOfRangeException(nameof(options), $"{Rule} needs f ≥ 0 Byzantine updates to tolerate: got f = {options.F}");
-            var c = options.FilterFraction;
-            if (!(c >= 0) || !double.IsFinite(c))
-                throw new ArgumentOutOfRangeException(nameof(options), $"{Rule} needs a filtering fraction c ≥ 0 and finite: got c = {NonFiniteValues.Format(c)}");
-            if (options.Iterations < 1)
-                throw new ArgumentOutOfRangeException(nameof(options), $"{Rule} needs niters ≥ 1 iterations: got {options.Iterations}");
-            if (options.SubsampleDimension < 1)
-                throw new ArgumentOutOfRangeException(nameof(options), $"{Rule} needs a subsample dimension b ≥ 1: got {options.SubsampleDimension}");
-            var removed = Math.Ceiling(c * options.F);
-            if (n - removed < 1)
-                throw new ArgumentException($"{Rule} needs n > c·f, so that each iteration keeps an update: n = {n}, c = {NonFiniteValues.Format(c)}, f = {options.F}", nameof(options));
-            return n - (int)removed;
+            if (OptionsProblem(options) is { } problem) throw new ArgumentOutOfRangeException(nameof(options), problem);
+            if (SizeProblem(options, n) is { } size) throw new ArgumentException(size, nameof(options));
+            return n - (int)Math.Ceiling(options.FilterFraction * options.F);
         }
+
+        /// <summary>What is wrong with f, c, niters or b ("DnC needs …"), or null: the check both the rule and the settings make.</summary>
+        internal static string? OptionsProblem(DivideAndConquerOptions options)
+        {
+            if (options.F < 0) return $"{Rule} needs f ≥ 0 Byzantine updates to tolerate: got f = {options.F}";
+            var c = options.FilterFraction;
+            if (!(c >= 0) || !double.IsFinite(c)) return $"{Rule} needs a filtering fraction c ≥ 0 and finite: got c = {NonFiniteValues.Format(c)}";
+            if (options.Iterations < 1) return $"{Rule} needs niters ≥ 1 iterations: got {options.Iterations}";
+            return options.SubsampleDimension < 1 ? $"{Rule} needs a subsample dimension b ≥ 1: got {options.SubsampleDimension}" : null;
+        }
+
+        /// <summary>Why <paramref name="n"/> updates are too few for c·f (each iteration must keep one: n − ⌈c·f⌉ ≥ 1), or null.</summary>
+        internal static string? SizeProblem(DivideAndConquerOptions options, int n) =>
+            n - Math.Ceiling(options.FilterFraction * options.F) < 1
+                ? $"{Rule} needs n > c·f, so that each iteration keeps an update: n = {n}, c = {NonFiniteValues.Format(options.FilterFraction)}, f = {options.F}"
+                : null;
     }
 }
 
@@ -231,14 +237,16 @@ namespace FedTrust.Core.Defenses
             foreach (var key in (string[])["dnc-iterations", "dnc-subsample"])
                 if (check.Options.Number(key, 1) is var value && value != Math.Floor(value))
                     return $"{check.Defense}: {key} is a whole number of {(key == "dnc-iterations" ? "iterations" : "coordinates")}: got {value}";
-            return SignGuardRule.Problem(() => DivideAndConquer.RequireOptions(OptionsOf(check.Options, check.F), check.N), check.Defense);
+            var options = OptionsOf(check.Options, check.F);
+            var problem = DivideAndConquer.OptionsProblem(options) ?? DivideAndConquer.SizeProblem(options, check.N);
+            return problem is null ? null : $"{check.Defense}: {problem}";
         }
 
         public override RuleOutcome Aggregate(StageInput input)
         {
             var options = OptionsOf(input.Options, input.Krum.F);
             var f = options.F;
-            while (f > 0 && input.Count - Math.Ceiling(options.FilterFraction * f) < 1) f--;
+            while (f > 0 && DivideAndConquer.SizeProblem(options with { F = f }, input.Count) is not null) f--;
             var result = DivideAndConquer.Aggregate(input.Vectors, options with { F = f }, input.Context.Seed, input.Context.Round);
             return new RuleOutcome(result.Delta, result.Selected);
         }

@@ -260,17 +260,20 @@ namespace FedTrust.Core.Defenses.Rules
             return 0;
         }
 
-        internal static void RequireOptions(SignGuardOptions options)
+        private static void RequireOptions(SignGuardOptions options)
         {
             ArgumentNullException.ThrowIfNull(options);
+            if (OptionsProblem(options) is { } problem) throw new ArgumentOutOfRangeException(nameof(options), problem);
+        }
+
+        /// <summary>What is wrong with <paramref name="options"/> ("SignGuard needs …"), or null: the check both the rule and the settings make.</summary>
+        internal static string? OptionsProblem(SignGuardOptions options)
+        {
             var (lower, upper) = (options.LowerRatio, options.UpperRatio);
             if (!(lower >= 0 && lower <= 1 && upper >= 1 && double.IsFinite(upper)))
-                throw new ArgumentOutOfRangeException(nameof(options),
-                    $"{Rule} needs norm bounds 0 ≤ L ≤ 1 ≤ R, finite: got L = {NonFiniteValues.Format(lower)}, R = {NonFiniteValues.Format(upper)}");
+                return $"{Rule} needs norm bounds 0 ≤ L ≤ 1 ≤ R, finite: got L = {NonFiniteValues.Format(lower)}, R = {NonFiniteValues.Format(upper)}";
             var fraction = options.CoordinateFraction;
-            if (!(fraction > 0 && fraction <= 1))
-                throw new ArgumentOutOfRangeException(nameof(options),
-                    $"{Rule} needs a coordinate fraction in (0, 1]: got {NonFiniteValues.Format(fraction)}");
+            return fraction > 0 && fraction <= 1 ? null : $"{Rule} needs a coordinate fraction in (0, 1]: got {NonFiniteValues.Format(fraction)}";
         }
     }
 }
@@ -292,7 +295,8 @@ namespace FedTrust.Core.Defenses
         public override string? CentralProblem(KrumSettings krum) =>
             "SignGuard's norm band and clipping norm are the round's median norm, which one client moves, and so every kept update's clip";
 
-        public override string? FitProblem(FitCheck check) => Problem(() => SignGuard.RequireOptions(OptionsOf(check.Options)), check.Defense);
+        public override string? FitProblem(FitCheck check) =>
+            SignGuard.OptionsProblem(OptionsOf(check.Options)) is { } problem ? $"{check.Defense}: {problem}" : null;
 
         public override RuleOutcome Aggregate(StageInput input)
         {
@@ -304,12 +308,5 @@ namespace FedTrust.Core.Defenses
             options.Number("signguard-lower", SignGuardOptions.Default.LowerRatio),
             options.Number("signguard-upper", SignGuardOptions.Default.UpperRatio),
             options.Number("signguard-fraction", SignGuardOptions.Default.CoordinateFraction));
-
-        /// <summary>The rule's own check as a settings problem ("fedtrust.defense = 'signguard': SignGuard needs …"), or null.</summary>
-        internal static string? Problem(Action check, string defense)
-        {
-            try { check(); return null; }
-            catch (ArgumentException e) { return $"{defense}: {e.Message.Split(" (Parameter")[0]}"; }
-        }
     }
 }
