@@ -12,6 +12,10 @@ internal sealed class NodeProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly StringBuilder _error = new();
+    /// <summary>Completed (and replaced) whenever a line arrives or the output ends: what <see cref="WaitFor"/> waits on.</summary>
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>How many of stdout and stderr have ended.</summary>
+    private int _endedStreams;
 
     public NodeProcess(string name, string[] args, params (string Name, string Value)[] environment)
     {
@@ -21,11 +25,16 @@ internal sealed class NodeProcess : IDisposable
         foreach (var a in args) start.ArgumentList.Add(a);
         foreach (var (variable, value) in environment) start.Environment[variable] = value;
         _process = Process.Start(start)!;
-        _process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+        _process.OutputDataReceived += (_, e) =>
+        {
+            lock (_output) _output.AppendLine(e.Data);
+            Changed(e.Data);
+        };
         _process.ErrorDataReceived += (_, e) =>
         {
             lock (_output) _output.AppendLine(e.Data);
             lock (_error) _error.AppendLine(e.Data);
+            Changed(e.Data);
         };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
@@ -50,13 +59,41 @@ internal sealed class NodeProcess : IDisposable
     /// <summary>Waits until the process has printed <paramref name="text"/>; fails at once if it exits first, or after the hang guard <paramref name="limit"/>.</summary>
     public async Task WaitFor(string text, TimeSpan limit)
     {
-        var deadline = DateTime.UtcNow + limit;
-        while (!Output.Contains(text))
+        using var guard = new CancellationTokenSource(limit);
+        while (true)
         {
-            if (_process.HasExited || DateTime.UtcNow > deadline)
+            // Taken before reading the output, so a line that arrives in between completes it.
+            Task changed;
+            lock (_output) changed = _changed.Task;
+            if (Output.Contains(text)) return;
+            // Both streams ended (the process exited and its last lines are read): nothing more will come.
+            if (OutputEnded)
                 throw new Xunit.Sdk.XunitException($"{Name} never printed '{text}':\n{Output}");
-            await Task.Delay(100);
+            try
+            {
+                await changed.WaitAsync(guard.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new Xunit.Sdk.XunitException($"{Name} never printed '{text}' within {limit}:\n{Output}");
+            }
         }
+    }
+
+    /// <summary>Whether both streams have ended (each delivers a last null line).</summary>
+    private bool OutputEnded => Volatile.Read(ref _endedStreams) >= 2;
+
+    /// <summary>A line (or, with null, the end of a stream) arrived: wakes <see cref="WaitFor"/>.</summary>
+    private void Changed(string? line)
+    {
+        if (line is null) Interlocked.Increment(ref _endedStreams);
+        TaskCompletionSource done;
+        lock (_output)
+        {
+            done = _changed;
+            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        done.TrySetResult();
     }
 
     /// <summary>The exit code, once the process has ended and its last lines are read; fails after the hang guard <paramref name="limit"/>.</summary>
