@@ -9,6 +9,7 @@ using FedTrust.Actors.Protocol;
 using FedTrust.Core.Learning;
 using FedTrust.Core.Results;
 using FedTrust.Core.Settings;
+using FedTrust.Core.Configuration;
 using AkkaCluster = Akka.Cluster.Cluster;
 
 namespace FedTrust.Actors.Cluster;

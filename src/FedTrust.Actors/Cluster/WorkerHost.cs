@@ -7,6 +7,7 @@ using FedTrust.Actors.Configuration;
 using FedTrust.Actors.Hosting;
 using FedTrust.Actors.Protocol;
 using FedTrust.Core.Settings;
+using FedTrust.Core.Configuration;
 
 namespace FedTrust.Actors.Cluster;
 
@@ -118,7 +119,7 @@ public sealed class WorkerHost : ReceiveActor
         try
         {
             var config = FedTrustConfig.Parse(prepare.Settings, $"run {prepare.RunId}'s settings from the server").WithFallback(_localConfig);
-            settings = SettingsReader.Read(config);
+            settings = HoconSettings.Read(config);
         }
         catch (Exception e) when (e is ConfigurationException or Akka.Configuration.ConfigurationException)
         {

@@ -2,7 +2,11 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using Akka.Configuration;
+using ConfigurationException = FedTrust.Core.Configuration.ConfigurationException;
 using Akka.Configuration.Hocon;
+using FedTrust.Core.Defenses;
+using FedTrust.Core.Settings;
+using FedTrust.Core.Configuration;
 
 namespace FedTrust.Actors.Configuration;
 
@@ -107,8 +111,8 @@ public static class FedTrustConfig
                 {
                     // The defense is a preset's name by default, or an object of its own keys (DefenseSettings.ObjectKeys).
                     var key = path[DefenseObjectPrefix.Length..];
-                    if (!FedTrust.Core.Defenses.DefenseSettings.ObjectKeys.Contains(key))
-                        throw new ConfigurationException($"{where}: unknown key '{path}'; a defense object takes {string.Join(", ", FedTrust.Core.Defenses.DefenseSettings.ObjectKeys)}");
+                    if (!DefenseSettings.ObjectKeys.Contains(key))
+                        throw new ConfigurationException($"{where}: unknown key '{path}'; a defense object takes {string.Join(", ", DefenseSettings.ObjectKeys)}");
                     continue;
                 }
                 if (defaults.HasPath(path))
@@ -161,8 +165,8 @@ public static class FedTrustConfig
     /// <summary>A defense name's parts that differ from the object form's defaults (none for fedavg), as HOCON values.</summary>
     private static List<(string Key, string Value)> PartsOf(string name)
     {
-        if (!FedTrust.Core.Defenses.DefenseSettings.TryParse(name, out var defense, out var problem))
-            throw new ConfigurationException($"{DefenseKey} = '{name}': {problem}; expected {FedTrust.Core.Defenses.DefenseSettings.Allowed}");
+        if (!DefenseSettings.TryParse(name, out var defense, out var problem))
+            throw new ConfigurationException($"{DefenseKey} = '{name}': {problem}; expected {DefenseSettings.Allowed}");
         var parts = new List<(string, string)>();
         if (defense.Pre.Count > 0) parts.Add(("pre", $"[{string.Join(", ", defense.Pre.Select(FedTrust.Core.Defenses.PreAggregators.Name))}]"));
         if (defense.Rule != FedTrust.Core.Defenses.AggregationRule.Mean) parts.Add(("rule", JsonSerializer.Serialize(defense.Rule.Name)));

@@ -1,4 +1,5 @@
 using System.Text;
+using FedTrust.Core.Configuration;
 
 namespace FedTrust.Actors.Configuration;
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using FedTrust.Core.Configuration;
 
 namespace FedTrust.Actors.Configuration;
 

@@ -5,6 +5,7 @@ using FedTrust.Core.Data;
 using FedTrust.Core.Defenses;
 using FedTrust.Core.Learning;
 using FedTrust.Core.Settings;
+using FedTrust.Core.Configuration;
 
 namespace FedTrust.Actors.Hosting;
 

@@ -6,7 +6,6 @@ using Akka.Persistence.Query;
 using Akka.Persistence.Sql.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
-using FedTrust.Actors.Configuration;
 using FedTrust.Actors.Protocol;
 
 namespace FedTrust.Actors.Persistence;
@@ -40,14 +39,17 @@ public sealed class TrustJournalReader : IAsyncDisposable
     /// <summary>
     /// Opens a journal for reading; a file that is missing or not a SQLite database is refused, untouched. Akka's own
     /// error log (a stack trace when a record cannot be read) is shown only when <paramref name="verbose"/>.
+    /// <paramref name="defaults"/> is the configuration the reading actor system falls back to (FedTrustConfig.Defaults:
+    /// the protocol's serializers and the journal plugin's settings), given by the caller so that persistence does not
+    /// reach up into the configuration's composition.
     /// </summary>
-    public static TrustJournalReader Open(string journal, bool verbose = false)
+    public static TrustJournalReader Open(string journal, Config defaults, bool verbose = false)
     {
         journal = InFolder(journal);
         var level = verbose ? "ERROR" : "OFF";
         var config = JournalSetup.ForReading(journal)
             .WithFallback(ConfigurationFactory.ParseString($"akka.loglevel = {level}\nakka.stdout-loglevel = {level}"))
-            .WithFallback(FedTrustConfig.Defaults);
+            .WithFallback(defaults);
         return new TrustJournalReader(File.Exists(journal) ? journal : ConnectionStrings.Redact(journal), config);
     }
 

@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.Persistence;
 using FedTrust.Actors.Protocol;
 using FedTrust.Core.Trust;
+using FedTrust.Core.Settings;
 
 namespace FedTrust.Actors.Trust;
 
@@ -18,13 +19,13 @@ namespace FedTrust.Actors.Trust;
 public sealed class TrustLedgerActor : ReceivePersistentActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly TrustParameters _parameters;
+    private readonly TrustSettings _parameters;
     private readonly int _snapshotEvery;
     private readonly IActorRef _reportTo;
     private readonly Dictionary<string, double> _scores = new(StringComparer.Ordinal);
     private int _round;
 
-    public TrustLedgerActor(string persistenceId, IReadOnlyList<string> clients, TrustParameters parameters, int snapshotEvery = 0,
+    public TrustLedgerActor(string persistenceId, IReadOnlyList<string> clients, TrustSettings parameters, int snapshotEvery = 0,
         IActorRef? reportTo = null)
     {
         PersistenceId = persistenceId;
@@ -49,7 +50,7 @@ public sealed class TrustLedgerActor : ReceivePersistentActor
     public override string PersistenceId { get; }
 
     /// <summary>The ledger of one run; a journal failure is reported to <paramref name="reportTo"/> (default: the parent).</summary>
-    public static Props Props(string persistenceId, IReadOnlyList<string> clients, TrustParameters parameters, int snapshotEvery = 0,
+    public static Props Props(string persistenceId, IReadOnlyList<string> clients, TrustSettings parameters, int snapshotEvery = 0,
         IActorRef? reportTo = null) =>
         Akka.Actor.Props.Create(() => new TrustLedgerActor(persistenceId, clients, parameters, snapshotEvery, reportTo));
 

@@ -1,6 +1,7 @@
 using System.Runtime.ExceptionServices;
 using FedTrust.Core.Learning;
 using TorchSharp;
+using FedTrust.Core.Settings;
 using static TorchSharp.torch;
 
 namespace FedTrust.Cli.Bench;
@@ -17,11 +18,11 @@ namespace FedTrust.Cli.Bench;
 /// </summary>
 internal sealed class BareTorchLoop : IDisposable
 {
-    private readonly TrainingOptions _options;
+    private readonly TrainingSettings _options;
     private readonly LabeledTensors _train;
     private readonly nn.Module<Tensor, Tensor>[] _models;
 
-    public BareTorchLoop(TrainingOptions options, LabeledTensors train, int threads)
+    public BareTorchLoop(TrainingSettings options, LabeledTensors train, int threads)
     {
         _options = options;
         _train = train;
@@ -81,7 +82,7 @@ internal sealed class BareTorchLoop : IDisposable
     /// <summary>
     /// The bare evaluation of <paramref name="weights"/> on all of <paramref name="test"/> (what the aggregator's
     /// global evaluation computes: the mean cross-entropy and the predictions, here only counted as correct or not),
-    /// in batches of <see cref="TrainingOptions.EvalBatchSize"/>; returns the accuracy.
+    /// in batches of <see cref="TrainingSettings.EvalBatchSize"/>; returns the accuracy.
     /// </summary>
     public double Evaluate(float[] weights, LabeledTensors test)
     {

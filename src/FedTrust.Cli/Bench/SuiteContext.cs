@@ -19,6 +19,6 @@ internal sealed record SuiteContext(
     public (Config Config, ExperimentSettings Settings) With(params string[] assignments)
     {
         var config = FedTrustConfig.Parse(string.Join('\n', assignments), "fedtrust bench suite").WithFallback(Config);
-        return (config, SettingsReader.Read(config));
+        return (config, HoconSettings.Read(config));
     }
 }

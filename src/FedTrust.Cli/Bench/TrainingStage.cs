@@ -64,7 +64,7 @@ internal static class TrainingStage
     /// <see cref="SuiteSizes.ProbeTrainingImages"/> images after a warm-up on them), in whole batches for every client,
     /// and at least <see cref="SuiteSizes.MinTrainingImages"/>.
     /// </summary>
-    private static int TrainingImages(SuiteContext context, TrainingOptions options, int threads, long seed)
+    private static int TrainingImages(SuiteContext context, TrainingSettings options, int threads, long seed)
     {
         var all = context.Dataset.TrainImages.Count;
         if (context.Sizes.TrainingSeconds is not { } target) return all;

@@ -7,6 +7,7 @@ using FedTrust.Cli.Bench;
 using FedTrust.Cli.Reports;
 using FedTrust.Core.Diagnostics;
 using Spectre.Console;
+using FedTrust.Core.Configuration;
 
 namespace FedTrust.Cli.Commands;
 
@@ -58,7 +59,7 @@ internal static class BenchCommand
             }
             // bench measures the simulation, not a journal: its trust ledger journals in memory, and result.json says so.
             var config = FedTrustConfig.Parse("fedtrust.persistence.provider = memory", "bench").WithFallback(common.Compose(parse));
-            var settings = SettingsReader.Read(config);
+            var settings = HoconSettings.Read(config);
             ClusterOptions.RefuseCluster(settings, "fedtrust bench");
             if (settings.Rounds < 2)
                 throw new ConfigurationException(
@@ -134,7 +135,7 @@ internal static class BenchCommand
     {
         // As the plain bench: the trust ledger of every run journals in memory.
         var config = FedTrustConfig.Parse("fedtrust.persistence.provider = memory", "bench").WithFallback(common.Compose(parse));
-        var settings = SettingsReader.Read(config);
+        var settings = HoconSettings.Read(config);
         ClusterOptions.RefuseCluster(settings, "fedtrust bench");
         var console = Consoles.For(output);
         var (dataset, dataDir) = DataLoading.Load(settings.Data, console);

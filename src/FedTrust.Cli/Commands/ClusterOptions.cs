@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FedTrust.Core.Configuration;
 
 namespace FedTrust.Cli.Commands;
 
@@ -21,7 +22,7 @@ internal sealed class ClusterOptions
     public static void RefuseCluster(FedTrust.Core.Settings.ExperimentSettings settings, string verb)
     {
         if (settings.Cluster.Enabled)
-            throw new FedTrust.Actors.Configuration.ConfigurationException(
+            throw new FedTrust.Core.Configuration.ConfigurationException(
                 $"fedtrust.mode = cluster: `{verb}` runs in one process; a run spread over a cluster is `fedtrust run --cluster` (see README.md)");
     }
 

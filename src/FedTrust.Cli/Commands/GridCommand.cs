@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Akka.Configuration;
-using ConfigurationException = FedTrust.Actors.Configuration.ConfigurationException;
+using ConfigurationException = FedTrust.Core.Configuration.ConfigurationException;
 using FedTrust.Actors.Configuration;
 using FedTrust.Actors.Hosting;
 using FedTrust.Actors.Persistence;
@@ -11,6 +11,7 @@ using FedTrust.Cli.Grid;
 using FedTrust.Cli.Reports;
 using FedTrust.Core.Settings;
 using Spectre.Console;
+using FedTrust.Core.Configuration;
 
 namespace FedTrust.Cli.Commands;
 
@@ -52,7 +53,7 @@ internal static class GridCommand
                         $"fedtrust {{ rounds = {rounds}\n grid.seeds = 1 }}", "--quick").WithFallback(config);
             }
             // Privacy keys are checked against the cells (GridPlan.Plan): the base's dp.epsilon may serve only its dp cells.
-            var baseSettings = SettingsReader.Read(config, checkPrivacyKeys: false);
+            var baseSettings = HoconSettings.Read(config, checkPrivacyKeys: false);
             ClusterOptions.RefuseCluster(baseSettings, "fedtrust grid");
             // Every cell's configuration is checked before anything runs. On a malicious axis, a cell whose defense
             // cannot take its n and f (Bulyan needs n ≥ 4f + 3, …) is left out of the plan and named; elsewhere it is an error.

@@ -2,6 +2,7 @@ using FedTrust.Actors.Configuration;
 using FedTrust.Actors.Hosting;
 using FedTrust.Actors.Persistence;
 using FedTrust.Core.Data;
+using FedTrust.Core.Configuration;
 
 namespace FedTrust.Cli.Commands;
 

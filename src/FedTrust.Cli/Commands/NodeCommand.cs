@@ -4,6 +4,7 @@ using FedTrust.Actors.Configuration;
 using FedTrust.Actors.Hosting;
 using FedTrust.Cli.Reports;
 using Spectre.Console;
+using FedTrust.Core.Configuration;
 
 namespace FedTrust.Cli.Commands;
 
@@ -33,7 +34,7 @@ internal static class NodeCommand
             if (parse.GetValue(role) is { } named && named != ClientSharding.WorkerRole)
                 throw new ConfigurationException($"--role {named}: `fedtrust node` starts worker nodes (--role worker); the server node is `fedtrust run --cluster`");
             var config = common.Compose(parse, ["fedtrust.mode=cluster", .. cluster.Assignments(parse)]);
-            var settings = SettingsReader.Read(config);
+            var settings = HoconSettings.Read(config);
             var console = Consoles.For(output);
             var outcome = await ClusterHost.RunWorkerAsync(settings, config, run =>
             {

@@ -3,6 +3,7 @@ using FedTrust.Actors.Configuration;
 using FedTrust.Actors.Persistence;
 using FedTrust.Core.IO;
 using FedTrust.Core.Settings;
+using FedTrust.Core.Configuration;
 
 namespace FedTrust.Cli.Commands;
 

@@ -7,6 +7,7 @@ using FedTrust.Actors.Protocol;
 using FedTrust.Cli.Reports;
 using FedTrust.Core.Trust;
 using Spectre.Console;
+using FedTrust.Core.Configuration;
 
 namespace FedTrust.Cli.Commands;
 
@@ -36,7 +37,7 @@ internal static class ReplayCommand
             var console = Consoles.For(output);
             var given = parse.GetRequiredValue(journal);
             var chosenDir = OutputFolder.Checked(parse.GetValue(outDir));
-            await using var reader = TrustJournalReader.Open(given, parse.GetValue(verbose));
+            await using var reader = TrustJournalReader.Open(given, FedTrustConfig.Defaults, parse.GetValue(verbose));
             var source = reader.Journal; // as given, without a password: it names the journal in every line below
             var runs = await reader.RunIdsAsync(cancellation);
             var runId = parse.GetValue(run);

@@ -9,6 +9,8 @@ using FedTrust.Core.Attacks;
 using FedTrust.Core.Data;
 using FedTrust.Core.Results;
 using Spectre.Console;
+using FedTrust.Core.Settings;
+using FedTrust.Core.Configuration;
 
 namespace FedTrust.Cli.Commands;
 
@@ -49,7 +51,7 @@ internal static class RunCommand
                     throw new ConfigurationException("--resume needs --out DIR: the folder of the run to continue");
                 // A changed key is named before the new value is judged (a target ε the budget cannot pay is still a change).
                 if (resuming) SimulationRunner.RefuseChangedConfiguration(parse.GetValue(outDir)!.FullName, config);
-                var settings = SettingsReader.Read(config);
+                var settings = HoconSettings.Read(config);
                 if (parse.GetValue(workers) is { } given && !settings.Cluster.Enabled)
                     throw new ConfigurationException($"--workers {given}: the number of worker nodes of a cluster run; add --cluster (or leave out --workers to run here)");
                 if (settings.Cluster.Enabled && settings.Cluster.Workers > settings.Clients)

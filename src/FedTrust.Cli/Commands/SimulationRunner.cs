@@ -1,5 +1,5 @@
 using Akka.Configuration;
-using ConfigurationException = FedTrust.Actors.Configuration.ConfigurationException;
+using ConfigurationException = FedTrust.Core.Configuration.ConfigurationException;
 using FedTrust.Actors.Configuration;
 using FedTrust.Actors.Hosting;
 using FedTrust.Actors.Persistence;
@@ -9,6 +9,7 @@ using FedTrust.Core.Learning;
 using FedTrust.Core.Results;
 using FedTrust.Core.Settings;
 using Spectre.Console;
+using FedTrust.Core.Configuration;
 
 namespace FedTrust.Cli.Commands;
 

@@ -1,11 +1,12 @@
 using System.Globalization;
 using Akka.Configuration;
 using FedTrust.Actors.Configuration;
-using ConfigurationException = FedTrust.Actors.Configuration.ConfigurationException;
+using ConfigurationException = FedTrust.Core.Configuration.ConfigurationException;
 using FedTrust.Core.Attacks;
 using FedTrust.Core.Data;
 using FedTrust.Core.Defenses;
 using FedTrust.Core.Settings;
+using FedTrust.Core.Configuration;
 
 namespace FedTrust.Cli.Grid;
 
@@ -105,7 +106,7 @@ public static class GridPlan
     /// </summary>
     private static void RefuseUnusedPrivacyKeys(IReadOnlyList<PlannedCell> cells)
     {
-        var unused = cells.Select(c => (c.Cell, Unused: SettingsReader.UnusedPrivacyKeys(c.Config, c.Settings))).ToList();
+        var unused = cells.Select(c => (c.Cell, Unused: HoconSettings.UnusedPrivacyKeys(c.Config, c.Settings))).ToList();
         var first = unused[0];
         foreach (var (key, message) in first.Unused)
             if (unused.All(u => u.Unused.Any(k => k.Key == key)))
@@ -117,7 +118,7 @@ public static class GridPlan
     {
         try
         {
-            return SettingsReader.Read(cellConfig, checkDefenseFits, checkPrivacyKeys: false);
+            return HoconSettings.Read(cellConfig, checkDefenseFits, checkPrivacyKeys: false);
         }
         catch (ConfigurationException e)
         {
@@ -268,7 +269,7 @@ public static class GridPlan
     /// <summary>Defense names (presets or pipelines such as "nnm+median+trust"), repeats dropped.</summary>
     private static List<string> DefenseNames(Config config, string key)
     {
-        var names = SettingsReader.List(config, key).Select(n => n.Trim()).Distinct().ToList();
+        var names = HoconSettings.List(config, key).Select(n => n.Trim()).Distinct().ToList();
         foreach (var name in names)
             if (!DefenseSettings.TryParse(name, out _, out var problem))
                 throw new ConfigurationException(
@@ -281,7 +282,7 @@ public static class GridPlan
     private static List<(string Name, double? Intensity)> AttackEntries(Config config, string key)
     {
         var entries = new List<(string, double?)>();
-        foreach (var entry in SettingsReader.List(config, key).Select(e => e.Trim()).Distinct())
+        foreach (var entry in HoconSettings.List(config, key).Select(e => e.Trim()).Distinct())
         {
             var at = entry.IndexOf('@');
             var name = at < 0 ? entry : entry[..at];
@@ -301,7 +302,7 @@ public static class GridPlan
 
     /// <summary>Data set names of the catalogue (<see cref="DatasetCatalog.Names"/>), repeats dropped, in the order given.</summary>
     private static List<string> Datasets(Config config, string key) =>
-        SettingsReader.List(config, key).Select(e => e.Trim()).Distinct().Select(name => DatasetCatalog.Names.Contains(name)
+        HoconSettings.List(config, key).Select(e => e.Trim()).Distinct().Select(name => DatasetCatalog.Names.Contains(name)
                 ? name
                 : throw new ConfigurationException($"{key}: '{name}' is not one of {string.Join(", ", DatasetCatalog.Names)}"))
             .ToList();
@@ -312,8 +313,8 @@ public static class GridPlan
     /// </summary>
     private static List<PartitionLevel> Partitions(Config config, string key)
     {
-        var basePartition = new Lazy<PartitionSettings>(() => SettingsReader.Read(config, checkDefenseFits: false, checkPrivacyKeys: false).Partition);
-        var levels = SettingsReader.List(config, key).Select(e => e.Trim()).Distinct()
+        var basePartition = new Lazy<PartitionSettings>(() => HoconSettings.Read(config, checkDefenseFits: false, checkPrivacyKeys: false).Partition);
+        var levels = HoconSettings.List(config, key).Select(e => e.Trim()).Distinct()
             .Select(e => (Entry: e, Level: PartitionLevel.Parse(e, key, () => basePartition.Value))).ToList();
         if (levels.DistinctBy(l => l.Level).GroupBy(l => l.Level.Folder).FirstOrDefault(g => g.Count() > 1) is { } clash)
             throw new ConfigurationException(
@@ -324,7 +325,7 @@ public static class GridPlan
 
     /// <summary>A list of malicious-client counts (each ≥ 0), repeats dropped, in the order given.</summary>
     private static List<int> Counts(Config config, string key) =>
-        SettingsReader.List(config, key).Select(v =>
+        HoconSettings.List(config, key).Select(v =>
                 int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 0
                     ? n
                     : throw new ConfigurationException($"{key}: '{v}' is not a whole number ≥ 0"))
@@ -332,7 +333,7 @@ public static class GridPlan
 
     /// <summary>A list of numbers (inf allowed), repeats dropped.</summary>
     private static List<double> Doubles(Config config, string key) =>
-        SettingsReader.List(config, key).Select(v => v is "inf" or "infinity"
+        HoconSettings.List(config, key).Select(v => v is "inf" or "infinity"
             ? double.PositiveInfinity
             : double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
                 ? d

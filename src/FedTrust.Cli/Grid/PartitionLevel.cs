@@ -1,6 +1,8 @@
 using System.Globalization;
 using FedTrust.Actors.Configuration;
 using FedTrust.Core.Data;
+using FedTrust.Core.Settings;
+using FedTrust.Core.Configuration;
 
 namespace FedTrust.Cli.Grid;
 

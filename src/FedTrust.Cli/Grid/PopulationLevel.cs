@@ -1,7 +1,8 @@
 using System.Globalization;
 using Akka.Configuration;
 using FedTrust.Actors.Configuration;
-using ConfigurationException = FedTrust.Actors.Configuration.ConfigurationException;
+using FedTrust.Core.Configuration;
+using ConfigurationException = FedTrust.Core.Configuration.ConfigurationException;
 
 namespace FedTrust.Cli.Grid;
 
@@ -47,7 +48,7 @@ public sealed record PopulationLevel(int Clients, int PerRound, int Malicious, i
     public static IReadOnlyList<PopulationLevel> Read(Config config)
     {
         const string key = "fedtrust.grid.populations";
-        var counts = SettingsReader.List(config, key).Select(v =>
+        var counts = HoconSettings.List(config, key).Select(v =>
                 int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= MaxClients
                     ? n
                     : throw new ConfigurationException($"{key}: '{v}' is not a whole number of clients from 1 to {MaxClients}"))

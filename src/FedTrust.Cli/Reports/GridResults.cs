@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using FedTrust.Cli.Grid;
 using FedTrust.Core.Data;
+using FedTrust.Core.Settings;
 
 namespace FedTrust.Cli.Reports;
 

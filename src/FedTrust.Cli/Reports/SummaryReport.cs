@@ -1,4 +1,5 @@
 using System.Globalization;
+using FedTrust.Core.Data;
 using FedTrust.Core.Attacks;
 using FedTrust.Core.Defenses;
 using FedTrust.Core.Results;

@@ -1,3 +1,5 @@
+using FedTrust.Core.Settings;
+
 namespace FedTrust.Core.Attacks;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using FedTrust.Core.Defenses;
+using FedTrust.Core.Settings;
 
 namespace FedTrust.Core.Attacks;
 

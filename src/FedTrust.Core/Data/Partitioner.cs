@@ -1,3 +1,5 @@
+using FedTrust.Core.Settings;
+
 namespace FedTrust.Core.Data;
 
 /// <summary>Splits a dataset's sample indices among federated clients.</summary>

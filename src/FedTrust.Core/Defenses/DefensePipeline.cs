@@ -35,7 +35,7 @@ public static class DefensePipeline
     /// </summary>
     /// <param name="context">The round's context; required unless the rule selects from the screening with no pre-aggregator.</param>
     public static AggregationDecision Decide(IReadOnlyList<RoundUpdate> updates, Screening screening, DefenseSettings defense,
-        KrumSettings krum, IReadOnlyDictionary<string, double>? trust, TrustParameters trustParameters, RoundContext? context)
+        KrumSettings krum, IReadOnlyDictionary<string, double>? trust, TrustSettings trustParameters, RoundContext? context)
     {
         var kept = TrustStage.Keep(updates, defense, trust, trustParameters);
         if (defense.Pre.Count == 0 && defense.Rule.SelectsFromScreening) return FromScreening(updates, kept, screening, defense, krum, trust);
@@ -120,7 +120,7 @@ public static class TrustStage
     /// <summary>The updates the trust stage keeps (all of them when the defense does not use trust), in the order given.</summary>
     /// <exception cref="ArgumentException">The defense uses trust and <paramref name="trust"/> is null.</exception>
     public static List<RoundUpdate> Keep(IReadOnlyList<RoundUpdate> updates, DefenseSettings defense,
-        IReadOnlyDictionary<string, double>? trust, TrustParameters parameters)
+        IReadOnlyDictionary<string, double>? trust, TrustSettings parameters)
     {
         if (!defense.Trust) return [.. updates];
         if (trust is null) throw new ArgumentException($"defense '{defense.Name}' uses trust but no scores were given", nameof(trust));

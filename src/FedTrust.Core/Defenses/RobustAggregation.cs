@@ -67,6 +67,6 @@ public static class RobustAggregation
     /// updates with <paramref name="context"/> (required then).
     /// </remarks>
     public static AggregationDecision Decide(IReadOnlyList<RoundUpdate> updates, Screening screening, DefenseSettings defense,
-        KrumSettings krum, IReadOnlyDictionary<string, double>? trust, TrustParameters trustParameters, RoundContext? context = null) =>
+        KrumSettings krum, IReadOnlyDictionary<string, double>? trust, TrustSettings trustParameters, RoundContext? context = null) =>
         DefensePipeline.Decide(updates, screening, defense, krum, trust, trustParameters, context);
 }

@@ -3,17 +3,6 @@ using FedTrust.Core.Settings;
 
 namespace FedTrust.Core.Defenses;
 
-/// <summary>What a round with too few valid updates for the Krum family's f does (<c>fedtrust.krum.short-rounds</c>).</summary>
-public enum ShortRoundPolicy
-{
-    /// <summary>Run with the largest f the round's n allows (the mean below 3 updates); the default, as before the key existed.</summary>
-    ShrinkF,
-    /// <summary>Make no model update this round (the global model stays) and record why.</summary>
-    SkipRound,
-    /// <summary>End the run (exit 1) naming the round, n and f, after writing result.json.</summary>
-    Fail,
-}
-
 /// <summary>What the server does with one round (<see cref="ShortRounds.Decide"/>).</summary>
 public enum ShortRoundAction
 {
@@ -89,7 +78,7 @@ public static class ShortRounds
         // settings stay as configured: nnm before it keeps using the configured f, as it always has.
         var bulyan = takesF.LowersItself;
         if (n < 3)
-            return new(ShortRoundAction.Shrink, bulyan ? defense : defense with { Rule = AggregationRules.MeanRule }, bulyan ? krum : krum with { F = 0 },
+            return new(ShortRoundAction.Shrink, bulyan ? defense : defense.WithRule(AggregationRules.MeanRule), bulyan ? krum : krum with { F = 0 },
                 $"{facts}; averaged instead (fewer than 3 updates)");
         var lowered = bulyan ? (n - 3) / 4 : (n - 3) / 2;
         return new(ShortRoundAction.Shrink, defense, bulyan ? krum : krum with { F = lowered },

@@ -1,5 +1,6 @@
 using FedTrust.Core.Attacks;
 using TorchSharp;
+using FedTrust.Core.Settings;
 using static TorchSharp.torch;
 
 namespace FedTrust.Core.Learning;
@@ -14,11 +15,11 @@ namespace FedTrust.Core.Learning;
 public sealed class LocalTrainer : IDisposable
 {
     private readonly nn.Module<Tensor, Tensor> _model;
-    private readonly TrainingOptions _options;
+    private readonly TrainingSettings _options;
     private readonly BatchBuffer _batch;
     private readonly MomentumSgd _optimizer;
 
-    public LocalTrainer(TrainingOptions options)
+    public LocalTrainer(TrainingSettings options)
     {
         _options = options;
         _model = ModelZoo.Create(options.Model);

@@ -1,3 +1,5 @@
+using FedTrust.Core.Settings;
+
 namespace FedTrust.Core.Learning;
 
 /// <summary>
@@ -24,7 +26,7 @@ public sealed class TrainerPool : IDisposable
     private bool _disposed;
     private readonly TaskCompletionSource _draining = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public TrainerPool(TrainingOptions options, int size)
+    public TrainerPool(TrainingSettings options, int size)
     {
         if (size < 1) throw new ArgumentOutOfRangeException(nameof(size), size, "a trainer pool needs at least one trainer");
         for (var i = 0; i < size; i++) _idle.Push(new LocalTrainer(options));
@@ -33,7 +35,7 @@ public sealed class TrainerPool : IDisposable
         ParameterCount = _idle.Peek().ParameterCount;
     }
 
-    public TrainingOptions Options { get; }
+    public TrainingSettings Options { get; }
     public int Size { get; }
     public int ParameterCount { get; }
 

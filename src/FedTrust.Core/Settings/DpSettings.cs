@@ -1,5 +1,3 @@
-using FedTrust.Core.Privacy;
-
 namespace FedTrust.Core.Settings;
 
 /// <summary>Where a defense with <c>dp</c> adds its noise (<c>fedtrust.dp.mode</c>).</summary>
@@ -39,7 +37,7 @@ public sealed record AdaptiveClipping(double TargetQuantile = 0.5, double Learni
 }
 
 /// <summary>
-/// Differential privacy (<c>fedtrust.dp</c>) for a defense with <c>dp</c>. <see cref="Mode"/> local: each client clips to
+/// Differential privacy (<c>fedtrust.dp</c>) for a defense with <c>dp</c> (its local noise multiplier: FedTrust.Core.Privacy's <c>dp.NoiseMultiplier</c>). <see cref="Mode"/> local: each client clips to
 /// <see cref="Clip"/> and adds noise calibrated to the per-round <see cref="Epsilon"/>. Central: DP-FedAvg with the noise
 /// multiplier given (<see cref="CentralNoiseMultiplier"/>) or calibrated so the planned rounds spend <see cref="TargetEpsilon"/>.
 /// Either way <see cref="MaxEpsilon"/> stops a run before a round that would take its spent ε above it.
@@ -62,7 +60,4 @@ public sealed record DpSettings(double Epsilon, double Delta, double Clip)
 
     /// <summary>Central: adaptive clipping, or null for a fixed C.</summary>
     public AdaptiveClipping? Adaptive { get; init; }
-
-    /// <summary>Local: σ of the Gaussian mechanism for one round's release (0 when ε is infinite).</summary>
-    public double NoiseMultiplier => double.IsPositiveInfinity(Epsilon) ? 0 : GaussianMechanism.NoiseMultiplier(Epsilon, Delta);
 }

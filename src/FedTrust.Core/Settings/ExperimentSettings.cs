@@ -1,10 +1,3 @@
-using FedTrust.Core.Attacks;
-using FedTrust.Core.Data;
-using FedTrust.Core.Defenses;
-using FedTrust.Core.Learning;
-using FedTrust.Core.Sampling;
-using FedTrust.Core.Trust;
-
 namespace FedTrust.Core.Settings;
 
 /// <summary>
@@ -35,7 +28,7 @@ public sealed record ExperimentSettings
     public required AttackSettings Attack { get; init; }
     public required KrumSettings Krum { get; init; }
     public required DpSettings Dp { get; init; }
-    public required TrustParameters Trust { get; init; }
+    public required TrustSettings Trust { get; init; }
 
     /// <summary>Where the trust ledger journals.</summary>
     public required PersistenceSettings Persistence { get; init; }
@@ -54,7 +47,7 @@ public sealed record ExperimentSettings
     /// <summary>Local (one process) or cluster placement, and this node's cluster address.</summary>
     public ClusterSettings Cluster { get; init; } = ClusterSettings.Local;
 
-    public TrainingOptions Training => new(Model, LocalEpochs, BatchSize, LearningRate, Momentum);
+    public TrainingSettings Training => new(Model, LocalEpochs, BatchSize, LearningRate, Momentum);
 
     /// <summary>The id a client carries in messages, reports and result.json.</summary>
     public static string ClientId(int index) => $"client-{index}";
@@ -66,8 +59,11 @@ public sealed record ExperimentSettings
 /// </summary>
 public sealed record DataSettings(string Dir, string NpmPackage, string NpmCommand, IReadOnlyList<string> Mirrors, TimeSpan FetchTimeout)
 {
-    /// <summary>The data set the run trains and tests on (<c>fedtrust.dataset</c>).</summary>
-    public DatasetSpec Dataset { get; init; } = DatasetCatalog.Mnist;
+    /// <summary>
+    /// The name of the data set the run trains and tests on (<c>fedtrust.dataset</c>); FedTrust.Core.Data resolves it to
+    /// its catalogue entry (<c>data.Dataset</c>).
+    /// </summary>
+    public string DatasetName { get; init; } = "mnist";
 }
 
 /// <summary>The attack of a run (<c>fedtrust.attack</c>).</summary>
@@ -116,7 +112,7 @@ public enum MaliciousPlacement
 /// <summary>Krum's parameters: f tolerated Byzantine clients, and m updates averaged by multi-krum and hybrid.</summary>
 public sealed record KrumSettings(int F, int? M)
 {
-    /// <summary>What a round with too few valid updates for f does (<c>fedtrust.krum.short-rounds</c>; <see cref="ShortRounds"/>).</summary>
+    /// <summary>What a round with too few valid updates for f does (<c>fedtrust.krum.short-rounds</c>; FedTrust.Core.Defenses.ShortRounds).</summary>
     public ShortRoundPolicy ShortRounds { get; init; } = ShortRoundPolicy.ShrinkF;
 
     /// <summary>m for n updates: the configured value, or n − f, at least 1 and at most n.</summary>

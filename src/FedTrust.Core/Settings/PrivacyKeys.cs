@@ -1,5 +1,3 @@
-using FedTrust.Core.Defenses;
-
 namespace FedTrust.Core.Settings;
 
 /// <summary>

@@ -7,6 +7,7 @@ using Akka.Actor.Setup;
 using Akka.Configuration;
 using Akka.Remote.Transport.DotNetty;
 using FedTrust.Actors.Cluster;
+using FedTrust.Core.Configuration;
 using AkkaCluster = Akka.Cluster.Cluster;
 
 namespace FedTrust.Actors.Tests.Cluster;
@@ -42,11 +43,11 @@ public sealed class ClusterTlsTests : IDisposable
         using var fromOtherCa = _pki.Issue("node-b", otherCa);
         using var expired = _pki.Issue("node-c", _pki.Ca, DateTimeOffset.UtcNow.AddDays(-10), DateTimeOffset.UtcNow.AddDays(-1));
 
-        Assert.Null(ClusterTls.Refusal(node, ca));
-        Assert.Equal("it presented no certificate", ClusterTls.Refusal(null, ca));
-        Assert.Equal("the certificate 'CN=rogue' is not signed by the cluster's CA 'CN=fedtrust test CA' (UntrustedRoot)", ClusterTls.Refusal(rogue, ca));
-        Assert.StartsWith("the certificate 'CN=node-b' is not signed by the cluster's CA 'CN=fedtrust test CA' (", ClusterTls.Refusal(fromOtherCa, ca));
-        Assert.Contains("NotTimeValid", ClusterTls.Refusal(expired, ca));
+        Assert.Null(TlsCertificates.Refusal(node, ca));
+        Assert.Equal("it presented no certificate", TlsCertificates.Refusal(null, ca));
+        Assert.Equal("the certificate 'CN=rogue' is not signed by the cluster's CA 'CN=fedtrust test CA' (UntrustedRoot)", TlsCertificates.Refusal(rogue, ca));
+        Assert.StartsWith("the certificate 'CN=node-b' is not signed by the cluster's CA 'CN=fedtrust test CA' (", TlsCertificates.Refusal(fromOtherCa, ca));
+        Assert.Contains("NotTimeValid", TlsCertificates.Refusal(expired, ca));
     }
 
     [Fact]

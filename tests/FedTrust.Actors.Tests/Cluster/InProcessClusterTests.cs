@@ -100,10 +100,10 @@ public class InProcessClusterTests(ITestOutputHelper output)
         var port = FreePort();
         var server = ClusterConfig(run, $"fedtrust.cluster.port={port}", "fedtrust.cluster.workers=2");
         var worker = ClusterConfig(run, $"fedtrust.cluster.seed-nodes=[\"127.0.0.1:{port}\"]");
-        var workerSettings = SettingsReader.Read(worker);
+        var workerSettings = HoconSettings.Read(worker);
         var workers = Enumerable.Range(0, 2).Select(_ => Task.Run(() => ClusterHost.RunWorkerAsync(workerSettings, worker,
             settings => new WorkerRuntime(workload, new ClientRoster(settings, run.Train, run.Test)), output.WriteLine, CancellationToken.None))).ToList();
-        var result = await SimulationHost.RunAsync(SettingsReader.Read(server), server, workload, run.Clients).WaitAsync(Limit);
+        var result = await SimulationHost.RunAsync(HoconSettings.Read(server), server, workload, run.Clients).WaitAsync(Limit);
         Assert.All(await Task.WhenAll(workers).WaitAsync(Limit), o => Assert.True(o.Completed, o.Message));
         return result;
     }

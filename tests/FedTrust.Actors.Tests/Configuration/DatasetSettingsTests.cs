@@ -2,6 +2,7 @@ using FedTrust.Actors.Cluster;
 using FedTrust.Actors.Configuration;
 using FedTrust.Cli;
 using FedTrust.Core.Data;
+using FedTrust.Core.Configuration;
 
 namespace FedTrust.Actors.Tests.Configuration;
 
@@ -14,8 +15,8 @@ public class DatasetSettingsTests
     [Fact]
     public void Mnist_is_the_default_and_fashion_mnist_can_be_chosen()
     {
-        Assert.Same(DatasetCatalog.Mnist, SettingsReader.Read(FedTrustConfig.Defaults).Data.Dataset);
-        var fashion = SettingsReader.Read(Compose("fedtrust.dataset=fashion-mnist", "fedtrust.data.dir=/data/fm"));
+        Assert.Same(DatasetCatalog.Mnist, HoconSettings.Read(FedTrustConfig.Defaults).Data.Dataset);
+        var fashion = HoconSettings.Read(Compose("fedtrust.dataset=fashion-mnist", "fedtrust.data.dir=/data/fm"));
         Assert.Same(DatasetCatalog.FashionMnist, fashion.Data.Dataset);
         Assert.Equal("/data/fm", fashion.Data.Dir);
     }
@@ -23,7 +24,7 @@ public class DatasetSettingsTests
     [Fact]
     public void An_unknown_data_set_names_the_key_the_value_and_the_allowed_names()
     {
-        var e = Assert.Throws<ConfigurationException>(() => SettingsReader.Read(Compose("fedtrust.dataset=cifar")));
+        var e = Assert.Throws<ConfigurationException>(() => HoconSettings.Read(Compose("fedtrust.dataset=cifar")));
         Assert.Equal("fedtrust.dataset = 'cifar': expected one of mnist, fashion-mnist", e.Message);
     }
 
@@ -62,7 +63,7 @@ public class DatasetSettingsTests
 
         // What a worker does with the server's PrepareRun (WorkerHost): the server's block over its own configuration.
         var text = ClusterHost.RunSettingsText(server, torchThreads: 1);
-        var run = SettingsReader.Read(FedTrustConfig.Parse(text, "the server's settings").WithFallback(workerLocal));
+        var run = HoconSettings.Read(FedTrustConfig.Parse(text, "the server's settings").WithFallback(workerLocal));
 
         Assert.Same(DatasetCatalog.FashionMnist, run.Data.Dataset);
         Assert.Equal("/worker/data", run.Data.Dir);

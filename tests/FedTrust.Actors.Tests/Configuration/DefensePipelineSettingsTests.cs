@@ -3,6 +3,7 @@ using FedTrust.Actors.Configuration;
 using FedTrust.Core.Attacks;
 using FedTrust.Core.Defenses;
 using FedTrust.Core.Settings;
+using FedTrust.Core.Configuration;
 
 namespace FedTrust.Actors.Tests.Configuration;
 
@@ -21,7 +22,7 @@ public class DefensePipelineSettingsTests
     [Fact]
     public void A_pipeline_name_is_read_when_quoted()
     {
-        var defense = SettingsReader.Read(File("fedtrust.defense = \"nnm+median+trust\"")).Defense;
+        var defense = HoconSettings.Read(File("fedtrust.defense = \"nnm+median+trust\"")).Defense;
         Assert.Equal("nnm+median+trust", defense.Name);
         Assert.Equal([PreAggregator.Nnm], defense.Pre);
         Assert.Equal(AggregationRule.Median, defense.Rule);
@@ -32,7 +33,7 @@ public class DefensePipelineSettingsTests
     [Fact]
     public void The_object_form_takes_the_parts_and_the_parameters()
     {
-        var defense = SettingsReader.Read(File("""
+        var defense = HoconSettings.Read(File("""
             fedtrust.defense {
               pre = [bucketing, clip]
               rule = centered-clipping
@@ -59,8 +60,8 @@ public class DefensePipelineSettingsTests
     [Fact]
     public void The_object_form_of_a_preset_computes_what_the_preset_does()
     {
-        var preset = SettingsReader.Read(Compose("fedtrust.defense=hybrid")).Defense;
-        var composed = SettingsReader.Read(File("fedtrust.defense { rule = multi-krum, trust = on, dp = on }")).Defense;
+        var preset = HoconSettings.Read(Compose("fedtrust.defense=hybrid")).Defense;
+        var composed = HoconSettings.Read(File("fedtrust.defense { rule = multi-krum, trust = on, dp = on }")).Defense;
         Assert.Equal("hybrid", composed.Name);
         Assert.Equal((preset.Krum, preset.Trust, preset.ClientPrivacy, preset.Rule), (composed.Krum, composed.Trust, composed.ClientPrivacy, composed.Rule));
     }
@@ -76,7 +77,7 @@ public class DefensePipelineSettingsTests
     [InlineData("fedtrust.defense { rule = median, clip-norm = -1 }", "fedtrust.defense.clip-norm = '-1': expected 'auto' or a number greater than 0")]
     public void A_bad_defense_names_the_key_and_what_it_takes(string hocon, string message)
     {
-        var e = Assert.Throws<ConfigurationException>(() => SettingsReader.Read(File(hocon)));
+        var e = Assert.Throws<ConfigurationException>(() => HoconSettings.Read(File(hocon)));
         Assert.StartsWith(message, e.Message);
     }
 
@@ -95,18 +96,18 @@ public class DefensePipelineSettingsTests
     public void A_rule_that_cannot_take_the_rounds_n_and_f_is_refused(string defense, int clients, int f, string message)
     {
         var sets = new[] { $"fedtrust.defense=\"{defense}\"", $"fedtrust.clients={clients}", $"fedtrust.attack.malicious={f}", "fedtrust.attack.type=sign-flip" };
-        var e = Assert.Throws<ConfigurationException>(() => SettingsReader.Read(Compose(sets)));
+        var e = Assert.Throws<ConfigurationException>(() => HoconSettings.Read(Compose(sets)));
         Assert.StartsWith(message, e.Message);
         // A grid reads such a cell without the check and asks for the reason itself.
-        var settings = SettingsReader.Read(Compose(sets), checkDefenseFits: false);
+        var settings = HoconSettings.Read(Compose(sets), checkDefenseFits: false);
         Assert.StartsWith(message, SettingsReader.DefenseProblem(settings));
-        Assert.Null(SettingsReader.DefenseProblem(SettingsReader.Read(Compose(sets[0], "fedtrust.clients=20", $"fedtrust.attack.malicious={f}"))));
+        Assert.Null(SettingsReader.DefenseProblem(HoconSettings.Read(Compose(sets[0], "fedtrust.clients=20", $"fedtrust.attack.malicious={f}"))));
     }
 
     [Fact]
     public void The_attack_keys_of_the_coalition_and_the_backdoor_are_read()
     {
-        var attack = SettingsReader.Read(Compose("fedtrust.attack.type=min-sum", "fedtrust.attack.knowledge=omniscient", "fedtrust.attack.perturbation=unit-vec",
+        var attack = HoconSettings.Read(Compose("fedtrust.attack.type=min-sum", "fedtrust.attack.knowledge=omniscient", "fedtrust.attack.perturbation=unit-vec",
             "fedtrust.attack.z=1.5", "fedtrust.attack.boost=10", "fedtrust.attack.placement=last", "fedtrust.attack.target=7")).Attack;
         Assert.Equal(AttackKind.MinSum, attack.Kind);
         Assert.Equal(AttackKnowledge.Omniscient, attack.Knowledge);
@@ -116,7 +117,7 @@ public class DefensePipelineSettingsTests
         Assert.Equal(MaliciousPlacement.Last, attack.Placement);
         Assert.Equal(7, attack.Target);
 
-        var defaults = SettingsReader.Read(Compose()).Attack;
+        var defaults = HoconSettings.Read(Compose()).Attack;
         Assert.Equal((AttackKnowledge.Colluding, Perturbation.Std, (double?)null, 1.0, MaliciousPlacement.Seeded),
             (defaults.Knowledge, defaults.Perturbation, defaults.Z, defaults.Boost, defaults.Placement));
     }
@@ -129,7 +130,7 @@ public class DefensePipelineSettingsTests
     [InlineData("fedtrust.data-shares=5", "fedtrust.data-shares = '5': expected 'auto' or at least fedtrust.clients (10)")]
     public void A_bad_attack_or_share_value_names_the_key(string set, string message)
     {
-        var e = Assert.Throws<ConfigurationException>(() => SettingsReader.Read(Compose(set)));
+        var e = Assert.Throws<ConfigurationException>(() => HoconSettings.Read(Compose(set)));
         Assert.StartsWith(message, e.Message);
     }
 
@@ -137,9 +138,9 @@ public class DefensePipelineSettingsTests
     public void Alie_with_its_own_z_needs_at_most_half_the_round_malicious()
     {
         var sets = new[] { "fedtrust.attack.type=alie", "fedtrust.clients=10", "fedtrust.attack.malicious=6" };
-        var e = Assert.Throws<ConfigurationException>(() => SettingsReader.Read(Compose(sets)));
+        var e = Assert.Throws<ConfigurationException>(() => HoconSettings.Read(Compose(sets)));
         Assert.StartsWith("fedtrust.attack.z = auto: ALIE's z (Baruch et al. 2019) needs fedtrust.attack.malicious ≤ n/2", e.Message);
-        Assert.Equal(2.0, SettingsReader.Read(Compose([.. sets, "fedtrust.attack.z=2"])).Attack.Z);
+        Assert.Equal(2.0, HoconSettings.Read(Compose([.. sets, "fedtrust.attack.z=2"])).Attack.Z);
     }
 
     [Fact]

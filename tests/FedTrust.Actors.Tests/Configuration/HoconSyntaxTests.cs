@@ -1,4 +1,5 @@
 using FedTrust.Actors.Configuration;
+using FedTrust.Core.Configuration;
 
 namespace FedTrust.Actors.Tests.Configuration;
 

@@ -1,6 +1,7 @@
 using FedTrust.Actors.Configuration;
 using FedTrust.Cli;
 using FedTrust.Cli.Grid;
+using FedTrust.Core.Configuration;
 
 namespace FedTrust.Actors.Tests.Configuration;
 
@@ -18,7 +19,7 @@ public class KrumSelectionSettingsTests
     [InlineData("hybrid")]
     public void An_m_above_n_minus_f_is_refused_naming_the_key_the_value_and_the_bound(string defense)
     {
-        var e = Assert.Throws<ConfigurationException>(() => SettingsReader.Read(
+        var e = Assert.Throws<ConfigurationException>(() => HoconSettings.Read(
             Compose($"fedtrust.defense={defense}", "fedtrust.clients=10", "fedtrust.attack.malicious=3", "fedtrust.krum.m=8")));
         Assert.StartsWith("fedtrust.krum.m = 8:", e.Message);
         Assert.Contains($"defense '{defense}'", e.Message);
@@ -29,18 +30,18 @@ public class KrumSelectionSettingsTests
     [Fact]
     public void The_bound_follows_an_explicit_krum_f()
     {
-        var e = Assert.Throws<ConfigurationException>(() => SettingsReader.Read(
+        var e = Assert.Throws<ConfigurationException>(() => HoconSettings.Read(
             Compose("fedtrust.defense=multi-krum", "fedtrust.clients=12", "fedtrust.krum.f=2", "fedtrust.krum.m=11")));
         Assert.Contains("= 12 − 2 = 10", e.Message);
-        Assert.Equal(10, SettingsReader.Read(Compose("fedtrust.defense=multi-krum", "fedtrust.clients=12", "fedtrust.krum.f=2", "fedtrust.krum.m=10")).Krum.M);
+        Assert.Equal(10, HoconSettings.Read(Compose("fedtrust.defense=multi-krum", "fedtrust.clients=12", "fedtrust.krum.f=2", "fedtrust.krum.m=10")).Krum.M);
     }
 
     [Fact]
     public void M_up_to_n_minus_f_and_auto_are_accepted()
     {
-        var at = SettingsReader.Read(Compose("fedtrust.defense=hybrid", "fedtrust.clients=10", "fedtrust.attack.malicious=3", "fedtrust.krum.m=7"));
+        var at = HoconSettings.Read(Compose("fedtrust.defense=hybrid", "fedtrust.clients=10", "fedtrust.attack.malicious=3", "fedtrust.krum.m=7"));
         Assert.Equal(7, at.Krum.MFor(10));
-        var auto = SettingsReader.Read(Compose("fedtrust.defense=hybrid", "fedtrust.clients=10", "fedtrust.attack.malicious=3"));
+        var auto = HoconSettings.Read(Compose("fedtrust.defense=hybrid", "fedtrust.clients=10", "fedtrust.attack.malicious=3"));
         Assert.Null(auto.Krum.M);
         Assert.Equal(7, auto.Krum.MFor(10)); // auto = n − f
     }
@@ -51,7 +52,7 @@ public class KrumSelectionSettingsTests
     [InlineData("trust")]
     public void Defenses_that_do_not_average_m_updates_ignore_m(string defense)
     {
-        var settings = SettingsReader.Read(Compose($"fedtrust.defense={defense}", "fedtrust.clients=10", "fedtrust.krum.m=10"));
+        var settings = HoconSettings.Read(Compose($"fedtrust.defense={defense}", "fedtrust.clients=10", "fedtrust.krum.m=10"));
         Assert.Equal(defense, settings.Defense.Name);
     }
 
@@ -78,9 +79,9 @@ public class KrumSelectionSettingsTests
             // A grid's base may set a dp key for its dp cells alone (paper-grid's dp.epsilon): `fedtrust grid` checks
             // privacy keys across the cells (GridPlan.Plan), not in the base or in each cell.
             var grid = file.EndsWith("-grid.conf", StringComparison.Ordinal);
-            SettingsReader.Read(config, checkPrivacyKeys: !grid);
+            HoconSettings.Read(config, checkPrivacyKeys: !grid);
             foreach (var cell in GridPlan.Cells(config))
-                SettingsReader.Read(FedTrustConfig.Parse(cell.Overrides(), $"{file}: {cell.Label}").WithFallback(config), checkPrivacyKeys: !grid);
+                HoconSettings.Read(FedTrustConfig.Parse(cell.Overrides(), $"{file}: {cell.Label}").WithFallback(config), checkPrivacyKeys: !grid);
         }
     }
 }

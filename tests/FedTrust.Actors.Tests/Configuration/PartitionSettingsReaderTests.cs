@@ -1,6 +1,8 @@
 using Config = Akka.Configuration.Config;
 using FedTrust.Actors.Configuration;
 using FedTrust.Core.Data;
+using FedTrust.Core.Settings;
+using FedTrust.Core.Configuration;
 
 namespace FedTrust.Actors.Tests.Configuration;
 
@@ -13,13 +15,13 @@ public class PartitionSettingsReaderTests
     [Fact]
     public void The_default_is_the_iid_split()
     {
-        Assert.Equal(PartitionSettings.Iid, SettingsReader.Read(Compose()).Partition);
+        Assert.Equal(PartitionSettings.Iid, HoconSettings.Read(Compose()).Partition);
     }
 
     [Fact]
     public void Every_key_is_read()
     {
-        var partition = SettingsReader.Read(Compose(
+        var partition = HoconSettings.Read(Compose(
             "fedtrust.partition.kind=quantity", "fedtrust.partition.alpha=0.1", "fedtrust.partition.shards-per-client=3",
             "fedtrust.partition.sizes=log-normal", "fedtrust.partition.sigma=2.5", "fedtrust.partition.min-samples=50")).Partition;
 
@@ -39,7 +41,7 @@ public class PartitionSettingsReaderTests
     [InlineData("fedtrust.partition.min-samples=0", "fedtrust.partition.min-samples = '0': expected a whole number from 1 to 60000")]
     public void A_bad_value_names_its_key(string set, string message)
     {
-        var e = Assert.Throws<ConfigurationException>(() => SettingsReader.Read(Compose(set)));
+        var e = Assert.Throws<ConfigurationException>(() => HoconSettings.Read(Compose(set)));
         Assert.Equal(message, e.Message);
     }
 

@@ -1,4 +1,5 @@
 using FedTrust.Actors.Configuration;
+using FedTrust.Core.Configuration;
 
 namespace FedTrust.Actors.Tests.Configuration;
 
@@ -10,7 +11,7 @@ public class SettingsTests
     [Fact]
     public void Defaults_give_the_papers_setup()
     {
-        var s = SettingsReader.Read(FedTrustConfig.Defaults);
+        var s = HoconSettings.Read(FedTrustConfig.Defaults);
         Assert.Equal(10, s.Clients);
         Assert.Equal("mlp", s.Model);
         Assert.Equal(64, s.BatchSize);
@@ -22,7 +23,7 @@ public class SettingsTests
     [Fact]
     public void Set_overrides_a_key_and_later_layers_win()
     {
-        var s = SettingsReader.Read(Compose("fedtrust.model=cnn", "fedtrust.rounds=3", "fedtrust.rounds=5", "fedtrust.data.dir=/tmp/some dir"));
+        var s = HoconSettings.Read(Compose("fedtrust.model=cnn", "fedtrust.rounds=3", "fedtrust.rounds=5", "fedtrust.data.dir=/tmp/some dir"));
         Assert.Equal("cnn", s.Model);
         Assert.Equal(5, s.Rounds);
         Assert.Equal("/tmp/some dir", s.Data.Dir);
@@ -36,7 +37,7 @@ public class SettingsTests
         {
             File.WriteAllText(file, "fedtrust {\n  clients = 4\n  learning-rate = 0.1\n}\n");
             var config = FedTrustConfig.Compose([(FedTrustConfig.ParseFile(file), file)]);
-            var s = SettingsReader.Read(config);
+            var s = HoconSettings.Read(config);
             Assert.Equal(4, s.Clients);
             Assert.Equal(0.1, s.LearningRate);
             Assert.Equal(0.9, s.Momentum);
@@ -58,7 +59,7 @@ public class SettingsTests
     [InlineData("fedtrust.trainers=many", "fedtrust.trainers", "'auto' or a whole number")]
     public void A_wrong_value_names_the_key_and_what_is_allowed(string set, string key, string allowed)
     {
-        var e = Assert.Throws<ConfigurationException>(() => SettingsReader.Read(Compose(set)));
+        var e = Assert.Throws<ConfigurationException>(() => HoconSettings.Read(Compose(set)));
         Assert.StartsWith(key + " = ", e.Message);
         Assert.Contains(allowed, e.Message);
     }
@@ -68,9 +69,9 @@ public class SettingsTests
     {
         // Recovery (the persistence plugin's start, its tables, the first read) gets more time than a round's write:
         // under load the first took more than 5 s, the write's budget.
-        var defaults = SettingsReader.Read(FedTrustConfig.Defaults).Persistence;
+        var defaults = HoconSettings.Read(FedTrustConfig.Defaults).Persistence;
         Assert.Equal((TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(60)), (defaults.Timeout, defaults.RecoveryTimeout));
-        var set = SettingsReader.Read(Compose("fedtrust.persistence.recovery-timeout=2m", "fedtrust.persistence.timeout=7s")).Persistence;
+        var set = HoconSettings.Read(Compose("fedtrust.persistence.recovery-timeout=2m", "fedtrust.persistence.timeout=7s")).Persistence;
         Assert.Equal((TimeSpan.FromSeconds(7), TimeSpan.FromMinutes(2)), (set.Timeout, set.RecoveryTimeout));
     }
 

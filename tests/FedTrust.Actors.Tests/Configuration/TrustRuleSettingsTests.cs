@@ -1,5 +1,7 @@
 using FedTrust.Actors.Configuration;
 using FedTrust.Core.Trust;
+using FedTrust.Core.Settings;
+using FedTrust.Core.Configuration;
 
 namespace FedTrust.Actors.Tests.Configuration;
 
@@ -12,10 +14,10 @@ public class TrustRuleSettingsTests
     [Fact]
     public void The_tolerant_rule_is_the_default_and_the_paper_rule_can_be_chosen()
     {
-        var defaults = SettingsReader.Read(FedTrustConfig.Defaults).Trust;
+        var defaults = HoconSettings.Read(FedTrustConfig.Defaults).Trust;
         Assert.Equal(TrustJudgement.Tolerant, defaults.Judgement);
         Assert.Equal(3.0, defaults.CosineTolerance);
-        var paper = SettingsReader.Read(Compose("fedtrust.trust.rule=paper", "fedtrust.trust.cosine-tolerance=2.5")).Trust;
+        var paper = HoconSettings.Read(Compose("fedtrust.trust.rule=paper", "fedtrust.trust.cosine-tolerance=2.5")).Trust;
         Assert.Equal(TrustJudgement.Paper, paper.Judgement);
         Assert.Equal(2.5, paper.CosineTolerance);
     }
@@ -25,7 +27,7 @@ public class TrustRuleSettingsTests
     [InlineData("fedtrust.trust.cosine-tolerance=0", "fedtrust.trust.cosine-tolerance = '0'")]
     public void A_bad_value_names_the_key_and_the_value(string set, string message)
     {
-        var e = Assert.Throws<ConfigurationException>(() => SettingsReader.Read(Compose(set)));
+        var e = Assert.Throws<ConfigurationException>(() => HoconSettings.Read(Compose(set)));
         Assert.StartsWith(message, e.Message);
     }
 
@@ -39,6 +41,6 @@ public class TrustRuleSettingsTests
     {
         var config = FedTrustConfig.Compose([(FedTrustConfig.ParseFile(Path.Combine(RepoPaths.Root, "hocon", file)), file)]);
         // Read as `fedtrust grid` reads a grid's base (its dp.epsilon serves the dp cells alone).
-        Assert.Equal(TrustJudgement.Paper, SettingsReader.Read(config, checkDefenseFits: false, checkPrivacyKeys: false).Trust.Judgement);
+        Assert.Equal(TrustJudgement.Paper, HoconSettings.Read(config, checkDefenseFits: false, checkPrivacyKeys: false).Trust.Judgement);
     }
 }

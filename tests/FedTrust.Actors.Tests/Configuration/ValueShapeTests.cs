@@ -1,4 +1,5 @@
 using FedTrust.Actors.Configuration;
+using FedTrust.Core.Configuration;
 
 namespace FedTrust.Actors.Tests.Configuration;
 
@@ -43,7 +44,7 @@ public class ValueShapeTests
     {
         var config = FedTrustConfig.Compose([(FedTrustConfig.ParseAssignment("fedtrust.data.mirrors=https://example.org/mnist/"), "--set")]);
 
-        var e = Assert.Throws<ConfigurationException>(() => SettingsReader.Read(config));
+        var e = Assert.Throws<ConfigurationException>(() => HoconSettings.Read(config));
 
         Assert.Equal("fedtrust.data.mirrors = 'https://example.org/mnist/': expected a list of http(s) URLs such as [\"https://host/mnist/\"], or [] for none", e.Message);
     }
@@ -55,6 +56,6 @@ public class ValueShapeTests
     {
         var config = FedTrustConfig.Compose([(FedTrustConfig.ParseAssignment(assignment), "--set")]);
 
-        Assert.Equal(count, SettingsReader.Read(config).Data.Mirrors.Count);
+        Assert.Equal(count, HoconSettings.Read(config).Data.Mirrors.Count);
     }
 }

@@ -5,6 +5,7 @@ using FedTrust.Cli;
 using FedTrust.Cli.Grid;
 using FedTrust.Core.Defenses;
 using Microsoft.Data.Sqlite;
+using FedTrust.Core.Configuration;
 using static FedTrust.Testing.CliRunner;
 using Config = Akka.Configuration.Config;
 
@@ -36,7 +37,7 @@ public sealed class SilentSettingsHostileTests : IDisposable
     [InlineData("fedtrust.defense.root-samples=50", "fedtrust.defense=fltrust")]
     public void A_preset_and_a_parameter_beside_it_combine_in_either_order(string first, string second)
     {
-        var defense = SettingsReader.Read(Compose(first, second)).Defense;
+        var defense = HoconSettings.Read(Compose(first, second)).Defense;
         Assert.Equal("fltrust", defense.Name);
         Assert.Equal(AggregationRule.FlTrust, defense.Rule);
         Assert.Equal(50, defense.Options.RootSamples);
@@ -50,7 +51,7 @@ public sealed class SilentSettingsHostileTests : IDisposable
     public void A_part_after_a_preset_overrides_that_part_only(string first, string second, string expected)
     {
         var config = Compose(first, second, "fedtrust.krum.f=1");
-        Assert.Equal(expected, SettingsReader.Read(config).Defense.Name);
+        Assert.Equal(expected, HoconSettings.Read(config).Defense.Name);
     }
 
     [Fact]
@@ -120,7 +121,7 @@ public sealed class SilentSettingsHostileTests : IDisposable
     [Fact]
     public void The_same_key_at_its_default_or_in_another_spelling_is_not_a_setting()
     {
-        SettingsReader.Read(Compose("fedtrust.dp.epsilon=inf", "fedtrust.dp.delta=0.00001", "fedtrust.dp.mode=local", "fedtrust.dp.adaptive-clip.enabled=false"));
+        HoconSettings.Read(Compose("fedtrust.dp.epsilon=inf", "fedtrust.dp.delta=0.00001", "fedtrust.dp.mode=local", "fedtrust.dp.adaptive-clip.enabled=false"));
     }
 
     [Fact]

@@ -17,7 +17,7 @@ internal sealed class SyntheticRun : IDisposable
             "fedtrust.batch-size=16", "fedtrust.seed=5",
         }.Concat(sets);
         Config = FedTrustConfig.Compose(assignments.Select(s => (FedTrustConfig.ParseAssignment(s), s)));
-        Settings = SettingsReader.Read(Config);
+        Settings = HoconSettings.Read(Config);
         var data = MnistDataset.Synthetic(trainCount: clients * trainPerClient, testCount: clients * 20, seed: 5);
         Train = new LabeledTensors(data.TrainImages, data.TrainLabels);
         Test = new LabeledTensors(data.TestImages, data.TestLabels);

@@ -5,12 +5,13 @@ using FedTrust.Actors.Protocol;
 using FedTrust.Actors.Trust;
 using FedTrust.Core.Trust;
 using Xunit.Abstractions;
+using FedTrust.Core.Settings;
 
 namespace FedTrust.Actors.Tests.Simulation;
 
 public class TrustLedgerTests(ITestOutputHelper output) : TestKit(FedTrustConfig.Defaults, output: output)
 {
-    private static readonly TrustParameters Parameters = new();
+    private static readonly TrustSettings Parameters = new();
     private static readonly string[] Clients = ["client-0", "client-1", "client-2"];
 
     private static RecordEvidence Round(int round, bool client1Bad) => new(round, new Dictionary<string, UpdateEvidence>

@@ -90,7 +90,7 @@ public sealed class BenchSuiteTests : IDisposable
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(new StringWriter()) });
         var config = FedTrustConfig.Defaults;
-        var context = new SuiteContext(config, SettingsReader.Read(config), MnistDataset.Synthetic(10, 10, 1), DatasetCatalog.Mnist.DefaultCacheDir(),
+        var context = new SuiteContext(config, HoconSettings.Read(config), MnistDataset.Synthetic(10, 10, 1), DatasetCatalog.Mnist.DefaultCacheDir(),
             SuiteSizes.Tiny with { ScaleClients = [1_000] }, console, [], CancellationToken.None);
         var result = await ScaleStage.RunAsync(context);
         if (FedTrustConfig.Defaults.HasPath(ScaleStage.ClientsPerRoundKey))

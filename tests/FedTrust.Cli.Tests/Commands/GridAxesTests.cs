@@ -4,6 +4,7 @@ using FedTrust.Cli;
 using FedTrust.Cli.Grid;
 using FedTrust.Cli.Reports;
 using FedTrust.Cli.Tests.Reports;
+using FedTrust.Core.Configuration;
 
 namespace FedTrust.Cli.Tests.Commands;
 
@@ -126,7 +127,7 @@ public sealed class GridAxesTests : IDisposable
         using var grid = new GridFixture();
         grid.Cell("fedavg/none/seed-42", "fedavg", "none", 0, 42, 0.98, 0.97, 0.96, 0.95, trust: true);
         grid.Cell("hybrid/none/seed-42", "hybrid", "none", 0, 42, 0.97, 0.96, 0.95, 0.94, trust: true);
-        var settings = SettingsReader.Read(FedTrustConfig.Defaults);
+        var settings = HoconSettings.Read(FedTrustConfig.Defaults);
 
         var written = GridReport.Write(grid.Root, settings).Select(Path.GetFileName).ToList();
 

@@ -1,5 +1,6 @@
 using FedTrust.Actors.Configuration;
 using FedTrust.Cli.Grid;
+using FedTrust.Core.Configuration;
 
 namespace FedTrust.Cli.Tests.Commands;
 
@@ -29,7 +30,7 @@ public class GridPlanTests
         foreach (var cell in cells)
         {
             // The grid's dp.epsilon serves its dp cells and goes unused by fedavg's: the grid checks privacy keys across its cells.
-            var settings = SettingsReader.Read(FedTrustConfig.Parse(cell.Overrides(), cell.Label).WithFallback(config), checkPrivacyKeys: false);
+            var settings = HoconSettings.Read(FedTrustConfig.Parse(cell.Overrides(), cell.Label).WithFallback(config), checkPrivacyKeys: false);
             Assert.Equal(cell.Defense, settings.Defense.Name);
             Assert.Equal(cell.Seed, settings.Seed);
             if (cell.Epsilon is { } e) Assert.Equal(e, settings.Dp.Epsilon);

@@ -1,6 +1,9 @@
 using FedTrust.Actors.Configuration;
 using FedTrust.Cli.Grid;
+using FedTrust.Core.Defenses;
 using FedTrust.Core.Data;
+using FedTrust.Core.Settings;
+using FedTrust.Core.Configuration;
 
 namespace FedTrust.Cli.Tests.Commands;
 

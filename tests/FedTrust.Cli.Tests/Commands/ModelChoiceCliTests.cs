@@ -15,7 +15,7 @@ public sealed class ModelChoiceCliTests : IDisposable
     public void The_model_key_accepts_cnn_large()
     {
         var config = FedTrustConfig.Compose([(FedTrustConfig.ParseAssignment("fedtrust.model=cnn-large"), "--set fedtrust.model=cnn-large")]);
-        Assert.Equal("cnn-large", SettingsReader.Read(config).Model);
+        Assert.Equal("cnn-large", HoconSettings.Read(config).Model);
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using FedTrust.Actors.Configuration;
 using FedTrust.Cli.Grid;
 using FedTrust.Core.Attacks;
+using FedTrust.Core.Settings;
+using FedTrust.Core.Configuration;
 
 namespace FedTrust.Cli.Tests.Commands;
 
@@ -53,7 +55,7 @@ public class PrivacyGridPlanTests
             (o.GetInt("fedtrust.clients"), o.GetInt("fedtrust.clients-per-round"), o.GetInt("fedtrust.attack.malicious"), o.GetInt("fedtrust.krum.f"))));
 
         // The settings reader takes every cell: its counts, and Krum's n > 2f + 2 on the sample (10 > 4 at 100 clients).
-        var settings = SettingsReader.Read(Overrides(cells.Single(c => c is { Defense: "hybrid", Attack: "sign-flip", Epsilon: 1 } && c.Population!.Clients == 100)).WithFallback(Config()));
+        var settings = HoconSettings.Read(Overrides(cells.Single(c => c is { Defense: "hybrid", Attack: "sign-flip", Epsilon: 1 } && c.Population!.Clients == 100)).WithFallback(Config()));
         Assert.Equal((100, (int?)10, 10, 1, AttackKind.SignFlip), (settings.Clients, settings.Sampling.ClientsPerRound, settings.Attack.Malicious, settings.Krum.F, settings.Attack.Kind));
     }
 

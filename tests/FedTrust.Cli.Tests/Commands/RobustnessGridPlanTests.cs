@@ -1,5 +1,6 @@
 using FedTrust.Actors.Configuration;
 using FedTrust.Cli.Grid;
+using FedTrust.Core.Configuration;
 
 namespace FedTrust.Cli.Tests.Commands;
 
@@ -29,7 +30,7 @@ public class RobustnessGridPlanTests
         Assert.Contains("f 3", first[^1].Label);
 
         // The overrides make a configuration the settings reader takes, with the cell's counts and the quoted pipeline.
-        var settings = SettingsReader.Read(FedTrustConfig.Parse(first[^1].Overrides(), "cell").WithFallback(Config()));
+        var settings = HoconSettings.Read(FedTrustConfig.Parse(first[^1].Overrides(), "cell").WithFallback(Config()));
         Assert.Equal((13, 3, "nnm+median+trust", 100.0), (settings.Clients, settings.Attack.Malicious, settings.Defense.Name, settings.Attack.Intensity));
     }
 
@@ -74,7 +75,7 @@ public class RobustnessGridPlanTests
         Assert.Equal(cells, GridPlan.Cells(config));
         Assert.Equal([1, 2, 3, 4], cells.Where(c => c.Attack != "none").Select(c => c.Malicious!.Value.F).Distinct().Order());
         Assert.All(cells.Where(c => c.Attack != "none"), c => Assert.Equal(10 + c.Malicious!.Value.F, c.Malicious.Value.Clients));
-        var settings = SettingsReader.Read(config);
+        var settings = HoconSettings.Read(config);
         Assert.Equal((14, Core.Settings.MaliciousPlacement.Last, Core.Settings.AttackKnowledge.Omniscient),
             (settings.DataShares, settings.Attack.Placement, settings.Attack.Knowledge));
     }

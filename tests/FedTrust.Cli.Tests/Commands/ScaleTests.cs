@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FedTrust.Actors.Persistence;
+using FedTrust.Actors.Configuration;
 using FedTrust.Cli;
 using FedTrust.Core.Sampling;
 using FedTrust.Core.Settings;
@@ -43,7 +44,7 @@ public class ScaleTests : IDisposable
         // 600 images trained per round (6 per client) still move the model well past chance.
         Assert.True(rounds[1].GetProperty("accuracy").GetDouble() > 0.2, $"round 2 accuracy {rounds[1].GetProperty("accuracy")}");
 
-        await using var journal = TrustJournalReader.Open(Path.Combine(outDir, "journal.db"));
+        await using var journal = TrustJournalReader.Open(Path.Combine(outDir, "journal.db"), FedTrustConfig.Defaults);
         var events = await journal.EventsAsync(root.GetProperty("runId").GetString()!);
         Assert.Equal(200, events.Count);
         Assert.Equal(

@@ -52,7 +52,7 @@ public sealed class HeterogeneityReportTests : IDisposable
 
     public void Dispose() => _grid.Dispose();
 
-    private static ExperimentSettings Settings => SettingsReader.Read(FedTrustConfig.Defaults);
+    private static ExperimentSettings Settings => HoconSettings.Read(FedTrustConfig.Defaults);
 
     private static string Config(string dataset, PartitionLevel partition) => partition.Kind switch
     {

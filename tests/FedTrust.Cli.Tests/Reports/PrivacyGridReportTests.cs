@@ -18,7 +18,7 @@ public sealed class PrivacyGridReportTests : IDisposable
 
     public void Dispose() => _grid.Dispose();
 
-    private static ExperimentSettings Settings => SettingsReader.Read(FedTrustConfig.Defaults);
+    private static ExperimentSettings Settings => HoconSettings.Read(FedTrustConfig.Defaults);
 
     private static string N(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 

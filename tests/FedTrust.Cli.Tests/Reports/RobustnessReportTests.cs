@@ -55,7 +55,7 @@ public sealed class RobustnessReportTests : IDisposable
 
     public void Dispose() => _grid.Dispose();
 
-    private static ExperimentSettings Settings => SettingsReader.Read(FedTrustConfig.Defaults);
+    private static ExperimentSettings Settings => HoconSettings.Read(FedTrustConfig.Defaults);
 
     /// <summary>Writes the whole grid: 2 defenses × 3 attacks × 2 f × 2 seeds, and 2 references per defense.</summary>
     private void WriteGrid()

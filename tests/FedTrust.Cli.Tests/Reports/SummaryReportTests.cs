@@ -14,7 +14,7 @@ public class SummaryReportTests
     private static ExperimentSettings Settings(int rounds)
     {
         var set = $"fedtrust.rounds={rounds}";
-        return SettingsReader.Read(FedTrustConfig.Compose([(FedTrustConfig.ParseAssignment(set), set)]));
+        return HoconSettings.Read(FedTrustConfig.Compose([(FedTrustConfig.ParseAssignment(set), set)]));
     }
 
     private static RoundResult Round(int round, double loss, params (string Client, string Reason)[] rejections) =>

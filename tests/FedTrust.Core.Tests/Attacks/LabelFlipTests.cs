@@ -2,6 +2,7 @@ using FedTrust.Core.Attacks;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using FedTrust.Core.Settings;
 
 namespace FedTrust.Core.Tests.Attacks;
 

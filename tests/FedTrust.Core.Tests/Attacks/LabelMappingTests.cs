@@ -1,4 +1,5 @@
 using FedTrust.Core.Attacks;
+using FedTrust.Core.Settings;
 
 namespace FedTrust.Core.Tests.Attacks;
 

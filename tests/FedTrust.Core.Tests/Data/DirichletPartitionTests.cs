@@ -1,4 +1,5 @@
 using FedTrust.Core.Data;
+using FedTrust.Core.Settings;
 
 namespace FedTrust.Core.Tests.Data;
 

@@ -28,7 +28,7 @@ public class DefensePipelineTests
         var trimmed = DefensePipeline.Aggregate(updates, DefenseSettings.Parse("trimmed-mean"), new KrumSettings(3, null), null, Context());
         Assert.Equal(TrimmedMean.Aggregate(vectors, 2), trimmed.Delta);
         // Two updates are too few for Krum with any f: they are averaged (weighted by samples, 10 and 20).
-        var two = DefensePipeline.Aggregate(Updates(2), DefenseSettings.Parse("krum+trust") with { Pre = [PreAggregator.Clip] }, new KrumSettings(1, null),
+        var two = DefensePipeline.Aggregate(Updates(2), DefenseSettings.Parse("krum+trust").WithPre([PreAggregator.Clip]), new KrumSettings(1, null),
             new Dictionary<string, double> { ["client-0"] = 1, ["client-1"] = 1 }, Context());
         Assert.Equal(2, two.Used.Count);
     }

@@ -78,7 +78,7 @@ public class RuleRegistryTests
             var defense = DefenseSettings.Parse(rule.Name);
             Assert.Same(rule, defense.Rule);
             var context = new RoundContext(7, 1, new DefenseState(), RootUpdate: [1f, 1f, 1f]);
-            var decision = RobustAggregation.Decide(updates, RobustAggregation.Screen(updates, defense, krum.F), defense, krum, null, new TrustParameters(), context);
+            var decision = RobustAggregation.Decide(updates, RobustAggregation.Screen(updates, defense, krum.F), defense, krum, null, new TrustSettings(), context);
             Assert.NotNull(decision.Delta);
             Assert.Equal(3, decision.Delta!.Length);
             Assert.NotEmpty(decision.Used);
@@ -134,7 +134,7 @@ public class RuleRegistryTests
             var defense = DefenseSettings.Parse("clip+test-last+trust");
             Assert.Equal("clip+test-last+trust", defense.Name);
             var krum = new KrumSettings(0, null);
-            var decision = RobustAggregation.Decide(updates, RobustAggregation.Screen(updates, defense, 0), defense, krum, trust, new TrustParameters(),
+            var decision = RobustAggregation.Decide(updates, RobustAggregation.Screen(updates, defense, 0), defense, krum, trust, new TrustSettings(),
                 new RoundContext(1, 1, new DefenseState()));
             // Trust excludes client-3 (0.1 < 0.5); the last kept update is client-2's, clipped to the median norm (client-1's √2).
             Assert.Equal(["client-2"], decision.Used);
@@ -146,7 +146,7 @@ public class RuleRegistryTests
             // Its parameter is a key of the defense object, read by the rule from DefenseOptions.Extra.
             Assert.Contains("test-scale", DefenseSettings.ObjectKeys);
             var scaled = RobustAggregation.Decide(updates, RobustAggregation.Screen(updates, defense, 0),
-                defense with { Options = new DefenseOptions(Extra: new Dictionary<string, double> { ["test-scale"] = 2 }) }, krum, trust, new TrustParameters(),
+                defense with { Options = new DefenseOptions(Extra: new Dictionary<string, double> { ["test-scale"] = 2 }) }, krum, trust, new TrustSettings(),
                 new RoundContext(1, 1, new DefenseState()));
             Assert.Equal(2f, scaled.Delta![0], 5);
         }

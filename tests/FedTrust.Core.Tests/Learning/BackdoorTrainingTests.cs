@@ -2,6 +2,7 @@ using FedTrust.Core.Attacks;
 using FedTrust.Core.Data;
 using FedTrust.Core.Learning;
 using TorchSharp;
+using FedTrust.Core.Settings;
 
 namespace FedTrust.Core.Tests.Learning;
 
@@ -12,7 +13,7 @@ namespace FedTrust.Core.Tests.Learning;
 /// </summary>
 public class BackdoorTrainingTests
 {
-    private static readonly TrainingOptions Mlp = new("mlp", LocalEpochs: 2, BatchSize: 16, LearningRate: 0.05, Momentum: 0.9);
+    private static readonly TrainingSettings Mlp = new("mlp", LocalEpochs: 2, BatchSize: 16, LearningRate: 0.05, Momentum: 0.9);
     private static readonly MnistDataset Data = MnistDataset.Synthetic(trainCount: 120, testCount: 60, seed: 12);
 
     [Fact]

@@ -1,6 +1,7 @@
 using FedTrust.Core.Data;
 using FedTrust.Core.Learning;
 using TorchSharp;
+using FedTrust.Core.Settings;
 
 namespace FedTrust.Core.Tests.Learning;
 
@@ -42,7 +43,7 @@ public class BatchBufferTests
     {
         var data = MnistDataset.Synthetic(trainCount: 10, testCount: 10, seed: 6);
         using var train = new LabeledTensors(data.TrainImages, data.TrainLabels);
-        var options = new TrainingOptions("mlp", LocalEpochs: 1, BatchSize: 4, LearningRate: 0.05, Momentum: 0.9);
+        var options = new TrainingSettings("mlp", LocalEpochs: 1, BatchSize: 4, LearningRate: 0.05, Momentum: 0.9);
         LocalTrainer trainer;
         using (torch.NewDisposeScope()) trainer = new LocalTrainer(options);
 

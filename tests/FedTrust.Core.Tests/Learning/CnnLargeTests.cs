@@ -1,5 +1,6 @@
 using FedTrust.Core.Data;
 using FedTrust.Core.Learning;
+using FedTrust.Core.Settings;
 
 namespace FedTrust.Core.Tests.Learning;
 
@@ -10,7 +11,7 @@ namespace FedTrust.Core.Tests.Learning;
 /// </summary>
 public sealed class CnnLargeTests : IDisposable
 {
-    private static readonly TrainingOptions Options = new("cnn-large", LocalEpochs: 2, BatchSize: 4, LearningRate: 0.05, Momentum: 0.9);
+    private static readonly TrainingSettings Options = new("cnn-large", LocalEpochs: 2, BatchSize: 4, LearningRate: 0.05, Momentum: 0.9);
 
     private readonly LabeledTensors _train;
     private readonly LabeledTensors _test;

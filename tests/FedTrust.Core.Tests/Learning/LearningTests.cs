@@ -1,12 +1,13 @@
 using FedTrust.Core.Data;
 using FedTrust.Core.Learning;
+using FedTrust.Core.Settings;
 
 namespace FedTrust.Core.Tests.Learning;
 
 /// <summary>libtorch loads (the build's native fix works), parameters round-trip, and local training learns and is deterministic.</summary>
 public class LearningTests
 {
-    private static readonly TrainingOptions Mlp = new("mlp", LocalEpochs: 2, BatchSize: 32, LearningRate: 0.05, Momentum: 0.9);
+    private static readonly TrainingSettings Mlp = new("mlp", LocalEpochs: 2, BatchSize: 32, LearningRate: 0.05, Momentum: 0.9);
 
     [Theory]
     [InlineData("mlp", 784 * 200 + 200 + 200 * 10 + 10)]

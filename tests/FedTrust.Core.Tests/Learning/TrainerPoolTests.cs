@@ -1,5 +1,6 @@
 using FedTrust.Core.Data;
 using FedTrust.Core.Learning;
+using FedTrust.Core.Settings;
 
 namespace FedTrust.Core.Tests.Learning;
 
@@ -11,7 +12,7 @@ namespace FedTrust.Core.Tests.Learning;
 /// </summary>
 public class TrainerPoolTests
 {
-    private static readonly TrainingOptions Mlp = new("mlp", LocalEpochs: 1, BatchSize: 32, LearningRate: 0.05, Momentum: 0.9);
+    private static readonly TrainingSettings Mlp = new("mlp", LocalEpochs: 1, BatchSize: 32, LearningRate: 0.05, Momentum: 0.9);
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
 
     [Fact]

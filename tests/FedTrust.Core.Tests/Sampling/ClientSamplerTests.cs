@@ -1,4 +1,5 @@
 using FedTrust.Core.Sampling;
+using FedTrust.Core.Settings;
 
 namespace FedTrust.Core.Tests.Sampling;
 

@@ -27,7 +27,7 @@ internal static class ServerSettings
         Attack = new AttackSettings(AttackKind.None, 1, 0, LabelMapping.Shift(), 0),
         Krum = new KrumSettings(krumF, null),
         Dp = new DpSettings(double.PositiveInfinity, 1e-5, 1),
-        Trust = new TrustParameters(),
+        Trust = new TrustSettings(),
         Persistence = new PersistenceSettings("memory", "", "", 0),
         Trainers = 1,
         TorchThreads = 1,

@@ -1,11 +1,12 @@
 using FedTrust.Core.Defenses;
 using FedTrust.Core.Trust;
+using FedTrust.Core.Settings;
 
 namespace FedTrust.Core.Tests.Trust;
 
 public class EvidenceCollectorTests
 {
-    private static readonly TrustParameters Defaults = new();
+    private static readonly TrustSettings Defaults = new();
 
     // Five honest updates near h = [1, 2, 3, 4] (‖h‖ ≈ 5.48), a sign-flipped one and a 100× scaled one.
     private static readonly List<(string ClientId, float[] Delta)> Round =

@@ -1,10 +1,11 @@
 using FedTrust.Core.Trust;
+using FedTrust.Core.Settings;
 
 namespace FedTrust.Core.Tests.Trust;
 
 public class PublicEvidenceTests
 {
-    private static readonly TrustParameters Parameters = new();
+    private static readonly TrustSettings Parameters = new();
 
     [Fact]
     public void Each_update_is_judged_by_its_cosine_to_the_released_aggregate_alone()

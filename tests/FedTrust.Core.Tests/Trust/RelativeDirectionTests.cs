@@ -1,11 +1,12 @@
 using FedTrust.Core.Trust;
+using FedTrust.Core.Settings;
 
 namespace FedTrust.Core.Tests.Trust;
 
 /// <summary>Under DP noise every honest update is far from the round's reference; direction is judged against the round's typical cosine.</summary>
 public class RelativeDirectionTests
 {
-    private static readonly TrustParameters Defaults = new();
+    private static readonly TrustSettings Defaults = new();
 
     [Fact]
     public void Honest_clients_with_uniformly_low_cosines_keep_full_behaviour()

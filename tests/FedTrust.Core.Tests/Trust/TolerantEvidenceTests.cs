@@ -1,4 +1,5 @@
 using FedTrust.Core.Trust;
+using FedTrust.Core.Settings;
 
 namespace FedTrust.Core.Tests.Trust;
 
@@ -8,7 +9,7 @@ namespace FedTrust.Core.Tests.Trust;
 /// </summary>
 public class TolerantEvidenceTests
 {
-    private static readonly TrustParameters Tolerant = new(Judgement: TrustJudgement.Tolerant);
+    private static readonly TrustSettings Tolerant = new(Judgement: TrustJudgement.Tolerant);
 
     // Five trusted clients around (1, 0) and three distrusted ones sending the same update, (−1, 0.5): as many as the
     // paper rule's median needs to be pulled off the honest direction in its second coordinate.
@@ -145,7 +146,7 @@ public class TolerantEvidenceTests
     [Fact]
     public void Parameters_refuse_a_non_positive_cosine_tolerance_and_evidence_a_negative_deviation()
     {
-        var e = Assert.Throws<ArgumentException>(() => new TrustParameters(CosineTolerance: 0).Validate());
+        var e = Assert.Throws<ArgumentException>(() => new TrustSettings(CosineTolerance: 0).Validate());
         Assert.Contains("CosineTolerance = 0 must be positive", e.Message);
         var bad = new UpdateEvidence(0.5, 0, TypicalCosine: 0.5, CosineDeviation: -1);
         var f = Assert.Throws<ArgumentException>(() => TrustRule.Behaviour(bad, Tolerant));

@@ -2,6 +2,7 @@ using FedTrust.Core.Trust;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using FedTrust.Core.Settings;
 
 namespace FedTrust.Core.Tests.Trust;
 
@@ -12,22 +13,22 @@ public class TrustRuleProperties
         (4, Gen.Choose(0, 1_000_000).Select(k => k / 1e6)),
         (1, Gen.Elements(0.0, 1.0, double.Epsilon, 1e-300, 1e-17, 0.5, 1 - 1e-16)));
 
-    private static readonly Gen<TrustParameters> Parameters =
+    private static readonly Gen<TrustSettings> Parameters =
         from initial in Unit
         from threshold in Unit
         from penalty in Unit
         from recovery in Unit
         from floor in Gen.Choose(-1000, 999).Select(k => k / 1000.0)
         from tolerance in Gen.Choose(1, 10_000).Select(k => k / 100.0)
-        select new TrustParameters(initial, threshold, penalty, recovery, floor, tolerance);
+        select new TrustSettings(initial, threshold, penalty, recovery, floor, tolerance);
 
-    private static readonly Gen<(TrustParameters P, double[] Behaviours)> Histories =
+    private static readonly Gen<(TrustSettings P, double[] Behaviours)> Histories =
         from p in Parameters
         from length in Gen.Choose(0, 200)
         from behaviours in Gen.ArrayOf(Unit, length)
         select (p, behaviours);
 
-    private static readonly Gen<(TrustParameters P, int Rounds)> Runs =
+    private static readonly Gen<(TrustSettings P, int Rounds)> Runs =
         from p in Parameters
         from rounds in Gen.Choose(1, 300)
         select (p, rounds);

@@ -1,10 +1,11 @@
 using FedTrust.Core.Trust;
+using FedTrust.Core.Settings;
 
 namespace FedTrust.Core.Tests.Trust;
 
 public class TrustRuleTests
 {
-    private static readonly TrustParameters Defaults = new();
+    private static readonly TrustSettings Defaults = new();
 
     [Theory]
     [InlineData("Initial")]
@@ -29,7 +30,7 @@ public class TrustRuleTests
     public void Validate_checks_the_cosine_floor_and_norm_tolerance()
     {
         Defaults.Validate();
-        new TrustParameters(0, 0, 0, 0, -1, 1e-9).Validate();
+        new TrustSettings(0, 0, 0, 0, -1, 1e-9).Validate();
         Assert.Equal("CosineFloor", Assert.Throws<ArgumentException>((Defaults with { CosineFloor = 1 }).Validate).ParamName);
         Assert.Equal("CosineFloor", Assert.Throws<ArgumentException>((Defaults with { CosineFloor = -1.5 }).Validate).ParamName);
         Assert.Equal("NormTolerance", Assert.Throws<ArgumentException>((Defaults with { NormTolerance = 0 }).Validate).ParamName);

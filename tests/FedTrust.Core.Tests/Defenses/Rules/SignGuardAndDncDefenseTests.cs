@@ -27,7 +27,7 @@ public class SignGuardAndDncDefenseTests
     private static readonly KrumSettings Krum = new(1, null);
 
     private static AggregationDecision Decide(DefenseSettings defense, int round = 3) =>
-        RobustAggregation.Decide(Updates, RobustAggregation.Screen(Updates, defense, Krum.F), defense, Krum, null, new TrustParameters(),
+        RobustAggregation.Decide(Updates, RobustAggregation.Screen(Updates, defense, Krum.F), defense, Krum, null, new TrustSettings(),
             new RoundContext(42, round, new DefenseState()));
 
     [Theory]
@@ -83,7 +83,7 @@ public class SignGuardAndDncDefenseTests
         var two = Updates.Take(2).ToList();
         var defense = DefenseSettings.Parse("dnc");
         var krum = new KrumSettings(3, null);
-        var decision = RobustAggregation.Decide(two, RobustAggregation.Screen(two, defense, 3), defense, krum, null, new TrustParameters(),
+        var decision = RobustAggregation.Decide(two, RobustAggregation.Screen(two, defense, 3), defense, krum, null, new TrustSettings(),
             new RoundContext(42, 1, new DefenseState()));
         var direct = DivideAndConquer.Aggregate(two.Select(u => u.Delta).ToList(), new DivideAndConquerOptions(F: 1), 42, 1);
         Assert.Equal(direct.Delta, decision.Delta);

@@ -1,4 +1,4 @@
-namespace FedTrust.Core.Attacks;
+namespace FedTrust.Core.Settings;
 
 /// <summary>
 /// What malicious clients do. <see cref="LabelFlip"/> and <see cref="Backdoor"/> poison their training data (paper II.B

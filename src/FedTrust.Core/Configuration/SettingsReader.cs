@@ -1,5 +1,4 @@
 using System.Globalization;
-using Akka.Configuration;
 using FedTrust.Core.Attacks;
 using FedTrust.Core.Data;
 using FedTrust.Core.Defenses;
@@ -9,9 +8,13 @@ using FedTrust.Core.Sampling;
 using FedTrust.Core.Trust;
 using FedTrust.Core.Settings;
 
-namespace FedTrust.Actors.Configuration;
+namespace FedTrust.Core.Configuration;
 
-/// <summary>Reads the typed <see cref="ExperimentSettings"/> out of a composed configuration; every error names the key and what it allows.</summary>
+/// <summary>
+/// Reads the typed <see cref="ExperimentSettings"/> out of a composed configuration (<see cref="ISettingsSource"/>; the HOCON
+/// one is FedTrust.Actors' adapter); every error names the key and what it allows. It sits above the domain namespaces:
+/// it asks the data catalogue, the model zoo, the defense registry and the privacy plan whether a value can be used.
+/// </summary>
 public static class SettingsReader
 {
     /// <summary>The settings of <paramref name="config"/>.</summary>
@@ -24,7 +27,7 @@ public static class SettingsReader
     /// (<see cref="UnusedPrivacyKeys"/>) is an error; a grid turns it off for its cells and asks instead that each such key
     /// of its base configuration is used by at least one cell.
     /// </param>
-    public static ExperimentSettings Read(Config config, bool checkDefenseFits = true, bool checkPrivacyKeys = true)
+    public static ExperimentSettings Read(ISettingsSource config, bool checkDefenseFits = true, bool checkPrivacyKeys = true)
     {
         var cores = Environment.ProcessorCount;
         var trainers = AutoInt(config, "fedtrust.trainers", 1, 256, cores);
@@ -37,7 +40,7 @@ public static class SettingsReader
                 Mirrors: List(config, "fedtrust.data.mirrors", "a list of http(s) URLs such as [\"https://host/mnist/\"], or [] for none"),
                 FetchTimeout: Duration(config, "fedtrust.data.fetch-timeout"))
             {
-                Dataset = DatasetCatalog.Find(OneOf(config, "fedtrust.dataset", DatasetCatalog.Names)),
+                DatasetName = DatasetCatalog.Find(OneOf(config, "fedtrust.dataset", DatasetCatalog.Names)).Name,
             },
             Clients = Int(config, "fedtrust.clients", 1, 10_000),
             DataShares = config.GetString("fedtrust.data-shares") == "auto" ? null : Int(config, "fedtrust.data-shares", 1, 60_000, autoAllowed: true),
@@ -53,7 +56,7 @@ public static class SettingsReader
             Attack = Attack(config),
             Krum = new KrumSettings(0, null), // resolved below: f defaults to attack.malicious
             Dp = Dp(config),
-            Trust = TrustParameters(config),
+            Trust = TrustSettings(config),
             Persistence = new PersistenceSettings(
                 OneOf(config, "fedtrust.persistence.provider", PersistenceSettings.Providers),
                 String(config, "fedtrust.persistence.sqlite-file"),
@@ -114,7 +117,7 @@ public static class SettingsReader
     /// <c>fedtrust.dp</c>: the local mechanism's per-round ε, δ and C, and central DP's mode, clip site, target or noise
     /// multiplier, budget and adaptive clipping (its block is read only when enabled).
     /// </summary>
-    private static DpSettings Dp(Config config)
+    private static DpSettings Dp(ISettingsSource config)
     {
         const string key = "fedtrust.dp";
         var adaptive = Optional(config, $"{key}.adaptive-clip.enabled", k => Switch(config, k), false)
@@ -152,23 +155,22 @@ public static class SettingsReader
     /// <summary>The largest <c>fedtrust.dp.target-epsilon</c> below inf.</summary>
     public const double MaxTargetEpsilon = 1000;
 
-    private static readonly Lazy<Config> DefaultsConfig = new(() => FedTrustConfig.Defaults);
-
     /// <summary>
-    /// The <c>fedtrust.dp</c> keys <paramref name="config"/> sets away from their defaults (numbers compared as numbers)
-    /// that the settings' defense and DP mode would not use, each with its one-line refusal (<see cref="PrivacyKeys.Unused"/>).
+    /// The <c>fedtrust.dp</c> keys <paramref name="config"/> sets away from its defaults (<see cref="ISettingsSource.Defaults"/>;
+    /// numbers compared as numbers) that the settings' defense and DP mode would not use, each with its one-line refusal
+    /// (<see cref="PrivacyKeys.Unused"/>).
     /// </summary>
-    public static IReadOnlyList<(string Key, string Message)> UnusedPrivacyKeys(Config config, ExperimentSettings settings)
+    public static IReadOnlyList<(string Key, string Message)> UnusedPrivacyKeys(ISettingsSource config, ExperimentSettings settings)
     {
         const string block = "fedtrust.dp";
         if (!config.HasPath(block)) return [];
-        var defaults = DefaultsConfig.Value;
+        var defaults = config.Defaults;
         var set = new List<(string, string)>();
-        foreach (var path in FedTrustConfig.LeafPaths(config.GetValue(block), ""))
+        foreach (var path in config.LeafPaths(block))
         {
             var key = $"{block}.{path}";
             var value = config.GetString(key) ?? "";
-            if (!defaults.HasPath(key) || !SameValue(value, defaults.GetString(key) ?? "")) set.Add((path, value));
+            if (defaults is null || !defaults.HasPath(key) || !SameValue(value, defaults.GetString(key) ?? "")) set.Add((path, value));
         }
         return PrivacyKeys.Unused(settings.Defense, settings.Dp, set);
     }
@@ -214,7 +216,7 @@ public static class SettingsReader
     }
 
     /// <summary><c>clients-per-round</c> ("all" or 1 to clients) and <c>sampling</c> (fixed or poisson).</summary>
-    private static SamplingSettings Sampling(Config config, int clients)
+    private static SamplingSettings Sampling(ISettingsSource config, int clients)
     {
         var kind = SamplingSettings.Parse(OneOf(config, "fedtrust.sampling", SamplingSettings.Names));
         int? perRound = config.GetString("fedtrust.clients-per-round") == "all"
@@ -224,16 +226,16 @@ public static class SettingsReader
     }
 
     /// <summary>A preset's or pipeline's name ("nnm+median+trust"), or the object form with its parameters.</summary>
-    private static DefenseSettings Defense(Config config)
+    private static DefenseSettings Defense(ISettingsSource config)
     {
         const string key = "fedtrust.defense";
-        if (config.GetValue(key) is { } value && value.IsObject()) return DefenseObject(config);
+        if (config.IsObject(key)) return DefenseObject(config);
         var name = config.GetString(key) ?? throw Invalid(key, null, DefenseSettings.Allowed);
         if (DefenseSettings.TryParse(name, out var defense, out var problem)) return defense;
         throw new ConfigurationException($"{key} = '{name}': {problem}; expected {DefenseSettings.Allowed}");
     }
 
-    private static DefenseSettings DefenseObject(Config config)
+    private static DefenseSettings DefenseObject(ISettingsSource config)
     {
         const string key = "fedtrust.defense";
         var pre = config.HasPath($"{key}.pre")
@@ -264,9 +266,9 @@ public static class SettingsReader
         return DefenseSettings.Build(pre, rule, trust, dp) with { Options = options };
     }
 
-    private static T Optional<T>(Config config, string key, Func<string, T> read, T fallback) => config.HasPath(key) ? read(key) : fallback;
+    private static T Optional<T>(ISettingsSource config, string key, Func<string, T> read, T fallback) => config.HasPath(key) ? read(key) : fallback;
 
-    private static bool Switch(Config config, string key) =>
+    private static bool Switch(ISettingsSource config, string key) =>
         config.GetString(key) switch
         {
             "on" or "true" or "yes" => true,
@@ -274,7 +276,7 @@ public static class SettingsReader
             var other => throw Invalid(key, other, "on or off"),
         };
 
-    private static AttackSettings Attack(Config config)
+    private static AttackSettings Attack(ISettingsSource config)
     {
         var kind = AttackKinds.Parse(OneOf(config, "fedtrust.attack.type", AttackKinds.Names));
         var mapName = OneOf(config, "fedtrust.attack.label-map", ["shift", "reverse", "targeted"]);
@@ -306,7 +308,7 @@ public static class SettingsReader
     }
 
     /// <summary><c>fedtrust.partition</c>: the split's kind and its parameters, each checked on its own (whether they fit the data is the roster's to say).</summary>
-    private static PartitionSettings Partition(Config config)
+    private static PartitionSettings Partition(ISettingsSource config)
     {
         var settings = new PartitionSettings
         {
@@ -321,7 +323,7 @@ public static class SettingsReader
         return settings;
     }
 
-    private static ClusterSettings Cluster(Config config) => new(
+    private static ClusterSettings Cluster(ISettingsSource config) => new(
         Enabled: OneOf(config, "fedtrust.mode", ["local", "cluster"]) == "cluster",
         Hostname: String(config, "fedtrust.cluster.hostname") is { Length: > 0 } host && !host.Any(char.IsWhiteSpace)
             ? host
@@ -336,14 +338,14 @@ public static class SettingsReader
     /// <c>fedtrust.cluster.tls</c>: on when a certificate or a CA is given; then both must be there and open (checked
     /// here, so a bad file or password is a usage error before anything is written). Read in cluster mode only.
     /// </summary>
-    private static ClusterTlsSettings? ClusterTlsOf(Config config)
+    private static ClusterTlsSettings? ClusterTlsOf(ISettingsSource config)
     {
         if (config.GetString("fedtrust.mode") != "cluster") return null;
         // Absent (a configuration recorded before these keys existed) reads as empty: off.
-        var tls = new ClusterTlsSettings(config.GetString("fedtrust.cluster.tls.certificate", "") ?? "",
-            config.GetString("fedtrust.cluster.tls.password", "") ?? "", config.GetString("fedtrust.cluster.tls.ca", "") ?? "");
+        var tls = new ClusterTlsSettings(config.GetString("fedtrust.cluster.tls.certificate") ?? "",
+            config.GetString("fedtrust.cluster.tls.password") ?? "", config.GetString("fedtrust.cluster.tls.ca") ?? "");
         if (tls.Certificate.Length == 0 && tls.Ca.Length == 0) return null;
-        FedTrust.Actors.Cluster.ClusterTls.Load(tls).Dispose();
+        TlsCertificates.Load(tls).Dispose();
         return tls;
     }
 
@@ -358,9 +360,9 @@ public static class SettingsReader
         throw Invalid("fedtrust.cluster.seed-nodes", text, "host:port with a port from 1 to 65535, e.g. 10.0.0.5:4053");
     }
 
-    private static TrustParameters TrustParameters(Config config)
+    private static TrustSettings TrustSettings(ISettingsSource config)
     {
-        var parameters = new TrustParameters(
+        var parameters = new TrustSettings(
             Initial: Double(config, "fedtrust.trust.initial", 0, 1),
             Threshold: Double(config, "fedtrust.trust.threshold", 0, 1),
             Penalty: Double(config, "fedtrust.trust.penalty", 0, 1),
@@ -377,38 +379,33 @@ public static class SettingsReader
     /// The values of a list key. A single value where a list belongs is refused (Akka's GetStringList would read it
     /// as an empty list and the setting would silently vanish).
     /// </summary>
-    public static List<string> List(Config config, string key, string allowed = "a list in brackets, e.g. [a, b]")
-    {
-        var value = config.GetValue(key);
-        if (value is null || value.IsString() || value.IsObject()) // not IsArray(): Akka's HOCON says false for []
-            throw Invalid(key, value?.IsString() == true ? value.GetString() : value?.ToString(), allowed);
-        return config.GetStringList(key).ToList();
-    }
+    public static List<string> List(ISettingsSource config, string key, string allowed = "a list in brackets, e.g. [a, b]") =>
+        config.GetStringList(key, out var shown)?.ToList() ?? throw Invalid(key, shown, allowed);
 
     private static ConfigurationException Invalid(string key, string? value, string allowed) =>
         new($"{key} = {(value is null ? "(missing)" : $"'{value}'")}: expected {allowed}");
 
-    private static string String(Config config, string key) =>
+    private static string String(ISettingsSource config, string key) =>
         config.GetString(key) ?? throw Invalid(key, null, "a string");
 
-    private static int Int(Config config, string key, int min, int max, bool autoAllowed = false, string? allowed = null)
+    private static int Int(ISettingsSource config, string key, int min, int max, bool autoAllowed = false, string? allowed = null)
     {
         var raw = config.GetString(key);
         if (int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max) return v;
         throw Invalid(key, raw, allowed ?? $"{(autoAllowed ? "'auto' or " : "")}a whole number from {min} to {max}");
     }
 
-    private static int AutoInt(Config config, string key, int min, int max, int auto) =>
+    private static int AutoInt(ISettingsSource config, string key, int min, int max, int auto) =>
         config.GetString(key) == "auto" ? Math.Clamp(auto, min, max) : Int(config, key, min, max, autoAllowed: true);
 
-    private static long Long(Config config, string key)
+    private static long Long(ISettingsSource config, string key)
     {
         var raw = config.GetString(key);
         if (long.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v)) return v;
         throw Invalid(key, raw, "a whole number");
     }
 
-    private static double Double(Config config, string key, double min, double max, bool minExclusive = false, bool maxExclusive = false,
+    private static double Double(ISettingsSource config, string key, double min, double max, bool minExclusive = false, bool maxExclusive = false,
         bool allowInfinity = false, string? allowed = null)
     {
         var raw = config.GetString(key);
@@ -420,24 +417,17 @@ public static class SettingsReader
         throw Invalid(key, raw, allowed ?? $"a number {range}" + (allowInfinity ? " (or inf)" : ""));
     }
 
-    private static string OneOf(Config config, string key, IReadOnlyList<string> allowed)
+    private static string OneOf(ISettingsSource config, string key, IReadOnlyList<string> allowed)
     {
         var raw = config.GetString(key);
         if (raw is not null && allowed.Contains(raw)) return raw;
         throw Invalid(key, raw, $"one of {string.Join(", ", allowed)}");
     }
 
-    private static TimeSpan Duration(Config config, string key)
+    private static TimeSpan Duration(ISettingsSource config, string key)
     {
         var raw = config.GetString(key);
-        try
-        {
-            var value = config.GetTimeSpan(key, null, allowInfinite: false);
-            if (value > TimeSpan.Zero) return value;
-        }
-        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
-        {
-        }
+        if (config.TryGetDuration(key, out var value) && value > TimeSpan.Zero) return value;
         throw Invalid(key, raw, "a positive duration such as 30s, 5m or 1h");
     }
 }

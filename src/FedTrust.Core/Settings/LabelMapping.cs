@@ -1,4 +1,4 @@
-namespace FedTrust.Core.Attacks;
+namespace FedTrust.Core.Settings;
 
 /// <summary>
 /// The flipping function f of a label-flipping attack (paper II.B, eq. 3: y′ = f(y)) over the ten MNIST classes.

@@ -1,7 +1,7 @@
-namespace FedTrust.Core.Attacks;
+namespace FedTrust.Core.Settings;
 
 /// <summary>
-/// The direction p in which <see cref="MinMax"/> moves the crafted update away from the benign mean μ
+/// The direction p in which <see cref="FedTrust.Core.Attacks.MinMax"/> moves the crafted update away from the benign mean μ
 /// (configuration names unit-vec, std, sign; Shejwalkar &amp; Houmansadr 2021).
 /// </summary>
 public enum Perturbation

@@ -1,9 +1,9 @@
-namespace FedTrust.Core.Data;
+namespace FedTrust.Core.Settings;
 
 /// <summary>How the training samples are divided among the clients (<c>fedtrust.partition.kind</c>).</summary>
 public enum PartitionKind
 {
-    /// <summary>Equal, uniformly random shares (<see cref="Partitioner.Iid(int, int, int, long, int)"/>).</summary>
+    /// <summary>Equal, uniformly random shares (<see cref="FedTrust.Core.Data.Partitioner.Iid(int, int, int, long, int)"/>).</summary>
     Iid,
 
     /// <summary>Label skew: each class is split among the clients by a Dirichlet(α) draw (Hsu, Qi &amp; Brown 2019).</summary>
@@ -29,7 +29,7 @@ public enum QuantitySkew
 /// <summary>
 /// The data partition of a run (<c>fedtrust.partition</c>). Only the parameters of <see cref="Kind"/> matter; the others
 /// keep their defaults. <see cref="Validate"/> checks each value on its own; whether the values can be met for a given
-/// data set and client count is <see cref="Partitioner.Split"/>'s to say (<see cref="PartitionException"/>).
+/// data set and client count is <see cref="FedTrust.Core.Data.Partitioner.Split"/>'s to say (<see cref="FedTrust.Core.Data.PartitionException"/>).
 /// </summary>
 public sealed record PartitionSettings
 {

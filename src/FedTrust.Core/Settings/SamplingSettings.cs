@@ -1,4 +1,4 @@
-namespace FedTrust.Core.Sampling;
+namespace FedTrust.Core.Settings;
 
 /// <summary>How the clients of a round are drawn (<c>fedtrust.sampling</c>).</summary>
 public enum SamplingKind
