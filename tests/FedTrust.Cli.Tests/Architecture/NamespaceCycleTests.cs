@@ -30,17 +30,8 @@ public class NamespaceCycleTests
         ],
         ["FedTrust.Actors"] =
         [
-            "Actors.Aggregation -> Actors.Clients", // Aggregation.AggregatorActor uses Clients.CoalitionActor
-            "Actors.Aggregation <-> Actors.Hosting", // Aggregation.AggregatorActor uses Hosting.RunPlan; Hosting.RunSupervisor uses Aggregation.AggregatorActor
-            "Actors.Clients <-> Actors.Hosting", // Clients.ClientsSupervisor uses Hosting.RunPlan; Hosting.RunSupervisor uses Clients.ClientsSupervisor
-            "Actors.Cluster -> Actors.Clients", // Cluster.ClientEntity uses Clients.ClientsSupervisor
-            "Actors.Cluster <-> Actors.Configuration", // Cluster.ClusterHost uses Configuration.ConfigFingerprint; Configuration.SettingsReader uses Cluster.ClusterTls
-            "Actors.Cluster <-> Actors.Hosting", // Cluster.ClientSharding uses Hosting.ClientRoster; Hosting.RunSupervisor uses Cluster.RemoteClients
+            "Actors.Cluster <-> Actors.Configuration", // Cluster.ClusterSetup uses Configuration.FedTrustConfig; Configuration.SettingsReader uses Cluster.ClusterTls
             "Actors.Configuration <-> Actors.Persistence", // Configuration.FedTrustConfig uses Persistence.ConnectionStrings; Persistence.TrustJournalReader uses Configuration.FedTrustConfig
-            "Actors.Hosting -> Actors.Configuration", // Hosting.ClientRoster uses Configuration.ConfigurationException
-            "Actors.Hosting -> Actors.Persistence", // Hosting.OneLineLogger uses Persistence.ConnectionStrings
-            "Actors.Hosting -> Actors.Trust", // Hosting.RunSupervisor uses Trust.TrustLedgerActor
-            "Actors.Trust -> Actors.Persistence", // Trust.TrustLedgerActor uses Persistence.JournalSetup
         ],
         ["fedtrust"] =
         [
