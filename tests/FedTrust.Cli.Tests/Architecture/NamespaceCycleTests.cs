@@ -33,10 +33,7 @@ public class NamespaceCycleTests
             "Actors.Cluster <-> Actors.Configuration", // Cluster.ClusterSetup uses Configuration.FedTrustConfig; Configuration.SettingsReader uses Cluster.ClusterTls
             "Actors.Configuration <-> Actors.Persistence", // Configuration.FedTrustConfig uses Persistence.ConnectionStrings; Persistence.TrustJournalReader uses Configuration.FedTrustConfig
         ],
-        ["fedtrust"] =
-        [
-            "Cli.Grid <-> Cli.Reports", // Grid.GridReport uses Reports.CellResult; Reports.BreakingPoint uses Grid.PartitionLevel
-        ],
+        ["fedtrust"] = [],
     };
 
     public static TheoryData<string> Assemblies => ["FedTrust.Core", "FedTrust.Actors", "fedtrust"];
