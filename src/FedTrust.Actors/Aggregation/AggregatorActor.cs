@@ -2,8 +2,8 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using FedTrust.Actors.Clients;
-using FedTrust.Actors.Hosting;
 using FedTrust.Actors.Protocol;
+using FedTrust.Actors.Runs;
 using FedTrust.Core.Diagnostics;
 using FedTrust.Core.Results;
 using FedTrust.Core.Server;
@@ -38,12 +38,12 @@ public sealed class AggregatorActor : ReceiveActor, IWithTimers
     {
         _reportTo = reportTo ?? Context.Parent;
         _ledger = trustLedger;
-        _onRound = plan.OnRound;
-        _checkpoint = plan.Checkpoint;
+        _onRound = plan.Options.OnRound;
+        _checkpoint = plan.Options.Checkpoint;
         _roundTimeout = plan.Settings.RoundTimeout;
         if (trustLedger is null) throw new ArgumentNullException(nameof(trustLedger), "every run keeps a trust ledger");
-        _server = new ServerRound(plan.Settings, plan.Workload, plan.Clients, plan.InitialWeights, plan.RunId, plan.ConfigFingerprint,
-            _gauges, plan.ResumeFrom, plan.Root);
+        _server = new ServerRound(plan.Settings, plan.Workload, plan.Clients, plan.InitialWeights, plan.RunId, plan.Options.ConfigFingerprint,
+            _gauges, plan.Options.ResumeFrom, plan.Options.Root);
         if (_server.HasCoalition) _coalition = Context.ActorOf(CoalitionActor.Props(plan.Settings.Attack), "coalition");
 
         Receive<ClientsReady>(ready => _server.Phase == ServerPhase.Waiting, ready =>

@@ -1,6 +1,6 @@
 using Akka.Actor;
 using FedTrust.Actors.Protocol;
-using FedTrust.Actors.Hosting;
+using FedTrust.Actors.Runs;
 using FedTrust.Core.Learning;
 using FedTrust.Core.Settings;
 

@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
-using FedTrust.Actors.Hosting;
 using FedTrust.Actors.Protocol;
+using FedTrust.Core.Settings;
 
 namespace FedTrust.Actors.Cluster;
 
@@ -42,7 +42,7 @@ public static class ClientSharding
         public string ShardId(string entityId, object? messageHint = null) => ShardOf(entityId);
 
         private string ShardOf(string clientId) =>
-            ((ClientRoster.IndexOf(clientId) ?? StableHash(clientId)) % shards).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            ((ExperimentSettings.ClientIndex(clientId) ?? StableHash(clientId)) % shards).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         private static int StableHash(string text)
         {

@@ -5,7 +5,7 @@ using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
 using Akka.DistributedData;
 using FedTrust.Actors.Configuration;
-using FedTrust.Actors.Hosting;
+using FedTrust.Actors.Runs;
 using FedTrust.Core.Settings;
 
 namespace FedTrust.Actors.Cluster;
@@ -29,7 +29,7 @@ public static class ClusterSetup
             $"akka.cluster.roles = [{role}]"));
         // Sharding's, singletons' and distributed data's own defaults (serializers included) up front: a worker starts its
         // region only when the run is prepared, and must read the coordinator's messages before that.
-        return node.WithFallback(SimulationHost.SystemConfig(settings, FedTrustConfig.ClusterDefaults.WithFallback(config)))
+        return node.WithFallback(RunPlan.SystemConfig(settings, FedTrustConfig.ClusterDefaults.WithFallback(config)))
             .WithFallback(ClusterSharding.DefaultConfig())
             .WithFallback(ClusterSingleton.DefaultConfig())
             .WithFallback(DistributedData.DefaultConfig());

@@ -51,7 +51,7 @@ public static class ClusterTls
     public static void ThrowIfRefused(Task<string> refused, Akka.Actor.Address self, string seeds)
     {
         if (refused.IsCompletedSuccessfully)
-            throw new FedTrust.Actors.Hosting.SimulationException(
+            throw new Runs.SimulationException(
                 $"worker {ClusterSetup.Describe(self)} cannot join the cluster through {seeds}: TLS {refused.Result}; " +
                 "every node's certificate must be signed by the CA in fedtrust.cluster.tls.ca");
     }

@@ -14,7 +14,7 @@ namespace FedTrust.Actors.Cluster;
 /// </summary>
 public static class PortProbe
 {
-    /// <summary>Throws <see cref="Hosting.SimulationException"/> naming the port when something listens on <paramref name="hostname"/>:<paramref name="port"/>.</summary>
+    /// <summary>Throws <see cref="Runs.SimulationException"/> naming the port when something listens on <paramref name="hostname"/>:<paramref name="port"/>.</summary>
     public static void EnsureFree(string hostname, int port)
     {
         if (port == 0) return;
@@ -40,7 +40,7 @@ public static class PortProbe
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
         {
-            throw new Hosting.SimulationException(ClusterNotices.PortInUse(hostname, port));
+            throw new Runs.SimulationException(ClusterNotices.PortInUse(hostname, port));
         }
         catch (SocketException)
         {

@@ -130,15 +130,7 @@ public sealed class ClientRoster
 
     /// <summary>The client with this id, or null when the run has no such client.</summary>
     public ClientData? Find(string clientId) =>
-        IndexOf(clientId) is { } index && index < Count ? Build(index) : null;
+        ExperimentSettings.ClientIndex(clientId) is { } index && index < Count ? Build(index) : null;
 
     public IReadOnlyList<ClientData> All() => Enumerable.Range(0, Count).Select(Build).ToList();
-
-    /// <summary>The index in an id of the form <c>client-N</c>, or null.</summary>
-    public static int? IndexOf(string clientId) =>
-        clientId.StartsWith("client-", StringComparison.Ordinal)
-        && int.TryParse(clientId.AsSpan(7), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var i)
-        && ExperimentSettings.ClientId(i) == clientId
-            ? i
-            : null;
 }

@@ -4,6 +4,7 @@ using FedTrust.Actors.Aggregation;
 using FedTrust.Actors.Clients;
 using FedTrust.Actors.Cluster;
 using FedTrust.Actors.Protocol;
+using FedTrust.Actors.Runs;
 using FedTrust.Actors.Trust;
 using FedTrust.Core.Learning;
 using FedTrust.Core.Results;
@@ -50,15 +51,15 @@ public sealed class RunSupervisor : ReceiveActor, IWithTimers
             }
             var aggregator = Start(AggregatorActor.Props(plan, _ledger, Self), "aggregator");
             if (plan.ClientRegion is { } region)
-                _remoteClients = Context.ActorOf(RemoteClients.Props(clientIds, aggregator, region, plan.Settings.Cluster.JoinTimeout, plan.Notice), "clients");
+                _remoteClients = Context.ActorOf(RemoteClients.Props(clientIds, aggregator, region, plan.Settings.Cluster.JoinTimeout, plan.Options.Notice), "clients");
             else
                 Context.ActorOf(ClientsSupervisor.Props(plan, aggregator), "clients");
         });
         Receive<RecoveryTimeout>(_ => Fail(
-            $"trust journal {plan.Journal}: no answer within {plan.Settings.Persistence.RecoveryTimeout.TotalSeconds:0.#} s while recovering run {plan.RunId} (fedtrust.persistence.recovery-timeout)"));
-        Receive<TrustLedgerFailed>(failed => Fail($"trust journal {plan.Journal}: {failed.What}: {failed.Reason}"));
-        Receive<Terminated>(t => t.ActorRef.Equals(_ledger), _ => Fail($"trust journal {plan.Journal}: the trust ledger stopped"));
-        Receive<SingletonGuard.Stopped>(s => Fail(s.Name == "trust-ledger" ? $"trust journal {plan.Journal}: the trust ledger stopped" : $"the {s.Name} stopped"));
+            $"trust journal {plan.Options.Journal}: no answer within {plan.Settings.Persistence.RecoveryTimeout.TotalSeconds:0.#} s while recovering run {plan.RunId} (fedtrust.persistence.recovery-timeout)"));
+        Receive<TrustLedgerFailed>(failed => Fail($"trust journal {plan.Options.Journal}: {failed.What}: {failed.Reason}"));
+        Receive<Terminated>(t => t.ActorRef.Equals(_ledger), _ => Fail($"trust journal {plan.Options.Journal}: the trust ledger stopped"));
+        Receive<SingletonGuard.Stopped>(s => Fail(s.Name == "trust-ledger" ? $"trust journal {plan.Options.Journal}: the trust ledger stopped" : $"the {s.Name} stopped"));
         Receive<SingletonGuard.Failed>(f => Fail($"the run failed: {f.Cause.Message}", f.Cause));
         Receive<RunCompleted>(done =>
         {
@@ -117,10 +118,10 @@ public sealed class RunSupervisor : ReceiveActor, IWithTimers
     /// </summary>
     private string? ResumeProblem(int journaled)
     {
-        if (_plan.ResumeFrom is not { } checkpoint) return null;
+        if (_plan.Options.ResumeFrom is not { } checkpoint) return null;
         var at = checkpoint.Round;
         if (journaled == at || (journaled == at + 1 && at < _plan.Settings.Rounds)) return null;
-        var cannot = $"cannot resume run {_plan.RunId} after round {at}: trust journal {_plan.Journal}";
+        var cannot = $"cannot resume run {_plan.RunId} after round {at}: trust journal {_plan.Options.Journal}";
         return journaled == 0
             ? $"{cannot} holds no trust events of this run (was the journal deleted or replaced, or fedtrust.persistence changed?)"
             : journaled < at
@@ -140,30 +141,3 @@ public sealed class RunSupervisor : ReceiveActor, IWithTimers
         public static readonly RecoveryTimeout Instance = new();
     }
 }
-
-/// <summary>What a run is made of, prepared before the actor system starts.</summary>
-public sealed record RunPlan(
-    ExperimentSettings Settings,
-    IClientWorkload Workload,
-    IReadOnlyList<ClientData> Clients,
-    float[] InitialWeights,
-    Action<RoundResult>? OnRound,
-    string RunId,
-    string Dispatcher = SimulationHost.TrainingDispatcher)
-{
-    public RunCheckpoint? ResumeFrom { get; init; }
-    /// <summary>Identifies the configuration a checkpoint was taken under (resume refuses another).</summary>
-    public string ConfigFingerprint { get; init; } = "";
-    public Action<RunCheckpoint>? Checkpoint { get; init; }
-    /// <summary>Where the ledger journals, for messages (a path, a redacted connection string, or "memory").</summary>
-    public string Journal { get; init; } = "memory";
-    /// <summary>A cluster run: the shard region (proxy) through which the clients on the worker nodes are reached; null for a local run.</summary>
-    public IActorRef? ClientRegion { get; init; }
-    /// <summary>A cluster run's news for the user (a worker node lost, clients re-homed), one line each.</summary>
-    public Action<string>? Notice { get; init; }
-    /// <summary>FLTrust's root set, on which the server trains its reference update each round; null for other rules.</summary>
-    public ClientData? Root { get; init; }
-}
-
-/// <summary>A run that could not finish; the message says why.</summary>
-public sealed class SimulationException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
 using FedTrust.Actors.Cluster;
+using FedTrust.Actors.Runs;
 using FedTrust.Core;
 using FedTrust.Core.Attacks;
 using FedTrust.Core.Data;
@@ -18,9 +19,6 @@ namespace FedTrust.Actors.Hosting;
 /// </summary>
 public static class SimulationHost
 {
-    /// <summary>The dispatcher (a config path) that clients and the aggregator run on.</summary>
-    public const string TrainingDispatcher = "fedtrust.training-dispatcher";
-
     public static Task<SimulationResult> RunAsync(
         ExperimentSettings settings, Config config, MnistDataset dataset,
         Action<RoundResult>? onRound = null, CancellationToken cancellation = default) =>
@@ -75,7 +73,7 @@ public static class SimulationHost
     {
         if (settings.Cluster.Enabled) return await ClusterHost.RunServerAsync(settings, config, workload, clients, options, cancellation);
         var plan = Plan(settings, workload, clients, options);
-        var system = ActorSystem.Create("fedtrust", SystemConfig(settings, config));
+        var system = ActorSystem.Create("fedtrust", RunPlan.SystemConfig(settings, config));
         try
         {
             return await Run(system, plan, cancellation);
@@ -101,24 +99,11 @@ public static class SimulationHost
 
     public static RunPlan Plan(ExperimentSettings settings, IClientWorkload workload, IReadOnlyList<ClientData> clients, RunOptions options) =>
         new(settings, workload, clients, options.ResumeFrom?.GlobalWeights ?? ModelZoo.InitialWeights(settings.Model, settings.Seed),
-            options.OnRound, options.ResumeFrom?.RunId ?? options.RunId ?? NewRunId(settings))
-        {
-            ResumeFrom = options.ResumeFrom,
-            Checkpoint = options.Checkpoint,
-            ConfigFingerprint = options.ConfigFingerprint,
-            Journal = options.Journal,
-            Notice = options.Notice,
-            Root = options.Root,
-        };
+            options.ResumeFrom?.RunId ?? options.RunId ?? NewRunId(settings), options);
 
     /// <summary>The run's clients (see <see cref="ClientRoster"/>).</summary>
     public static IReadOnlyList<ClientData> Clients(ExperimentSettings settings, LabeledTensors train, byte[] testLabels) =>
         new ClientRoster(settings, train, testLabels).All();
-
-    /// <summary>The run's configuration with the training dispatcher sized to the trainer count.</summary>
-    public static Config SystemConfig(ExperimentSettings settings, Config config) =>
-        ConfigurationFactory.ParseString($"{TrainingDispatcher}.dedicated-thread-pool.thread-count = {settings.Trainers}")
-            .WithFallback(config);
 
     /// <summary>
     /// Marks the malicious clients in the result and scores the last round's exclusions (updates received but not
@@ -145,25 +130,4 @@ public static class SimulationHost
     /// <summary>A new run id: UTC time, seed and a random suffix (the ledger's persistence id is trust-ledger-&lt;runId&gt;).</summary>
     public static string NewRunId(ExperimentSettings settings) =>
         $"{DateTime.UtcNow:yyyyMMddHHmmss}-{settings.Seed}-{Guid.NewGuid():N}"[..40];
-}
-
-/// <summary>How a run is hosted: its id, a callback per round, and for crash-resume where to checkpoint and what to resume from.</summary>
-public sealed record RunOptions
-{
-    public string? RunId { get; init; }
-    public Action<RoundResult>? OnRound { get; init; }
-    /// <summary>A cluster run's progress before round 1 (workers joined, ready), one line each.</summary>
-    public Action<string>? Notice { get; init; }
-    /// <summary>FLTrust's root set, held by the server (see <see cref="ClientRoster.Root"/>).</summary>
-    public ClientData? Root { get; init; }
-    /// <summary>Called after every completed round, before the next starts, with the state to continue from.</summary>
-    public Action<RunCheckpoint>? Checkpoint { get; init; }
-    /// <summary>The checkpoint to continue from (its run id and weights win over <see cref="RunId"/> and the seed's initial model).</summary>
-    public RunCheckpoint? ResumeFrom { get; init; }
-    /// <summary>Stored in every checkpoint; resume compares it with the configuration it is given.</summary>
-    public string ConfigFingerprint { get; init; } = "";
-    /// <summary>Where the ledger journals, named in messages (a path, a redacted connection string, or "memory").</summary>
-    public string Journal { get; init; } = "memory";
-    /// <summary>A cluster server's data fingerprint (<see cref="NodeFingerprint.Data"/>), compared with each worker's; null: not compared.</summary>
-    public string? DataFingerprint { get; init; }
 }

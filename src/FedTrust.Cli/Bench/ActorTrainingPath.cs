@@ -4,6 +4,7 @@ using Akka.Configuration;
 using FedTrust.Actors.Clients;
 using FedTrust.Actors.Hosting;
 using FedTrust.Actors.Protocol;
+using FedTrust.Actors.Runs;
 using FedTrust.Core.Learning;
 using FedTrust.Core.Settings;
 
@@ -33,7 +34,7 @@ internal sealed class ActorTrainingPath : IAsyncDisposable
     public static async Task<ActorTrainingPath> StartAsync(ExperimentSettings settings, Config config, IClientWorkload workload, IReadOnlyList<ClientData> clients)
     {
         var plan = SimulationHost.Plan(settings, workload, clients, onRound: null);
-        var system = ActorSystem.Create("fedtrust-bench", SimulationHost.SystemConfig(settings, config));
+        var system = ActorSystem.Create("fedtrust-bench", RunPlan.SystemConfig(settings, config));
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var probe = system.ActorOf(Props.Create(() => new Probe(plan, ready)).WithDispatcher(plan.Dispatcher), "probe");
         await ready.Task;

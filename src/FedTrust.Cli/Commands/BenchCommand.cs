@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using FedTrust.Actors.Configuration;
 using FedTrust.Actors.Hosting;
+using FedTrust.Actors.Runs;
 using FedTrust.Cli.Bench;
 using FedTrust.Cli.Reports;
 using FedTrust.Core.Diagnostics;

@@ -23,7 +23,7 @@ internal sealed class ClusterOptions
     {
         if (settings.Cluster.Enabled)
             throw new FedTrust.Core.Configuration.ConfigurationException(
-                $"fedtrust.mode = cluster: `{verb}` runs in one process; a run spread over a cluster is `fedtrust run --cluster` (see README.md)");
+                $"fedtrust.mode = cluster: `{verb}` runs in one process; a run spread over a cluster is `fedtrust run --cluster` (see scripts/README.md, \"Running on a cluster\")");
     }
 
     /// <summary>The flags given, as key=value assignments layered over --config and --set.</summary>

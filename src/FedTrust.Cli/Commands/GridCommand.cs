@@ -7,6 +7,7 @@ using ConfigurationException = FedTrust.Core.Configuration.ConfigurationExceptio
 using FedTrust.Actors.Configuration;
 using FedTrust.Actors.Hosting;
 using FedTrust.Actors.Persistence;
+using FedTrust.Actors.Runs;
 using FedTrust.Cli.Grid;
 using FedTrust.Cli.Reports;
 using FedTrust.Core.Settings;

@@ -1,6 +1,7 @@
 using FedTrust.Actors.Configuration;
 using FedTrust.Actors.Hosting;
 using FedTrust.Actors.Persistence;
+using FedTrust.Actors.Runs;
 using FedTrust.Core.Data;
 using FedTrust.Core.Configuration;
 

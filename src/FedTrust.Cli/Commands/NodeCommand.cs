@@ -2,6 +2,7 @@ using System.CommandLine;
 using FedTrust.Actors.Cluster;
 using FedTrust.Actors.Configuration;
 using FedTrust.Actors.Hosting;
+using FedTrust.Actors.Runs;
 using FedTrust.Cli.Reports;
 using Spectre.Console;
 using FedTrust.Core.Configuration;

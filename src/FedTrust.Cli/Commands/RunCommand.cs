@@ -4,6 +4,7 @@ using FedTrust.Actors.Cluster;
 using FedTrust.Actors.Configuration;
 using FedTrust.Actors.Hosting;
 using FedTrust.Actors.Persistence;
+using FedTrust.Actors.Runs;
 using FedTrust.Cli.Reports;
 using FedTrust.Core.Attacks;
 using FedTrust.Core.Data;

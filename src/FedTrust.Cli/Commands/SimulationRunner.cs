@@ -3,6 +3,7 @@ using ConfigurationException = FedTrust.Core.Configuration.ConfigurationExceptio
 using FedTrust.Actors.Configuration;
 using FedTrust.Actors.Hosting;
 using FedTrust.Actors.Persistence;
+using FedTrust.Actors.Runs;
 using FedTrust.Cli.Reports;
 using FedTrust.Core.Data;
 using FedTrust.Core.Learning;

@@ -45,7 +45,7 @@ public static class TlsCertificates
         catch (CryptographicException)
         {
             certificate.Dispose();
-            throw new ConfigurationException($"fedtrust.cluster.tls.ca = '{caPath}': not an X.509 certificate (PEM or DER), e.g. the ca.crt made with openssl (README.md)");
+            throw new ConfigurationException($"fedtrust.cluster.tls.ca = '{caPath}': not an X.509 certificate (PEM or DER), e.g. the ca.crt made with openssl (scripts/README.md, \"Mutual TLS\")");
         }
         var problem = !certificate.HasPrivateKey
             ? "holds no private key: export it with its key (openssl pkcs12 -export -inkey node.key -in node.crt -out node.pfx)"

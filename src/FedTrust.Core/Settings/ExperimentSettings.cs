@@ -51,6 +51,14 @@ public sealed record ExperimentSettings
 
     /// <summary>The id a client carries in messages, reports and result.json.</summary>
     public static string ClientId(int index) => $"client-{index}";
+
+    /// <summary>The index in an id of the form <c>client-N</c> (the inverse of <see cref="ClientId"/>), or null.</summary>
+    public static int? ClientIndex(string clientId) =>
+        clientId.StartsWith("client-", StringComparison.Ordinal)
+        && int.TryParse(clientId.AsSpan(7), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var i)
+        && ClientId(i) == clientId
+            ? i
+            : null;
 }
 
 /// <summary>

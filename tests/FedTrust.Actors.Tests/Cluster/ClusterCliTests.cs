@@ -63,8 +63,8 @@ public class ClusterCliTests : IDisposable
         "fedtrust.cluster.seed-nodes = 'server-without-port': expected host:port with a port from 1 to 65535, e.g. 10.0.0.5:4053")]
     [InlineData(new[] { "run", "--cluster", "--port", "70000" }, "fedtrust.cluster.port = '70000': expected a whole number from 0 to 65535")]
     [InlineData(new[] { "run", "--cluster", "--workers", "0" }, "fedtrust.cluster.workers = '0': expected a whole number from 1 to 10000")]
-    [InlineData(new[] { "grid", "--set", "fedtrust.mode=cluster" }, "fedtrust.mode = cluster: `fedtrust grid` runs in one process; a run spread over a cluster is `fedtrust run --cluster` (see README.md)")]
-    [InlineData(new[] { "bench", "--set", "fedtrust.mode=cluster" }, "fedtrust.mode = cluster: `fedtrust bench` runs in one process; a run spread over a cluster is `fedtrust run --cluster` (see README.md)")]
+    [InlineData(new[] { "grid", "--set", "fedtrust.mode=cluster" }, "fedtrust.mode = cluster: `fedtrust grid` runs in one process; a run spread over a cluster is `fedtrust run --cluster` (see scripts/README.md, \"Running on a cluster\")")]
+    [InlineData(new[] { "bench", "--set", "fedtrust.mode=cluster" }, "fedtrust.mode = cluster: `fedtrust bench` runs in one process; a run spread over a cluster is `fedtrust run --cluster` (see scripts/README.md, \"Running on a cluster\")")]
     [InlineData(new[] { "run", "--set", "fedtrust.mode=swarm" }, "fedtrust.mode = 'swarm': expected one of local, cluster")]
     public async Task Bad_cluster_settings_are_usage_errors_naming_the_key(string[] args, string expected)
     {

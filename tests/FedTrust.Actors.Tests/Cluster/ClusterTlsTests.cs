@@ -70,7 +70,7 @@ public sealed class ClusterTlsTests : IDisposable
         { "wrong-password", "fedtrust.cluster.tls.certificate = '{root}/worker.pfx': cannot open it with fedtrust.cluster.tls.password (a wrong password, or not a PKCS#12 .pfx/.p12 file)" },
         { "no-ca", "fedtrust.cluster.tls.ca is empty, but fedtrust.cluster.tls.certificate = '{root}/worker.pfx' turns TLS on: give the certificate of the CA that signed every node's certificate (ca.crt)" },
         { "missing-ca", "fedtrust.cluster.tls.ca = '{root}/absent.crt': no such file" },
-        { "ca-not-a-certificate", "fedtrust.cluster.tls.ca = '{root}/notes.txt': not an X.509 certificate (PEM or DER), e.g. the ca.crt made with openssl (README.md)" },
+        { "ca-not-a-certificate", "fedtrust.cluster.tls.ca = '{root}/notes.txt': not an X.509 certificate (PEM or DER), e.g. the ca.crt made with openssl (scripts/README.md, \"Mutual TLS\")" },
         { "no-certificate", "fedtrust.cluster.tls.certificate is empty, but fedtrust.cluster.tls.ca = '{root}/ca.crt' turns TLS on: give every node its own certificate (a .pfx signed by that CA)" },
         { "certificate-of-another-ca", "fedtrust.cluster.tls.certificate = '{root}/rogue.pfx': the certificate 'CN=rogue' is not signed by the cluster's CA 'CN=fedtrust test CA' (UntrustedRoot) (fedtrust.cluster.tls.ca = '{root}/ca.crt')" },
     };

@@ -1,5 +1,6 @@
 using FedTrust.Actors.Cluster;
 using FedTrust.Actors.Configuration;
+using FedTrust.Actors.Hosting;
 using FedTrust.Cli;
 using FedTrust.Core.Data;
 using FedTrust.Core.Configuration;

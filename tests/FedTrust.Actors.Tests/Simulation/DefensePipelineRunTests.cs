@@ -1,6 +1,7 @@
 using Akka.TestKit.Xunit2;
 using FedTrust.Actors.Configuration;
 using FedTrust.Actors.Hosting;
+using FedTrust.Actors.Runs;
 using FedTrust.Core.Results;
 using FedTrust.Actors.Persistence;
 using Xunit.Abstractions;

@@ -25,16 +25,8 @@ public class NamespaceCycleTests
         ],
         ["FedTrust.Actors"] =
         [
-            "Actors.Aggregation -> Actors.Clients", // Aggregation.AggregatorActor uses Clients.CoalitionActor
-            "Actors.Aggregation <-> Actors.Hosting", // Aggregation.AggregatorActor uses Hosting.RunPlan; Hosting.RunSupervisor uses Aggregation.AggregatorActor
-            "Actors.Clients <-> Actors.Hosting", // Clients.ClientsSupervisor uses Hosting.RunPlan; Hosting.RunSupervisor uses Clients.ClientsSupervisor
-            "Actors.Cluster -> Actors.Clients", // Cluster.ClientEntity uses Clients.ClientsSupervisor
-            "Actors.Cluster <-> Actors.Hosting", // Cluster.ClientSharding uses Hosting.ClientRoster; Hosting.RunSupervisor uses Cluster.RemoteClients
         ],
-        ["fedtrust"] =
-        [
-            "Cli.Grid <-> Cli.Reports", // Grid.GridReport uses Reports.CellResult; Reports.BreakingPoint uses Grid.PartitionLevel
-        ],
+        ["fedtrust"] = [],
     };
 
     public static TheoryData<string> Assemblies => ["FedTrust.Core", "FedTrust.Actors", "fedtrust"];

@@ -126,7 +126,7 @@ public sealed class BenchSuiteTests : IDisposable
         { ["--tiny", "--set", "fedtrust.krum.f=4"],
             "fedtrust.krum.f = 4: defense 'krum' uses Krum, which needs fedtrust.clients > 2f + 2 (clients = 10); lower fedtrust.krum.f (it defaults to fedtrust.attack.malicious) or add clients" },
         { ["--quick", "--set", "fedtrust.mode=cluster"],
-            "fedtrust.mode = cluster: `fedtrust bench` runs in one process; a run spread over a cluster is `fedtrust run --cluster` (see README.md)" },
+            "fedtrust.mode = cluster: `fedtrust bench` runs in one process; a run spread over a cluster is `fedtrust run --cluster` (see scripts/README.md, \"Running on a cluster\")" },
     };
 
     [Theory]

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
-using FedTrust.Cli.Reports;
+using FedTrust.Cli.Grid;
 using FedTrust.Core.Settings;
 
-namespace FedTrust.Cli.Grid;
+namespace FedTrust.Cli.Reports;
 
 /// <summary>
 /// Everything a finished grid folder turns into: Table 1 (csv, md, with the paper's own figures where it states

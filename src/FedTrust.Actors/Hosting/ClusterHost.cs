@@ -3,16 +3,17 @@ using System.Text.Json.Nodes;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Config = Akka.Configuration.Config;
+using FedTrust.Actors.Cluster;
 using FedTrust.Actors.Configuration;
-using FedTrust.Actors.Hosting;
 using FedTrust.Actors.Protocol;
+using FedTrust.Actors.Runs;
 using FedTrust.Core.Learning;
 using FedTrust.Core.Results;
 using FedTrust.Core.Settings;
 using FedTrust.Core.Configuration;
 using AkkaCluster = Akka.Cluster.Cluster;
 
-namespace FedTrust.Actors.Cluster;
+namespace FedTrust.Actors.Hosting;
 
 /// <summary>
 /// The two kinds of node of a cluster run. The server node (<c>fedtrust run --cluster</c>) starts or seeds the

@@ -3,13 +3,14 @@ using Akka.Cluster;
 using Config = Akka.Configuration.Config;
 using Akka.Event;
 using FedTrust.Actors.Clients;
+using FedTrust.Actors.Cluster;
 using FedTrust.Actors.Configuration;
-using FedTrust.Actors.Hosting;
 using FedTrust.Actors.Protocol;
+using FedTrust.Actors.Runs;
 using FedTrust.Core.Settings;
 using FedTrust.Core.Configuration;
 
-namespace FedTrust.Actors.Cluster;
+namespace FedTrust.Actors.Hosting;
 
 /// <summary>
 /// The one actor a worker node starts (<c>/user/worker</c>). The server sends it the run's settings
@@ -141,7 +142,7 @@ public sealed class WorkerHost : ReceiveActor
         ClientSharding.StartRegion(Context.System, settings.Clients, id =>
             ClientEntity.Props(id,
                 runtime.Roster.Find(id) is { } client
-                    ? ClientsSupervisor.ClientProps(client, runtime.Workload, settings, SimulationHost.TrainingDispatcher)
+                    ? ClientsSupervisor.ClientProps(client, runtime.Workload, settings, RunPlan.TrainingDispatcher)
                     : null,
                 settings.ClientMaxRestarts));
         _log.Info("ready for run {0}: {1} clients may be placed here", _runId!, settings.Clients);

@@ -1,0 +1,4 @@
+namespace FedTrust.Actors.Runs;
+
+/// <summary>A run that could not finish; the message says why.</summary>
+public sealed class SimulationException(string message, Exception? inner = null) : Exception(message, inner);
