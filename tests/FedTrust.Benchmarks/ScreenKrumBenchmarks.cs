@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using FedTrust.Core.Defenses;
+using FedTrust.Core.Updates;
 
 namespace FedTrust.Benchmarks;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using FedTrust.Core.Attacks;
 using FedTrust.Core.Defenses;
+using FedTrust.Core.Numerics;
 using FedTrust.Core.Results;
 using FedTrust.Core.Settings;
 using Spectre.Console;

@@ -16,17 +16,10 @@ public class NamespaceCycleTests
     {
         ["FedTrust.Core"] =
         [
-            "Core.Attacks -> Core.Defenses", // Attacks.BenignStatistics uses Defenses.NonFiniteValues
-            "Core.Attacks <-> Core.Learning", // Attacks.Backdoor uses Learning.ClientData; Learning.Evaluator uses Attacks.BackdoorTrigger
             "Core.Attacks <-> Core.Settings", // Attacks.CoalitionPlan uses Settings.AttackKnowledge; Settings.AttackSettings uses Attacks.AttackKind
-            "Core.Defenses <-> Core.Defenses.Rules", // Defenses.DefensePipeline uses Defenses.Rules.Bucketing; Defenses.Rules.Bulyan uses Defenses.Krum
+            "Core.Defenses -> Core.Privacy", // Defenses.PrivacyPlan uses Privacy.AdaptiveClip: a cycle only through Privacy.AdaptiveClip's use of Settings.AdaptiveClipping
             "Core.Defenses <-> Core.Settings", // Defenses.DefensePipeline uses Settings.KrumSettings; Settings.ExperimentSettings uses Defenses.DefenseSettings
-            "Core.Defenses <-> Core.Trust", // Defenses.RobustAggregation uses Trust.EvidenceCollector; Trust.EvidenceCollector uses Defenses.UpdateValidation
-            "Core.Privacy -> Core.Attacks", // Privacy.LogSpace uses Attacks.StandardNormal
-            "Core.Privacy -> Core.Defenses", // Privacy.CentralSensitivity uses Defenses.AggregationRule
             "Core.Privacy <-> Core.Settings", // Privacy.AdaptiveClip uses Settings.AdaptiveClipping; Settings.DpSettings uses Privacy.GaussianMechanism
-            "Core.Settings -> Core.Learning", // Settings.ExperimentSettings uses Learning.TrainingOptions
-            "Core.Settings -> Core.Trust", // Settings.ExperimentSettings uses Trust.TrustParameters
         ],
         ["FedTrust.Actors"] =
         [
