@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using FedTrust.Core.Defenses;
+using FedTrust.Core.Numerics;
 using FedTrust.Core.Tests.Defenses;
 
 namespace FedTrust.Benchmarks;

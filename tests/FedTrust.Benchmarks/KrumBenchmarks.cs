@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using FedTrust.Core.Defenses.Rules;
 using FedTrust.Core.Defenses;
 using FedTrust.Core.Tests.Defenses;
 

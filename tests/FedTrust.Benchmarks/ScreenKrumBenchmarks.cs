@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using FedTrust.Core.Defenses;
 using FedTrust.Core.Settings;
+using FedTrust.Core.Updates;
 
 namespace FedTrust.Benchmarks;
 

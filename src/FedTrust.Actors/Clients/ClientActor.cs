@@ -1,11 +1,12 @@
 using Akka.Actor;
 using Akka.Event;
 using FedTrust.Actors.Protocol;
-using FedTrust.Core;
 using FedTrust.Core.Defenses;
 using FedTrust.Core.Learning;
 using FedTrust.Core.Privacy;
 using FedTrust.Core.Settings;
+using FedTrust.Core.Updates;
+using FedTrust.Core;
 
 namespace FedTrust.Actors.Clients;
 

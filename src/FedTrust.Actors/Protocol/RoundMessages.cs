@@ -1,6 +1,7 @@
 using Akka.Actor;
 using FedTrust.Core.Defenses;
 using FedTrust.Core.Results;
+using FedTrust.Core.Updates;
 
 namespace FedTrust.Actors.Protocol;
 

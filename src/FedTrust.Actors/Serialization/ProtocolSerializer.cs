@@ -5,6 +5,7 @@ using Akka.Serialization;
 using FedTrust.Actors.Protocol;
 using FedTrust.Core.Defenses;
 using FedTrust.Core.Trust;
+using FedTrust.Core.Updates;
 
 namespace FedTrust.Actors.Serialization;
 

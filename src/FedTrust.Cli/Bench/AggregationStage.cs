@@ -2,8 +2,9 @@ using System.Diagnostics;
 using FedTrust.Core.Defenses;
 using FedTrust.Core.Settings;
 using FedTrust.Core.Trust;
-using Spectre.Console;
+using FedTrust.Core.Updates;
 using Spectre.Console.Rendering;
+using Spectre.Console;
 using static FedTrust.Cli.Bench.SuiteFormat;
 
 namespace FedTrust.Cli.Bench;

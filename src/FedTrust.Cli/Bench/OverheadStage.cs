@@ -5,6 +5,7 @@ using FedTrust.Core.Defenses;
 using FedTrust.Core.Learning;
 using FedTrust.Core.Settings;
 using FedTrust.Core.Trust;
+using FedTrust.Core.Updates;
 using Spectre.Console;
 using static FedTrust.Cli.Bench.SuiteFormat;
 

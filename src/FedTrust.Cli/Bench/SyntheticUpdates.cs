@@ -1,6 +1,7 @@
-using FedTrust.Core;
 using FedTrust.Core.Defenses;
 using FedTrust.Core.Settings;
+using FedTrust.Core.Updates;
+using FedTrust.Core;
 
 namespace FedTrust.Cli.Bench;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FedTrust.Core.Defenses;
+using FedTrust.Core.Numerics;
 
 namespace FedTrust.Cli.Bench;
 

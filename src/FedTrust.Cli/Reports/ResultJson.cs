@@ -79,7 +79,7 @@ internal static class ResultJson
             r.Plan.Mode == Core.Settings.DpMode.Central ? r.Plan.Denominator : null,
             r.Plan.SensitivityMultiplier, r.Plan.Delta,
             double.IsFinite(r.Epsilon) ? r.Epsilon : null, r.Rounds,
-            (r.Plan.SamplingRate < 1 ? "Poisson-subsampled Gaussian (Mironov, Talwar & Zhang 2019)" : "Gaussian (Mironov 2017)") + $", {Core.Privacy.PrivacyPlan.Conversion}",
+            (r.Plan.SamplingRate < 1 ? "Poisson-subsampled Gaussian (Mironov, Talwar & Zhang 2019)" : "Gaussian (Mironov 2017)") + $", {Core.Defenses.PrivacyPlan.Conversion}",
             r.ClipNorm,
             double.IsFinite(r.MaxEpsilon) ? r.MaxEpsilon : null);
     }

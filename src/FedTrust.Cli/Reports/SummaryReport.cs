@@ -2,6 +2,7 @@ using System.Globalization;
 using FedTrust.Core.Data;
 using FedTrust.Core.Attacks;
 using FedTrust.Core.Defenses;
+using FedTrust.Core.Numerics;
 using FedTrust.Core.Results;
 using FedTrust.Core.Settings;
 using Spectre.Console;

@@ -1,4 +1,4 @@
-using FedTrust.Core.Defenses;
+using FedTrust.Core.Numerics;
 using FedTrust.Core.Settings;
 
 namespace FedTrust.Core.Attacks;

@@ -1,12 +1,7 @@
 using FedTrust.Core.Settings;
+using FedTrust.Core.Updates;
 
 namespace FedTrust.Core.Defenses;
-
-/// <summary>
-/// One update on its way through a defense's stages: its id (a client's, or a bucket's), whose client updates it holds,
-/// its values, and its weight in a weighted rule (samples, or trust × samples under trust; a merged update adds them).
-/// </summary>
-public sealed record StageUpdate(string Id, IReadOnlyList<string> Members, float[] Delta, double Weight);
 
 /// <summary>What a rule or pre-aggregator receives in a round: the updates, Krum's f, the options and the round's context.</summary>
 /// <param name="Updates">The updates, in client order (or bucket order after bucketing).</param>

@@ -1,8 +1,10 @@
 using FedTrust.Core.Defenses.Rules;
 using FedTrust.Core.Settings;
 using Algorithms = FedTrust.Core.Defenses.Rules;
-using KrumScores = FedTrust.Core.Defenses.Krum;
-using MultiKrumSelection = FedTrust.Core.Defenses.MultiKrum;
+using FedTrust.Core.Numerics;
+using FedTrust.Core.Updates;
+using KrumScores = FedTrust.Core.Defenses.Rules.Krum;
+using MultiKrumSelection = FedTrust.Core.Defenses.Rules.MultiKrum;
 
 namespace FedTrust.Core.Defenses;
 
@@ -17,7 +19,7 @@ internal sealed class MeanRule : AggregationRule
     public override bool Weighted => true;
     public override bool SelectsFromScreening => true;
     public override string? CentralProblem(KrumSettings krum) => null;
-    public override RuleOutcome Aggregate(StageInput input) => RuleOutcome.OfAll(WeightedMean.Of(input.Updates), input.Count);
+    public override RuleOutcome Aggregate(StageInput input) => RuleOutcome.OfAll(FedAvg.Aggregate(input.Updates), input.Count);
 }
 
 /// <summary>krum: the update with the lowest Krum score (Blanchard et al. 2017).</summary>
@@ -55,7 +57,7 @@ internal sealed class MultiKrumRule : AggregationRule
 
     /// <summary>
     /// Keeping n − f updates, the noised sum is the sum of all kept minus the f dropped: one client changes its own term and
-    /// which f are dropped, so it moves by at most (2f + 1)·C (see <see cref="Privacy.CentralSensitivity"/>).
+    /// which f are dropped, so it moves by at most (2f + 1)·C (see <see cref="CentralSensitivity"/>).
     /// </summary>
     public override string? CentralProblem(KrumSettings krum) => krum.M is not null
         ? $"multi-krum with fedtrust.krum.m = {krum.M} drops a number of updates that grows with the round's n, so its sensitivity is unbounded; " +
@@ -68,7 +70,7 @@ internal sealed class MultiKrumRule : AggregationRule
     {
         var f = KrumRule.KrumF(input);
         var chosen = MultiKrumSelection.Select(input.Vectors, f, (input.Krum with { F = f }).MFor(input.Count)).Order().ToList();
-        var delta = chosen.Count == 1 ? input.Updates[chosen[0]].Delta : WeightedMean.Of(chosen.Select(k => input.Updates[k]).ToList());
+        var delta = chosen.Count == 1 ? input.Updates[chosen[0]].Delta : FedAvg.Aggregate(chosen.Select(k => input.Updates[k]).ToList());
         return new RuleOutcome(delta, chosen, f);
     }
 }
@@ -175,7 +177,7 @@ internal sealed class FoolsGoldRule : AggregationRule
 
     public override RuleOutcome Aggregate(StageInput input)
     {
-        var weights = input.Context.State.FoolsGold.Weights(input.Updates.Select(u => (u.Id, u.Delta)).ToList());
+        var weights = input.Context.State.FoolsGold.Weights(input.Updates);
         return new RuleOutcome(Algorithms.FoolsGold.Aggregate(input.Vectors, weights), Enumerable.Range(0, input.Count).Where(k => weights[k] > 0).ToList());
     }
 }

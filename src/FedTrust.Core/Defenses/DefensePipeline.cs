@@ -1,6 +1,7 @@
 using FedTrust.Core.Defenses.Rules;
 using FedTrust.Core.Settings;
 using FedTrust.Core.Trust;
+using FedTrust.Core.Updates;
 
 namespace FedTrust.Core.Defenses;
 
@@ -53,7 +54,7 @@ public static class DefensePipeline
     {
         var weighted = defense.Trust && trust is not null;
         IReadOnlyList<StageUpdate> items = kept
-            .Select(u => new StageUpdate(u.ClientId, [u.ClientId], u.Delta, TrustStage.Weight(u, weighted ? trust : null)))
+            .Select(u => StageUpdate.Of(u.ClientId, u.Delta, TrustStage.Weight(u, weighted ? trust : null)))
             .Where(i => !defense.Rule.Weighted || i.Weight > 0)
             .ToList();
         if (items.Count == 0) return new AggregationDecision(null, []);
@@ -97,11 +98,10 @@ public static class DefensePipeline
         if (kept.Count == 0) return new AggregationDecision(null, []) { KrumF = krumF };
 
         // Without trust every client weighs 1 × samples: plain FedAvg.
-        var entries = kept.Select(u => (u.ClientId, u.Delta, u.Samples, Trust: defense.Trust ? trust![u.ClientId] : 1.0))
-            .Where(e => e.Trust * e.Samples > 0)
-            .ToList();
-        if (entries.Count == 0) return new AggregationDecision(null, []) { KrumF = krumF };
-        return new AggregationDecision(TrustWeightedAverage.Aggregate(entries), entries.Select(e => e.ClientId).ToList()) { KrumF = krumF };
+        var scores = defense.Trust ? trust! : null;
+        var used = kept.Where(u => TrustStage.Weight(u, scores) > 0).ToList();
+        if (used.Count == 0) return new AggregationDecision(null, []) { KrumF = krumF };
+        return new AggregationDecision(TrustWeightedAverage.Aggregate(used, scores), used.Select(u => u.ClientId).ToList()) { KrumF = krumF };
     }
 
     private static int IndexOf(IReadOnlyList<RoundUpdate> list, RoundUpdate item)
@@ -130,11 +130,4 @@ public static class TrustStage
     /// <summary>An update's weight in a weighted rule: trust × samples, or samples when <paramref name="trust"/> is null.</summary>
     public static double Weight(RoundUpdate update, IReadOnlyDictionary<string, double>? trust) =>
         (trust is not null ? trust[update.ClientId] : 1.0) * update.Samples;
-}
-
-/// <summary>The weighted mean of stage updates: FedAvg (McMahan et al. 2017) over their weights, in the order given.</summary>
-internal static class WeightedMean
-{
-    public static float[] Of(IReadOnlyList<StageUpdate> updates) =>
-        FedAvg.Aggregate(updates.Select(u => new WeightedUpdate(u.Id, u.Delta, u.Weight)).ToList());
 }

@@ -1,10 +1,9 @@
+using FedTrust.Core.Defenses.Rules;
 using FedTrust.Core.Settings;
 using FedTrust.Core.Trust;
+using FedTrust.Core.Updates;
 
 namespace FedTrust.Core.Defenses;
-
-/// <summary>One client's valid update in a round.</summary>
-public sealed record RoundUpdate(string ClientId, float[] Delta, int Samples);
 
 /// <summary>What the server learns about the round's updates before it aggregates: Krum scores and trust evidence.</summary>
 public sealed record Screening(

@@ -8,7 +8,7 @@ public sealed record ClientData(string ClientId, int Index, int[] TrainIndices, 
 {
     /// <summary>
     /// The backdoor's poisoned samples: positions into <see cref="TrainIndices"/> whose images the trainer stamps with
-    /// <see cref="Attacks.BackdoorTrigger"/> every time it uses them (the shared images are never changed); null for a
+    /// <see cref="BackdoorTrigger"/> every time it uses them (the shared images are never changed); null for a
     /// client without a backdoor. Whoever builds the client also rewrites those positions of <see cref="TrainLabels"/>
     /// to the target class (<see cref="Attacks.Backdoor.Poison"/> does both).
     /// </summary>

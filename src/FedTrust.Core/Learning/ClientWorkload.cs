@@ -16,7 +16,7 @@ public interface IClientWorkload
     /// <summary>
     /// The server side: the backdoor's attack success rate of the global model on the full test set, the share of
     /// test images of other classes than <paramref name="targetClass"/> that it classifies as
-    /// <paramref name="targetClass"/> once <see cref="Attacks.BackdoorTrigger"/> is stamped on them.
+    /// <paramref name="targetClass"/> once <see cref="BackdoorTrigger"/> is stamped on them.
     /// </summary>
     double AttackSuccessRate(float[] weights, int targetClass);
 }

@@ -1,4 +1,3 @@
-using FedTrust.Core.Attacks;
 using FedTrust.Core.Metrics;
 using TorchSharp;
 using static TorchSharp.torch;

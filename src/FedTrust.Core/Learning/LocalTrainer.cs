@@ -1,4 +1,3 @@
-using FedTrust.Core.Attacks;
 using TorchSharp;
 using FedTrust.Core.Settings;
 using static TorchSharp.torch;

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using FedTrust.Core.Attacks;
 using static TorchSharp.torch;
 
 namespace FedTrust.Core.Learning;

@@ -1,4 +1,3 @@
-using FedTrust.Core.Defenses;
 using FedTrust.Core.Settings;
 
 namespace FedTrust.Core.Privacy;

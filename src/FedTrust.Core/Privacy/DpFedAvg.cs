@@ -1,4 +1,5 @@
-using FedTrust.Core.Defenses;
+using FedTrust.Core.Numerics;
+using FedTrust.Core.Updates;
 
 namespace FedTrust.Core.Privacy;
 
@@ -8,18 +9,19 @@ namespace FedTrust.Core.Privacy;
 /// weight wᵢ in [0, 1] and D the expected number of participants, fixed before the round. Because D does not depend
 /// on who took part and each term has norm at most C, adding or removing one client moves the noised sum by at most
 /// C: the L2 sensitivity the Gaussian noise is calibrated to (std = z · C, or z · k · C for a rule whose sensitivity
-/// is k · C, <see cref="CentralSensitivity"/>).
+/// is k · C, <see cref="Defenses.CentralSensitivity"/>).
 /// </summary>
 public static class DpFedAvg
 {
     /// <summary>
     /// The noised, fixed-denominator weighted sum of <paramref name="updates"/> (summed in the order given, so pass them
-    /// in client order); each is clipped to <paramref name="clipNorm"/> first. No updates give the noise alone over D.
+    /// in client order; each one's <see cref="StageUpdate.Weight"/> is wᵢ); each is clipped to <paramref name="clipNorm"/>
+    /// first. No updates give the noise alone over D.
     /// </summary>
     /// <param name="length">The model's parameter count; every update must have it.</param>
     /// <param name="noiseStd">The std of the Gaussian noise added to each coordinate of the sum (≥ 0).</param>
     /// <param name="denominator">D: the expected number of participants (&gt; 0).</param>
-    public static float[] Aggregate(IReadOnlyList<(string ClientId, float[] Delta, double Weight)> updates, int length,
+    public static float[] Aggregate(IReadOnlyList<StageUpdate> updates, int length,
         double clipNorm, double noiseStd, double denominator, DeterministicRandom random)
     {
         ArgumentNullException.ThrowIfNull(updates);
@@ -31,7 +33,7 @@ public static class DpFedAvg
         if (!(noiseStd >= 0) || double.IsInfinity(noiseStd))
             throw new ArgumentOutOfRangeException(nameof(noiseStd), noiseStd, "the noise std must be finite and ≥ 0");
         var sum = new double[length];
-        foreach (var (id, delta, weight) in updates)
+        foreach (var (id, _, delta, weight) in updates)
         {
             if (!(weight >= 0 && weight <= 1))
                 throw new ArgumentException($"update from {id} has weight {weight}; central DP needs weights in [0, 1]", nameof(updates));

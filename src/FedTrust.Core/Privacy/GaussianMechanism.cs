@@ -1,4 +1,4 @@
-using FedTrust.Core.Defenses;
+using FedTrust.Core.Numerics;
 
 namespace FedTrust.Core.Privacy;
 

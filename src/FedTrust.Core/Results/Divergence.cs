@@ -1,5 +1,5 @@
 using System.Globalization;
-using FedTrust.Core.Defenses;
+using FedTrust.Core.Numerics;
 
 namespace FedTrust.Core.Results;
 

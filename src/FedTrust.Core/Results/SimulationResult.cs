@@ -121,4 +121,4 @@ public sealed record EarlyStop(int Round, string Reason);
 /// A dp run's privacy, as result.json reports it: the plan (mode, noise multipliers, q, D, sensitivity multiplier, δ), the
 /// ε composed over the <paramref name="Rounds"/> rounds run, the clip norm at the end, and the budget.
 /// </summary>
-public sealed record PrivacyReport(Privacy.PrivacyPlan Plan, double Epsilon, int Rounds, double ClipNorm, double MaxEpsilon);
+public sealed record PrivacyReport(Defenses.PrivacyPlan Plan, double Epsilon, int Rounds, double ClipNorm, double MaxEpsilon);

@@ -1,10 +1,12 @@
 using FedTrust.Core.Attacks;
 using FedTrust.Core.Defenses;
+using FedTrust.Core.Numerics;
 using FedTrust.Core.Privacy;
 using FedTrust.Core.Results;
 using FedTrust.Core.Sampling;
 using FedTrust.Core.Settings;
 using FedTrust.Core.Trust;
+using FedTrust.Core.Updates;
 
 namespace FedTrust.Core.Server;
 
@@ -256,7 +258,7 @@ public sealed partial class ServerRound
         var plan = _privacy!;
         var used = decision.Used.ToHashSet(StringComparer.Ordinal);
         var entries = updates.Where(u => used.Contains(u.ClientId))
-            .Select(u => (u.ClientId, u.Delta, _settings.Defense.Trust ? trust[u.ClientId] : 1.0))
+            .Select(u => StageUpdate.Of(u.ClientId, u.Delta, _settings.Defense.Trust ? trust[u.ClientId] : 1.0))
             .ToList();
         var std = plan.UpdateNoiseMultiplier * plan.SensitivityMultiplier * _clip;
         var release = DpFedAvg.Aggregate(entries, _global.Length, _clip, std, plan.Denominator,

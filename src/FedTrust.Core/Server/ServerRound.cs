@@ -5,6 +5,7 @@ using FedTrust.Core.Privacy;
 using FedTrust.Core.Results;
 using FedTrust.Core.Sampling;
 using FedTrust.Core.Settings;
+using FedTrust.Core.Updates;
 
 namespace FedTrust.Core.Server;
 

@@ -1,4 +1,4 @@
-using FedTrust.Core.Defenses;
+using FedTrust.Core.Numerics;
 
 namespace FedTrust.Core.Trust;
 
@@ -6,7 +6,7 @@ namespace FedTrust.Core.Trust;
 /// Trust evidence under central DP: each update is judged against public information only — the aggregates the server
 /// released in earlier rounds (the changes of the global model, which every client receives), as an exponential moving
 /// average (<see cref="NextReference"/>) — never against the other updates of the round. A client's trust, and so its weight in the noised sum, then depends on its own updates alone,
-/// which is what keeps the sum's sensitivity at C (<see cref="Privacy.CentralSensitivity"/>). Direction is a sign test:
+/// which is what keeps the sum's sensitivity at C (<see cref="Defenses.CentralSensitivity"/>). Direction is a sign test:
 /// an update whose cosine to the released aggregate is above the trust rule's cosine floor agrees
 /// (<see cref="UpdateEvidence.CosineDeviation"/> 0), one at or below it counts as fully bad. Magnitude is not judged:
 /// every update is clipped to C, and a norm test would need the others' norms.

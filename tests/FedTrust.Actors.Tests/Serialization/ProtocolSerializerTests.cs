@@ -8,6 +8,7 @@ using FedTrust.Actors.Protocol;
 using FedTrust.Actors.Serialization;
 using FedTrust.Core.Defenses;
 using FedTrust.Core.Trust;
+using FedTrust.Core.Updates;
 
 namespace FedTrust.Actors.Tests.Serialization;
 

@@ -2,6 +2,7 @@ using Akka.Actor;
 using FedTrust.Actors.Protocol;
 using FedTrust.Core.Defenses;
 using FedTrust.Core.Trust;
+using FedTrust.Core.Updates;
 
 namespace FedTrust.Actors.Tests.Serialization;
 

@@ -1,11 +1,12 @@
 using Akka.Actor;
-using Akka.TestKit;
 using Akka.TestKit.Xunit2;
+using Akka.TestKit;
 using FedTrust.Actors.Clients;
 using FedTrust.Actors.Configuration;
 using FedTrust.Actors.Protocol;
 using FedTrust.Core.Attacks;
 using FedTrust.Core.Defenses;
+using FedTrust.Core.Numerics;
 using FedTrust.Core.Settings;
 using Xunit.Abstractions;
 

@@ -19,9 +19,6 @@ public class NamespaceCycleTests
     {
         ["FedTrust.Core"] =
         [
-            "Core.Attacks <-> Core.Learning", // Attacks.Backdoor uses Learning.ClientData; Learning.Evaluator uses Attacks.BackdoorTrigger
-            "Core.Defenses <-> Core.Defenses.Rules", // Defenses.DefensePipeline uses Defenses.Rules.Bucketing; Defenses.Rules.Bulyan uses Defenses.Krum
-            "Core.Defenses <-> Core.Trust", // Defenses.RobustAggregation uses Trust.EvidenceCollector; Trust.EvidenceCollector uses Defenses.UpdateValidation
         ],
         ["FedTrust.Actors"] =
         [

@@ -1,4 +1,5 @@
 using FedTrust.Core.Attacks;
+using FedTrust.Core.Numerics;
 
 namespace FedTrust.Core.Tests.Attacks;
 

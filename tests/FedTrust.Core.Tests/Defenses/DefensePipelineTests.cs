@@ -1,6 +1,7 @@
-using FedTrust.Core.Defenses;
 using FedTrust.Core.Defenses.Rules;
+using FedTrust.Core.Defenses;
 using FedTrust.Core.Settings;
+using FedTrust.Core.Updates;
 
 namespace FedTrust.Core.Tests.Defenses;
 

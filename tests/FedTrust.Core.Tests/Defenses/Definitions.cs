@@ -1,4 +1,5 @@
 using FedTrust.Core.Defenses;
+using FedTrust.Core.Numerics;
 
 namespace FedTrust.Core.Tests.Defenses;
 

@@ -2,6 +2,7 @@ using FedTrust.Core.Defenses;
 using FedTrust.Core.Privacy;
 using FedTrust.Core.Settings;
 using FedTrust.Core.Trust;
+using FedTrust.Core.Updates;
 
 namespace FedTrust.Core.Tests.Defenses;
 

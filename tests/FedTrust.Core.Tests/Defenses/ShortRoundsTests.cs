@@ -1,5 +1,6 @@
 using FedTrust.Core.Defenses;
 using FedTrust.Core.Settings;
+using FedTrust.Core.Updates;
 
 namespace FedTrust.Core.Tests.Defenses;
 

@@ -1,4 +1,5 @@
 using FedTrust.Core.Defenses;
+using FedTrust.Core.Numerics;
 using FedTrust.Core.Privacy;
 using FedTrust.Core.Settings;
 

@@ -1,8 +1,9 @@
 using FedTrust.Core.Defenses;
+using FedTrust.Core.Numerics;
 using FedTrust.Core.Privacy;
-using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using FsCheck;
 
 namespace FedTrust.Core.Tests.Privacy;
 

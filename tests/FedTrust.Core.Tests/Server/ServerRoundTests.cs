@@ -1,9 +1,11 @@
 using FedTrust.Core.Defenses;
+using FedTrust.Core.Numerics;
 using FedTrust.Core.Privacy;
 using FedTrust.Core.Results;
 using FedTrust.Core.Sampling;
 using FedTrust.Core.Server;
 using FedTrust.Core.Settings;
+using FedTrust.Core.Updates;
 using Xunit;
 using static FedTrust.Core.Server.ServerDecision;
 
@@ -187,7 +189,7 @@ public sealed class ServerRoundTests
         var plan = PrivacyPlan.For(settings)!;
         var clipped = Ids(6).Select(id => Spread(id, 1)).Select(d => VectorMath.Norm(d) <= 0.5 ? d : GaussianMechanism.Clip(d, 0.5)).ToList();
         var unclipped = Ids(6).Count(id => AdaptiveClip.WasWithin(VectorMath.Norm(Spread(id, 1)), 0.5));
-        var release = DpFedAvg.Aggregate(Ids(6).Select((id, k) => (id, clipped[k], 1.0)).ToList(), 4, 0.5,
+        var release = DpFedAvg.Aggregate(Ids(6).Select((id, k) => StageUpdate.Of(id, clipped[k], 1.0)).ToList(), 4, 0.5,
             plan.UpdateNoiseMultiplier * plan.SensitivityMultiplier * 0.5, plan.Denominator, DeterministicRandom.For(42, 12, 1));
         var clip = AdaptiveClip.Next(0.5, unclipped, plan.Denominator, settings.Dp.Adaptive!, 1.0, DeterministicRandom.For(42, 13, 1));
 

@@ -1,4 +1,6 @@
+using FedTrust.Core.Defenses.Rules;
 using FedTrust.Core.Defenses;
+using FedTrust.Core.Numerics;
 using FedTrust.Core.Trust;
 using FedTrust.Core.Settings;
 

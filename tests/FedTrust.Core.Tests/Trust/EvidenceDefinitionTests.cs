@@ -1,4 +1,5 @@
 using FedTrust.Core.Defenses;
+using FedTrust.Core.Numerics;
 using FedTrust.Core.Tests.Defenses;
 using FedTrust.Core.Trust;
 

@@ -1,3 +1,5 @@
+using FedTrust.Core.Numerics;
+
 namespace FedTrust.Core.Defenses.Rules;
 
 /// <summary>Bulyan's aggregate and the updates its Krum phase selected.</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using FedTrust.Core.Numerics;
 
 namespace FedTrust.Core.Defenses.Rules;
 

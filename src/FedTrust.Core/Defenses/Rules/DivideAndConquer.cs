@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using FedTrust.Core.Numerics;
 
 namespace FedTrust.Core.Defenses.Rules
 {

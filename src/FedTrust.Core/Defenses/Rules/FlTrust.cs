@@ -1,3 +1,5 @@
+using FedTrust.Core.Numerics;
+
 namespace FedTrust.Core.Defenses.Rules;
 
 /// <summary>FLTrust's aggregate and every update's trust score.</summary>

@@ -1,4 +1,6 @@
 using System.Collections.ObjectModel;
+using FedTrust.Core.Numerics;
+using FedTrust.Core.Updates;
 
 namespace FedTrust.Core.Defenses.Rules;
 
@@ -68,8 +70,8 @@ public sealed class FoolsGold
     /// </para>
     /// If the call throws, no history has changed.
     /// </summary>
-    /// <param name="updates">This round's updates, one per client (ids distinct), finite, of the length earlier rounds had.</param>
-    public double[] Weights(IReadOnlyList<(string ClientId, float[] Delta)> updates)
+    /// <param name="updates">This round's updates, one per client (ids distinct; a history is kept per <see cref="StageUpdate.Id"/>), finite, of the length earlier rounds had.</param>
+    public double[] Weights(IReadOnlyList<StageUpdate> updates)
     {
         ArgumentNullException.ThrowIfNull(updates);
         var deltas = updates.Select(u => u.Delta).ToList();
@@ -77,7 +79,7 @@ public sealed class FoolsGold
         if (_length >= 0 && length != _length)
             throw new ArgumentException($"{Rule} needs updates as long as earlier rounds': they have {length} values, earlier ones {_length}", nameof(updates));
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (clientId, _) in updates)
+        foreach (var clientId in updates.Select(u => u.Id))
         {
             if (string.IsNullOrEmpty(clientId)) throw new ArgumentException($"{Rule} needs a client id for every update", nameof(updates));
             if (!seen.Add(clientId)) throw new ArgumentException($"{Rule} needs one update per client: {clientId} appears twice", nameof(updates));
@@ -85,7 +87,7 @@ public sealed class FoolsGold
 
         _length = length;
         var histories = new List<float[]>(updates.Count);
-        foreach (var (clientId, delta) in updates)
+        foreach (var (clientId, _, delta, _) in updates)
         {
             if (!_history.TryGetValue(clientId, out var history))
             {

@@ -1,3 +1,5 @@
+using FedTrust.Core.Numerics;
+
 namespace FedTrust.Core.Defenses.Rules;
 
 /// <summary>The approximate geometric median and the number of Weiszfeld steps taken to reach it.</summary>

@@ -1,3 +1,5 @@
+using FedTrust.Core.Numerics;
+
 namespace FedTrust.Core.Defenses.Rules;
 
 /// <summary>The clipped updates and the norm they were clipped to.</summary>

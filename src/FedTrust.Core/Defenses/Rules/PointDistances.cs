@@ -1,3 +1,5 @@
+using FedTrust.Core.Numerics;
+
 namespace FedTrust.Core.Defenses.Rules;
 
 /// <summary>The Euclidean distance of every update to one point (the iterate of the geometric median or of centered clipping).</summary>

@@ -1,3 +1,6 @@
+using FedTrust.Core.Numerics;
+using FedTrust.Core.Updates;
+
 namespace FedTrust.Core.Defenses.Rules;
 
 /// <summary>

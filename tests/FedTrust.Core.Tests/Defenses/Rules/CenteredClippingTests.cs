@@ -56,7 +56,7 @@ public class CenteredClippingTests
         var updates = Enumerable.Range(0, 5).Select(i => Inputs.Random(seed: 11 + i, n: 1, d: 2500, spread: 0.1 + 0.5 * i)[0]).ToList();
         var center = Inputs.Random(seed: 20, n: 1, d: 2500, spread: 0.1)[0];
         const double tau = 40;
-        var scales = updates.Select(x => Math.Min(1.0, tau / Math.Sqrt(FedTrust.Core.Defenses.VectorMath.SquaredDistance(x, center)))).ToArray();
+        var scales = updates.Select(x => Math.Min(1.0, tau / Math.Sqrt(FedTrust.Core.Numerics.VectorMath.SquaredDistance(x, center)))).ToArray();
         Assert.Contains(scales, s => s < 1); // some updates are clipped, some not
         Assert.Contains(scales, s => s == 1);
         var expected = new float[2500];

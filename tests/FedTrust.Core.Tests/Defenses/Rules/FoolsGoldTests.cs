@@ -1,4 +1,5 @@
 using FedTrust.Core.Defenses.Rules;
+using FedTrust.Core.Updates;
 
 namespace FedTrust.Core.Tests.Defenses.Rules;
 
@@ -9,14 +10,14 @@ public class FoolsGoldTests
     {
         var foolsGold = new FoolsGold();
         // Round 1: the three updates are orthogonal: every cs = 0, every v = 0, α = 1 − 0 = 1 → weights 1.
-        var round1 = foolsGold.Weights([("s1", [1, 0, 0]), ("s2", [0, 0, 1]), ("honest", [0, 1, 0])]);
+        var round1 = foolsGold.Weights([StageUpdate.Of("s1", [1, 0, 0], 1), StageUpdate.Of("s2", [0, 0, 1], 1), StageUpdate.Of("honest", [0, 1, 0], 1)]);
         Assert.Equal(new[] { 1.0, 1.0, 1.0 }, round1);
 
         // Round 2: the sybils swap directions; their updates are again orthogonal to each other, but their histories
         // are now both (1, 0, 1): cs(s1, s2) = 1; the honest history (0, 3, 0) is orthogonal to both.
         // v = (1, 1, 0). Pardoning lowers the honest row: cs(honest, s) · 0/1 = 0.
         // α = (1 − 1, 1 − 1, 1 − 0) = (0, 0, 1); max α = 1; α = 0 → 0 and α = 1 → 1 at the logit.
-        var round2 = foolsGold.Weights([("s1", [0, 0, 1]), ("s2", [1, 0, 0]), ("honest", [0, 2, 0])]);
+        var round2 = foolsGold.Weights([StageUpdate.Of("s1", [0, 0, 1], 1), StageUpdate.Of("s2", [1, 0, 0], 1), StageUpdate.Of("honest", [0, 2, 0], 1)]);
         Assert.Equal(new[] { 0.0, 0.0, 1.0 }, round2);
         Assert.Equal(new[] { 1f, 0f, 1f }, foolsGold.History["s1"]);
         Assert.Equal(new[] { 1f, 0f, 1f }, foolsGold.History["s2"]);
@@ -35,11 +36,11 @@ public class FoolsGoldTests
         var logit = Math.Log(r / (1 - r)) + 0.5;
         Assert.Equal(0.250915, logit, 6);
 
-        var weights = new FoolsGold().Weights([("1", [1, 0]), ("2", [5, 4]), ("3", [0, 1])]);
+        var weights = new FoolsGold().Weights([StageUpdate.Of("1", [1, 0], 1), StageUpdate.Of("2", [5, 4], 1), StageUpdate.Of("3", [0, 1], 1)]);
         Assert.Equal(logit, weights[0], 9);
         Assert.Equal(logit, weights[1], 9);
         Assert.Equal(1.0, weights[2]);
-        var confident = new FoolsGold(kappa: 2).Weights([("1", [1, 0]), ("2", [5, 4]), ("3", [0, 1])]);
+        var confident = new FoolsGold(kappa: 2).Weights([StageUpdate.Of("1", [1, 0], 1), StageUpdate.Of("2", [5, 4], 1), StageUpdate.Of("3", [0, 1], 1)]);
         Assert.Equal(2 * logit, confident[0], 9);
     }
 
@@ -47,8 +48,8 @@ public class FoolsGoldTests
     public void A_single_update_gets_weight_one_and_a_late_client_starts_from_zero()
     {
         var foolsGold = new FoolsGold();
-        Assert.Equal(new[] { 1.0 }, foolsGold.Weights([("a", [2, 0])]));
-        foolsGold.Weights([("a", [1, 1]), ("late", [0.5f, -1])]);
+        Assert.Equal(new[] { 1.0 }, foolsGold.Weights([StageUpdate.Of("a", [2, 0], 1)]));
+        foolsGold.Weights([StageUpdate.Of("a", [1, 1], 1), StageUpdate.Of("late", [0.5f, -1], 1)]);
         Assert.Equal(new[] { 3f, 1f }, foolsGold.History["a"]);
         Assert.Equal(new[] { 0.5f, -1f }, foolsGold.History["late"]);
         Assert.Equal(2, foolsGold.History.Count);
@@ -57,7 +58,7 @@ public class FoolsGoldTests
     [Fact]
     public void Only_identical_clients_give_all_zero_weights_and_a_zero_aggregate()
     {
-        var weights = new FoolsGold().Weights([("x", [1, 2]), ("y", [1, 2])]);
+        var weights = new FoolsGold().Weights([StageUpdate.Of("x", [1, 2], 1), StageUpdate.Of("y", [1, 2], 1)]);
         Assert.Equal(new[] { 0.0, 0.0 }, weights);
         Assert.Equal(new[] { 0f, 0f }, FoolsGold.Aggregate([[1, 2], [1, 2]], weights));
     }
@@ -94,11 +95,11 @@ public class FoolsGoldTests
     public void Refuses_duplicates_other_lengths_and_a_bad_kappa_without_touching_the_history()
     {
         var foolsGold = new FoolsGold();
-        foolsGold.Weights([("a", [1, 0])]);
+        foolsGold.Weights([StageUpdate.Of("a", [1, 0], 1)]);
         Assert.StartsWith("FoolsGold needs one update per client: a appears twice",
-            Assert.Throws<ArgumentException>(() => foolsGold.Weights([("a", [1, 0]), ("a", [0, 1])])).Message);
+            Assert.Throws<ArgumentException>(() => foolsGold.Weights([StageUpdate.Of("a", [1, 0], 1), StageUpdate.Of("a", [0, 1], 1)])).Message);
         Assert.StartsWith("FoolsGold needs updates as long as earlier rounds': they have 3 values, earlier ones 2",
-            Assert.Throws<ArgumentException>(() => foolsGold.Weights([("a", [1, 0, 0])])).Message);
+            Assert.Throws<ArgumentException>(() => foolsGold.Weights([StageUpdate.Of("a", [1, 0, 0], 1)])).Message);
         Assert.Equal(new[] { 1f, 0f }, foolsGold.History["a"]);
         Assert.StartsWith("FoolsGold needs a confidence κ > 0 and finite: got 0",
             Assert.Throws<ArgumentOutOfRangeException>(() => new FoolsGold(0)).Message);

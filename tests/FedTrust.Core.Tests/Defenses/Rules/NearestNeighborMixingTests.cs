@@ -58,7 +58,7 @@ public class NearestNeighborMixingTests
         {
             var neighbours = Enumerable.Range(0, 7)
                 .OrderBy(j => j == i ? 0 : 1)
-                .ThenBy(j => FedTrust.Core.Defenses.VectorMath.SquaredDistance(updates[i], updates[j]))
+                .ThenBy(j => FedTrust.Core.Numerics.VectorMath.SquaredDistance(updates[i], updates[j]))
                 .ThenBy(j => j)
                 .Take(5)
                 .Order()

@@ -1,4 +1,5 @@
 using FedTrust.Core.Defenses.Rules;
+using FedTrust.Core.Updates;
 
 namespace FedTrust.Core.Tests.Defenses.Rules;
 
@@ -35,7 +36,7 @@ public class RuleInputTests
         "Bulyan" => Bulyan.Aggregate(updates, 0),
         "centered clipping" => CenteredClipping.Aggregate(updates, new float[2], 1, 1),
         "FLTrust" => FlTrust.Aggregate(updates, [1, 0]),
-        "FoolsGold" => new FoolsGold().Weights([.. updates.Select((u, i) => ($"c{i}", u))]),
+        "FoolsGold" => new FoolsGold().Weights([.. updates.Select((u, i) => StageUpdate.Of($"c{i}", u, 1))]),
         "FoolsGold.Aggregate" => FoolsGold.Aggregate(updates, [.. updates.Select(_ => 1.0)]),
         "nearest-neighbour mixing" => NearestNeighborMixing.Apply(updates, 0),
         "bucketing" => Bucketing.Apply(updates, 2, DeterministicRandom.For(1)),

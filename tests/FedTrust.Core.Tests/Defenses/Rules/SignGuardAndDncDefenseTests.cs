@@ -1,8 +1,9 @@
-using FedTrust.Core.Defenses;
 using FedTrust.Core.Defenses.Rules;
+using FedTrust.Core.Defenses;
 using FedTrust.Core.Privacy;
 using FedTrust.Core.Settings;
 using FedTrust.Core.Trust;
+using FedTrust.Core.Updates;
 
 namespace FedTrust.Core.Tests.Defenses.Rules;
 
