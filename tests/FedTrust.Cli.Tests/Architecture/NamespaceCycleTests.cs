@@ -87,6 +87,21 @@ public class NamespaceCycleTests
         Assert.True(edges.Count == edges.Distinct().Count(), $"{assembly}: a use is listed twice (as 'A <-> B' and 'A -> B')");
     }
 
+    /// <summary>
+    /// Core.Settings is the bottom layer (issue 22): every settings type is plain data, the domain (defenses, trust,
+    /// privacy, attacks, learning, data) reads it, and it uses no other namespace of Core but the root.
+    /// </summary>
+    [Fact]
+    public void Core_settings_use_no_other_namespace_of_core()
+    {
+        var graph = Graph("FedTrust.Core");
+        Assert.True(graph.Uses("FedTrust.Core.Defenses", "FedTrust.Core.Settings")); // the graph sees Settings: the domain reads it
+        var uses = graph.Edges.TryGetValue("FedTrust.Core.Settings", out var targets)
+            ? targets.Where(t => t.Key.StartsWith("FedTrust.Core.", StringComparison.Ordinal)).Select(t => $"{Short(t.Key)}: {t.Value}").ToList()
+            : [];
+        Assert.True(uses.Count == 0, "Core.Settings uses " + string.Join("; ", uses));
+    }
+
     [Fact]
     public void The_graph_sees_a_namespace_use_the_compiler_puts_in_a_method_body()
     {
