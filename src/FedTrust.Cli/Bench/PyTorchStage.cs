@@ -11,7 +11,7 @@ namespace FedTrust.Cli.Bench;
 /// <summary>
 /// Stage 5: FedTrust against a plain PyTorch FedAvg loop (scripts/pytorch_fedavg.py) doing the same experiment, as a
 /// user choosing between them would run both: <c>fedtrust run</c> in a process of its own (its default journal and
-/// checkpoint, <see cref="ChildRun"/>) and the script, in each of its <see cref="Modes"/>, on a plan FedTrust writes
+/// checkpoint, <see cref="ChildRun"/>) and the script, in each of <see cref="SuiteSizes.PyTorchModes"/>, on a plan FedTrust writes
 /// from the same settings (<see cref="PyTorchPlan"/>: initial weights, split, sample, batch order, hyper-parameters),
 /// each experiment of <see cref="Experiments"/> with fedavg and no attack. Runs alternate (FedTrust, then each mode,
 /// the order rotated every run); seconds per round are the mean of rounds 2 and later of a run; the ratio of a run is
@@ -30,8 +30,27 @@ internal static class PyTorchStage
         new("mlp", 1_000, 100),
     ];
 
-    /// <summary>The script's modes: 2 processes × 1 thread (weights and updates in shared memory), 1 process × 2 threads.</summary>
+    /// <summary>
+    /// The script's modes: 2 processes × 1 thread (weights and updates in shared memory), 1 process × 2 threads. On a
+    /// machine loaded by other work the second can crawl (each of libtorch's OpenMP regions waits for both threads to
+    /// be scheduled): <c>--pytorch-modes 2x1</c> leaves it out.
+    /// </summary>
     public static readonly IReadOnlyList<string> Modes = ["2x1", "1x2"];
+
+    /// <summary>The modes in <paramref name="list"/> (comma-separated PxT: 1xT or Px1), checked; a bad one is a one-line error naming it.</summary>
+    public static IReadOnlyList<string> ParseModes(string list)
+    {
+        var modes = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToList();
+        if (modes.Count == 0) throw new ArgumentException($"--pytorch-modes '{list}': give one or more of PxT, e.g. 2x1,1x2");
+        foreach (var mode in modes)
+        {
+            var parts = mode.Split('x');
+            if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var p) ||
+                !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var t) || p < 1 || t < 1 || (p > 1 && t > 1))
+                throw new ArgumentException($"--pytorch-modes '{list}': '{mode}' is not 1xT (one process of T threads) or Px1 (P processes of one thread)");
+        }
+        return modes;
+    }
 
     public const double AccuracyTolerance = 0.005;
 
@@ -46,12 +65,13 @@ internal static class PyTorchStage
         foreach (var experiment in Experiments)
         {
             context.Cancellation.ThrowIfCancellationRequested();
-            figures.Add(await MeasureAsync(context, script, experiment, runs));
+            figures.Add(await MeasureAsync(context, script, experiment, runs, context.Sizes.PyTorchModes));
         }
         return new PyTorchResult(figures, null, script.Python, script.Torch, script.Blas, script.BlasLibrary);
     }
 
-    private static async Task<PyTorchFigure> MeasureAsync(SuiteContext context, PyTorchScript script, PyTorchExperiment experiment, int runs)
+    private static async Task<PyTorchFigure> MeasureAsync(SuiteContext context, PyTorchScript script, PyTorchExperiment experiment, int runs,
+        IReadOnlyList<string> modes)
     {
         var rounds = context.Sizes.PyTorchRounds;
         var (_, settings) = context.With(Assignments(experiment, rounds));
@@ -61,7 +81,7 @@ internal static class PyTorchStage
             WritePlan(folder, settings, context);
             var file = PyTorchScript.WriteTo(folder);
             var ours = new List<PyTorchRun>();
-            var theirs = Modes.ToDictionary(m => m, _ => new List<PyTorchRun>(), StringComparer.Ordinal);
+            var theirs = modes.ToDictionary(m => m, _ => new List<PyTorchRun>(), StringComparer.Ordinal);
             var contenders = new List<Func<Task>>
             {
                 async () =>
@@ -70,7 +90,7 @@ internal static class PyTorchStage
                     ours.Add(PyTorchRun.Of(result.Rounds.Select(r => (r.Seconds, r.Accuracy)).ToList()));
                 },
             };
-            foreach (var mode in Modes)
+            foreach (var mode in modes)
             {
                 contenders.Add(async () =>
                 {
@@ -81,7 +101,7 @@ internal static class PyTorchStage
             for (var run = 0; run < runs; run++)
             {
                 context.Console.MarkupLineInterpolated(
-                    $"[grey]pytorch:[/] {experiment.Label}, {rounds} rounds, run {run + 1}/{runs}: fedtrust, {string.Join(", ", Modes.Select(m => "pytorch " + m))} (rotated)");
+                    $"[grey]pytorch:[/] {experiment.Label}, {rounds} rounds, run {run + 1}/{runs}: fedtrust, {string.Join(", ", modes.Select(m => "pytorch " + m))} (rotated)");
                 for (var k = 0; k < contenders.Count; k++)
                 {
                     Timing.Collect();
@@ -136,7 +156,8 @@ internal static class PyTorchStage
     public static IRenderable Table(PyTorchResult result)
     {
         if (result.Skipped is { } skipped) return new Text($"stage 5 skipped: {skipped}");
-        string[] columns = ["experiment", "FedTrust s/round", .. Modes.Select(m => $"PyTorch {m.Replace('x', '×')}"), "ratio vs better", "accuracy FedTrust / PyTorch"];
+        var modes = result.Figures.FirstOrDefault()?.Theirs.Keys.ToList() ?? [];
+        string[] columns = ["experiment", "FedTrust s/round", .. modes.Select(m => $"PyTorch {m.Replace('x', '×')}"), "ratio vs better", "accuracy FedTrust / PyTorch"];
         var table = new Table().Border(TableBorder.Simple)
             .Title("stage 5: FedTrust (fedtrust run) vs a plain PyTorch FedAvg loop, the same experiment (s/round, rounds 2 and later)")
             .AddColumns(columns);
@@ -145,7 +166,7 @@ internal static class PyTorchStage
             string[] cells =
             [
                 f.Experiment.Label, Range(f.OurSeconds),
-                .. Modes.Select(m => Range(f.TheirSeconds(m)) + (m == f.BetterMode ? " *" : "")),
+                .. modes.Select(m => Range(f.TheirSeconds(m)) + (m == f.BetterMode ? " *" : "")),
                 $"{Ratio(Timing.Median(f.Ratios))} ({Ratio(f.Ratios.Min())}–{Ratio(f.Ratios.Max())})",
                 string.Create(CultureInfo.InvariantCulture, $"{f.OurAccuracy:F4} / {f.TheirAccuracy:F4}") + (f.AccuracyAgrees ? "" : " [red bold]DIFFER[/]"),
             ];

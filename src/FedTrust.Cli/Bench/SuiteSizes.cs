@@ -57,6 +57,9 @@ internal sealed record SuiteSizes
     public required int PyTorchRuns { get; init; }
     public int PyTorchRounds { get; init; } = 5;
 
+    /// <summary>Stage 5: the PyTorch loop's modes (<see cref="PyTorchStage.Modes"/> unless <c>--pytorch-modes</c>).</summary>
+    public IReadOnlyList<string> PyTorchModes { get; init; } = PyTorchStage.Modes;
+
     private static readonly int[] UpdateCounts = [10, 100, 1000];
     private static readonly int[] UpdateLengths = [MlpParameters, CnnLargeParameters];
     private static readonly int[] AllScales = [10, 100, 1_000, 10_000];

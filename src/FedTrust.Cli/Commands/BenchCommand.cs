@@ -47,6 +47,11 @@ internal static class BenchCommand
             Description = "Runs of each side per experiment in stage 5 (default: 2 with --quick or --pytorch, 5 with --suite)",
             HelpName = "N",
         };
+        var pytorchModes = new Option<string?>("--pytorch-modes")
+        {
+            Description = "The PyTorch loop's modes in stage 5, PxT comma-separated (default 2x1,1x2: 2 processes × 1 thread, 1 process × 2 threads)",
+            HelpName = "LIST",
+        };
         var tiny = new Option<bool>("--tiny") { Description = "The stage suite at the tests' sizes", Hidden = true };
         common.AddTo(command);
         command.Add(outDir);
@@ -56,6 +61,7 @@ internal static class BenchCommand
         command.Add(json);
         command.Add(pytorch);
         command.Add(pytorchRuns);
+        command.Add(pytorchModes);
         command.Add(tiny);
         command.SetAction((parse, cancellation) => Guard.RunAsync(error, parse.GetValue(common.Verbose), async () =>
         {
@@ -72,6 +78,19 @@ internal static class BenchCommand
                     throw new ConfigurationException("--pytorch-runs sets stage 5 of the stage suite; add --pytorch (stage 5 alone), --quick or --suite");
                 if (runs < 1) throw new ConfigurationException($"--pytorch-runs {runs}: expected a whole number of at least 1");
                 sizes = sizes with { PyTorchRuns = runs };
+            }
+            if (parse.GetValue(pytorchModes) is { } modes)
+            {
+                if (sizes is null)
+                    throw new ConfigurationException("--pytorch-modes sets stage 5 of the stage suite; add --pytorch (stage 5 alone), --quick or --suite");
+                try
+                {
+                    sizes = sizes with { PyTorchModes = PyTorchStage.ParseModes(modes) };
+                }
+                catch (ArgumentException e)
+                {
+                    throw new ConfigurationException(e.Message);
+                }
             }
             if (sizes is not null)
             {

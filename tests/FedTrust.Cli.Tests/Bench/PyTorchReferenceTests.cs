@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using FedTrust.Actors.Configuration;
 using FedTrust.Actors.Hosting;
+using FedTrust.Cli;
 using FedTrust.Cli.Bench;
 using FedTrust.Core.Data;
 using FedTrust.Core.Learning;
@@ -65,6 +66,24 @@ public sealed class PyTorchReferenceTests : IDisposable
             var start = ModelZoo.InitialWeights(model, settings.Seed);
             Assert.True(theirs.Zip(start, (a, b) => Math.Abs(a - b)).Max() > 1e-3, $"{mode}: the weights did not move");
         }
+    }
+
+    public static TheoryData<string[], string> UsageErrors => new()
+    {
+        { ["--pytorch-runs", "2"], "--pytorch-runs sets stage 5 of the stage suite; add --pytorch (stage 5 alone), --quick or --suite" },
+        { ["--pytorch", "--pytorch-runs", "0"], "--pytorch-runs 0: expected a whole number of at least 1" },
+        { ["--pytorch", "--pytorch-modes", "2x2"], "--pytorch-modes '2x2': '2x2' is not 1xT (one process of T threads) or Px1 (P processes of one thread)" },
+        { ["--pytorch-modes", "2x1"], "--pytorch-modes sets stage 5 of the stage suite; add --pytorch (stage 5 alone), --quick or --suite" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UsageErrors))]
+    public async Task A_stage_5_usage_error_is_one_line_and_exit_2_before_anything_runs(string[] args, string expected)
+    {
+        var (code, output, error) = await CliRunner.Run(["bench", .. args]);
+        Assert.Equal(FedTrustCli.UsageError, code);
+        Assert.Equal($"error: {expected}", error.Trim());
+        Assert.Equal("", output);
     }
 
     [Fact]
