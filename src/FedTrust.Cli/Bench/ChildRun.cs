@@ -64,7 +64,10 @@ internal static class ChildRun
             .ToDictionary(c => c.GetProperty("id").GetString()!, c => c.GetProperty("trainSamples").GetInt32(), StringComparer.Ordinal);
         var rounds = root.GetProperty("rounds").EnumerateArray()
             .Select(r => new ChildRound(r.GetProperty("seconds").GetDouble(),
-                r.GetProperty("participants").EnumerateArray().Sum(p => (long)samples[p.GetString()!])))
+                r.GetProperty("participants").EnumerateArray().Sum(p => (long)samples[p.GetString()!]))
+            {
+                Accuracy = r.TryGetProperty("accuracy", out var accuracy) && accuracy.ValueKind == JsonValueKind.Number ? accuracy.GetDouble() : double.NaN,
+            })
             .ToList();
         // result.json records the peak in MB with one decimal.
         var peakRssBytes = (long)(root.GetProperty("peakRssMb").GetDouble() * 1024 * 1024);
@@ -75,7 +78,11 @@ internal static class ChildRun
 /// <summary>A child run's rounds (seconds, and the training samples of the clients whose updates arrived) and its peak RSS.</summary>
 internal sealed record ChildResult(IReadOnlyList<ChildRound> Rounds, long PeakRssBytes);
 
-internal sealed record ChildRound(double Seconds, long ParticipantSamples);
+internal sealed record ChildRound(double Seconds, long ParticipantSamples)
+{
+    /// <summary>The global model's accuracy on the test set after the round (NaN where result.json has none).</summary>
+    public double Accuracy { get; init; } = double.NaN;
+}
 
 /// <summary>A child run that failed or left no result; the message says why, in one line.</summary>
 internal sealed class ChildRunException(string message) : Exception(message);

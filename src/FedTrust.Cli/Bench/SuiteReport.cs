@@ -32,9 +32,33 @@ internal sealed record SuiteReport(
     public static string TrainRatioKey(string model) =>
         "trainRatio" + string.Concat(model.Split('-').Select(part => part.Length == 0 ? "" : char.ToUpperInvariant(part[0]) + part[1..]));
 
+    /// <summary>Stage 5, FedTrust against the plain PyTorch loop; null where it was not part of the run.</summary>
+    public PyTorchResult? PyTorch { get; init; }
+
+    /// <summary>"all" (the suite), or "pytorch" (<c>--pytorch</c>: stage 5 alone; the other stages' figures are neither measured nor written).</summary>
+    public string Stages { get; init; } = "all";
+
+    private bool PyTorchOnly => Stages == "pytorch";
+
+    /// <summary>Stage 5's headlines: FedTrust / PyTorch seconds per round per experiment, or why it is missing.</summary>
+    private IEnumerable<Headline> PyTorchHeadlines()
+    {
+        if (PyTorch is null) yield break;
+        foreach (var experiment in PyTorchStage.Experiments)
+        {
+            var figure = PyTorch.Figures.FirstOrDefault(f => f.Experiment == experiment);
+            yield return figure is null
+                ? Headline.Absent(experiment.Key, PyTorch.Skipped ?? "not measured")
+                : new Headline(experiment.Key, Timing.Median(figure.Ratios),
+                    $"seconds per round, FedTrust / a plain PyTorch FedAvg loop ({figure.BetterMode}), {experiment.Label}" +
+                    (figure.AccuracyAgrees ? "" : " (ACCURACIES DIFFER: not the same work)"));
+        }
+    }
+
     /// <summary>Every headline: measured (Value) or not (Missing, the reason), with what it means.</summary>
     public IReadOnlyList<Headline> Headlines()
     {
+        if (PyTorchOnly) return [.. PyTorchHeadlines()];
         var list = new List<Headline>();
         var fedavg = Overhead.FirstOrDefault(o => o.Defense == "fedavg");
         list.Add(fedavg is null
@@ -77,6 +101,7 @@ internal sealed record SuiteReport(
                 ? new Headline(key, figure.MeanRoundSeconds / hundred.MeanRoundSeconds, $"seconds per round, {Count(clients)} clients / 100 clients ({figure.ClientsPerRound} a round each)")
                 : Headline.Absent(key, figure is null ? ScaleMissing(clients) : ScaleMissing(100)));
         }
+        list.AddRange(PyTorchHeadlines());
         return list;
     }
 
@@ -98,6 +123,12 @@ internal sealed record SuiteReport(
         document["missing"] = headlines.Where(h => h.Value is null).ToDictionary(h => h.Key, h => h.Missing);
         document["wallSeconds"] = WallSeconds;
         document["machine"] = Machine;
+        if (PyTorch is not null) document["pytorch"] = PyTorch.Document();
+        if (PyTorchOnly)
+        {
+            document["stages"] = Stages;
+            return WriteDocument(path, document);
+        }
         document["training"] = Training.Select(t => new
         {
             model = t.Model, clients = t.Clients, samples = t.Samples, trainers = t.Trainers, torchThreads = t.TorchThreads, repetitions = t.Repetitions,
@@ -123,7 +154,11 @@ internal sealed record SuiteReport(
             meanRoundSeconds = s.MeanRoundSeconds, trainedSamplesPerRound = s.TrainedSamplesPerRound, secondsPerTrainedSample = s.SecondsPerTrainedSample,
         });
         document["scaleSkipped"] = Scale.Skipped.Select(s => new { clients = s.Clients, clientsPerRound = s.ClientsPerRound, reason = s.Reason });
+        return WriteDocument(path, document);
+    }
 
+    private static string WriteDocument(string path, Dictionary<string, object?> document)
+    {
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         var temp = full + ".tmp";

@@ -53,6 +53,13 @@ internal sealed record SuiteSizes
     /// <summary>Stage 4: clients sampled per round (all of them when there are fewer).</summary>
     public int ScaleClientsPerRound { get; init; } = 100;
 
+    /// <summary>Stage 5: runs of each side per experiment (0: the stage is skipped), and rounds per run (round 1 is not counted).</summary>
+    public required int PyTorchRuns { get; init; }
+    public int PyTorchRounds { get; init; } = 5;
+
+    /// <summary>Stage 5: the PyTorch loop's modes (<see cref="PyTorchStage.Modes"/> unless <c>--pytorch-modes</c>).</summary>
+    public IReadOnlyList<string> PyTorchModes { get; init; } = PyTorchStage.Modes;
+
     private static readonly int[] UpdateCounts = [10, 100, 1000];
     private static readonly int[] UpdateLengths = [MlpParameters, CnnLargeParameters];
     private static readonly int[] AllScales = [10, 100, 1_000, 10_000];
@@ -72,6 +79,8 @@ internal sealed record SuiteSizes
         AggregationSkipped = [(1000, CnnLargeParameters, "skipped by --quick: 4.8 GB of updates (run --suite)")],
         ScaleClients = AllScales,
         ScaleRounds = 3,
+        PyTorchRuns = 2,
+        PyTorchRounds = 3,
     };
 
     /// <summary><c>--suite</c>: every image, every cell (memory permitting), more repetitions.</summary>
@@ -84,6 +93,7 @@ internal sealed record SuiteSizes
         AggregationCells = Grid((_, _) => true),
         ScaleClients = AllScales,
         ScaleRounds = 5,
+        PyTorchRuns = 5,
     };
 
     /// <summary>The tests' size: every stage and every code path, in well under a minute.</summary>
@@ -100,5 +110,6 @@ internal sealed record SuiteSizes
         AggregationSkipped = [(100, CnnLargeParameters, "skipped at the tests' size")],
         ScaleClients = [10],
         ScaleRounds = 2,
+        PyTorchRuns = 0,
     };
 }

@@ -18,7 +18,8 @@ namespace FedTrust.Cli.Commands;
 /// holds, not garbage the GC has not collected yet; it prints the ratio of the last rounds' RSS to the early rounds'.
 /// With --out DIR it also writes DIR/bench.json and the run's DIR/result.json; without, it writes nothing.
 /// With --quick, --suite or --json FILE it runs the stage suite instead (<see cref="BenchSuite"/>): every stage of a
-/// round timed against a reference in the same process run, as ratios.
+/// round timed against a reference in the same process run, as ratios; --pytorch runs its stage 5 alone (FedTrust against
+/// a plain PyTorch FedAvg loop, <see cref="PyTorchStage"/>).
 /// </summary>
 internal static class BenchCommand
 {
@@ -38,6 +39,21 @@ internal static class BenchCommand
             Description = "Run the stage suite (full unless --quick) and also write its figures to FILE as JSON (ratios: ours / reference time)",
             HelpName = "FILE",
         };
+        var pytorch = new Option<bool>("--pytorch")
+        {
+            Description = "Run only stage 5: FedTrust against a plain PyTorch FedAvg loop doing the same experiment (needs python3 with torch: " +
+                          PyTorchScript.Install + "); quick sizes unless --suite",
+        };
+        var pytorchRuns = new Option<int?>("--pytorch-runs")
+        {
+            Description = "Runs of each side per experiment in stage 5 (default: 2 with --quick or --pytorch, 5 with --suite)",
+            HelpName = "N",
+        };
+        var pytorchModes = new Option<string?>("--pytorch-modes")
+        {
+            Description = "The PyTorch loop's modes in stage 5, PxT comma-separated (default 2x1,1x2: 2 processes × 1 thread, 1 process × 2 threads)",
+            HelpName = "LIST",
+        };
         var tiny = new Option<bool>("--tiny") { Description = "The stage suite at the tests' sizes", Hidden = true };
         common.AddTo(command);
         command.Add(outDir);
@@ -45,18 +61,44 @@ internal static class BenchCommand
         command.Add(quick);
         command.Add(suite);
         command.Add(json);
+        command.Add(pytorch);
+        command.Add(pytorchRuns);
+        command.Add(pytorchModes);
         command.Add(tiny);
         command.SetAction((parse, cancellation) => Guard.RunAsync(error, parse.GetValue(common.Verbose), async () =>
         {
+            var pytorchOnly = parse.GetValue(pytorch);
             var sizes = parse.GetValue(tiny) ? SuiteSizes.Tiny
                 : parse.GetValue(quick) ? SuiteSizes.Quick
-                : parse.GetValue(suite) || parse.GetValue(json) is not null ? SuiteSizes.Full
+                : parse.GetValue(suite) ? SuiteSizes.Full
+                : pytorchOnly ? SuiteSizes.Quick
+                : parse.GetValue(json) is not null ? SuiteSizes.Full
                 : null;
+            if (parse.GetValue(pytorchRuns) is { } runs)
+            {
+                if (sizes is null)
+                    throw new ConfigurationException("--pytorch-runs sets stage 5 of the stage suite; add --pytorch (stage 5 alone), --quick or --suite");
+                if (runs < 1) throw new ConfigurationException($"--pytorch-runs {runs}: expected a whole number of at least 1");
+                sizes = sizes with { PyTorchRuns = runs };
+            }
+            if (parse.GetValue(pytorchModes) is { } modes)
+            {
+                if (sizes is null)
+                    throw new ConfigurationException("--pytorch-modes sets stage 5 of the stage suite; add --pytorch (stage 5 alone), --quick or --suite");
+                try
+                {
+                    sizes = sizes with { PyTorchModes = PyTorchStage.ParseModes(modes) };
+                }
+                catch (ArgumentException e)
+                {
+                    throw new ConfigurationException(e.Message);
+                }
+            }
             if (sizes is not null)
             {
                 RefuseWithSuite(parse, common, outDir, quick, suite);
                 var jsonFile = CheckedJsonFile(parse.GetValue(json), parse.GetValue(overwrite));
-                return await RunSuiteAsync(output, parse, common, sizes, jsonFile, cancellation);
+                return await RunSuiteAsync(output, parse, common, sizes, jsonFile, pytorchOnly, cancellation);
             }
             // bench measures the simulation, not a journal: its trust ledger journals in memory, and result.json says so.
             var config = FedTrustConfig.Parse("fedtrust.persistence.provider = memory", "bench").WithFallback(common.Compose(parse));
@@ -132,7 +174,7 @@ internal static class BenchCommand
     }
 
     private static async Task<int> RunSuiteAsync(TextWriter output, ParseResult parse, CommonOptions common, SuiteSizes sizes, string? jsonFile,
-        CancellationToken cancellation)
+        bool pytorchOnly, CancellationToken cancellation)
     {
         // As the plain bench: the trust ledger of every run journals in memory.
         var config = FedTrustConfig.Parse("fedtrust.persistence.provider = memory", "bench").WithFallback(common.Compose(parse));
@@ -141,7 +183,17 @@ internal static class BenchCommand
         var console = Consoles.For(output);
         var (dataset, dataDir) = DataLoading.Load(settings.Data, console);
         var context = new SuiteContext(config, settings, dataset, dataDir, sizes, console, common.ExperimentOptions(parse), cancellation);
-        var report = await BenchSuite.RunAsync(context);
+        SuiteReport report;
+        if (pytorchOnly)
+        {
+            report = await BenchSuite.RunPyTorchOnlyAsync(context);
+            console.Write(report.SummaryTable());
+            console.WriteLine(report.Line());
+        }
+        else
+        {
+            report = await BenchSuite.RunAsync(context);
+        }
         if (jsonFile is not null) console.MarkupLineInterpolated($"[green]wrote[/] {report.Write(jsonFile)}");
         return 0;
     }

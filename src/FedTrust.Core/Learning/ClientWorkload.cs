@@ -33,9 +33,17 @@ public sealed class TorchClientWorkload(LabeledTensors train, LabeledTensors tes
 
     public int ParameterCount => pool.ParameterCount;
 
+    /// <summary>
+    /// The stream a client's round draws its batch order from (and, for a model with dropout, first its mask seed):
+    /// what <see cref="LocalTrainer.Train"/> is given. Public so that a reference outside the run (the bench's PyTorch
+    /// plan) can replay the same batches.
+    /// </summary>
+    public static DeterministicRandom BatchOrderRandom(long seed, int round, int clientIndex) =>
+        DeterministicRandom.For(seed, BatchOrderStream, round, clientIndex);
+
     public LocalTrainingResult Train(ClientData client, int round, float[] globalWeights)
     {
-        var random = DeterministicRandom.For(seed, BatchOrderStream, round, client.Index);
+        var random = BatchOrderRandom(seed, round, client.Index);
         using var lease = pool.Rent();
         return lease.Trainer.Train(globalWeights, train, client.TrainIndices, client.TrainLabels, random, client.Triggered);
     }
