@@ -223,14 +223,52 @@ public static class SettingsReader
         return new SamplingSettings(perRound, kind);
     }
 
-    /// <summary>A preset's or pipeline's name ("nnm+median+trust"), or the object form with its parameters.</summary>
+    /// <summary>A preset's (shipped or the configuration's own) or pipeline's name ("nnm+median+trust"), or the object form with its parameters.</summary>
     private static DefenseSettings Defense(Config config)
     {
         const string key = "fedtrust.defense";
         if (config.GetValue(key) is { } value && value.IsObject()) return DefenseObject(config);
+        var own = UserPresets(config);
         var name = config.GetString(key) ?? throw Invalid(key, null, DefenseSettings.Allowed);
-        if (DefenseSettings.TryParse(name, out var defense, out var problem)) return defense;
-        throw new ConfigurationException($"{key} = '{name}': {problem}; expected {DefenseSettings.Allowed}");
+        if (DefenseSettings.TryParse(name, out var defense, out var problem, own)) return defense;
+        throw new ConfigurationException($"{key} = '{name}': {problem}; expected {DefenseSettings.Allowed}" +
+            (own.Count > 0 ? $", or a preset of {UserPresetsKey} ({string.Join(", ", own.Select(p => p.Name))})" : ""));
+    }
+
+    /// <summary>The block in which a configuration defines presets of its own.</summary>
+    public const string UserPresetsKey = "fedtrust.defense-presets";
+
+    /// <summary>
+    /// The presets <paramref name="config"/> defines itself, <c>fedtrust.defense-presets { name = "parts" }</c>, in its order
+    /// (none when the block is absent), each checked as the shipped ones are (<see cref="DefensePresets.UserProblem"/>).
+    /// </summary>
+    public static IReadOnlyList<(string Name, string Composition)> UserPresets(Config config)
+    {
+        if (!config.HasPath(UserPresetsKey)) return [];
+        var block = config.GetValue(UserPresetsKey);
+        if (!block.IsObject()) throw new ConfigurationException(UserPresetProblem(UserPresetsKey, block.IsString() ? block.GetString() : null)!);
+        var presets = new List<(string, string)>();
+        foreach (var (name, value) in block.GetObject().Items)
+        {
+            var composition = value.IsString() ? value.GetString() : null;
+            if (UserPresetProblem($"{UserPresetsKey}.{name}", composition) is { } problem) throw new ConfigurationException(problem);
+            presets.Add((name, composition!));
+        }
+        return presets;
+    }
+
+    /// <summary>
+    /// Why <paramref name="path"/> (a key in <see cref="UserPresetsKey"/>) set to <paramref name="composition"/> (null: not a
+    /// string) defines no preset, as one line naming the key, or null.
+    /// </summary>
+    public static string? UserPresetProblem(string path, string? composition)
+    {
+        const string example = "e.g. fedtrust.defense-presets { robust = \"nnm+median+trust\" }";
+        if (path == UserPresetsKey || !path.StartsWith(UserPresetsKey + ".", StringComparison.Ordinal))
+            return $"{UserPresetsKey}: expected a block of presets, name = \"parts\", {example}";
+        var name = path[(UserPresetsKey.Length + 1)..];
+        if (composition is null) return $"{path}: expected a preset as name = \"parts\" (a string), {example}";
+        return DefensePresets.UserProblem(name, composition) is { } problem ? $"{path} = \"{composition}\": {problem}" : null;
     }
 
     private static DefenseSettings DefenseObject(Config config)
