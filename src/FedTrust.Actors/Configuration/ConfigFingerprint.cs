@@ -99,10 +99,30 @@ public static class ConfigFingerprint
         var keys = new SortedDictionary<string, JsonElement>(StringComparer.Ordinal);
         if (block.ValueKind != JsonValueKind.Object) return keys;
         foreach (var property in block.EnumerateObject())
-            if (!Ignored.Contains(property.Name) && !IsNeutral(property.Name, property.Value)
+            if (property.Name == UserPresets)
+            {
+                if (UsedPreset(block, property.Value) is { } used) keys[property.Name] = used;
+            }
+            else if (!Ignored.Contains(property.Name) && !IsNeutral(property.Name, property.Value)
                 && WithoutNeutralKeys(property.Name, property.Value) is var value && !IsEmptiedAddedBlock(property.Name, value))
                 keys[property.Name] = value;
         return keys;
+    }
+
+    /// <summary>The block of the configuration's own presets (<c>fedtrust.defense-presets</c>).</summary>
+    private const string UserPresets = "defense-presets";
+
+    /// <summary>
+    /// Of the configuration's own presets, the one <c>fedtrust.defense</c> names, as <c>{ name: "parts" }</c>, or null: the
+    /// fingerprint covers the composition the run's preset stands for (a resumed run cannot change what it meant), and
+    /// presets the run does not use (another cell's of a grid) leave it alone, as does a configuration that defines none.
+    /// </summary>
+    private static JsonElement? UsedPreset(JsonElement block, JsonElement presets)
+    {
+        if (presets.ValueKind != JsonValueKind.Object || !block.TryGetProperty("defense", out var defense) || defense.ValueKind != JsonValueKind.String
+            || !presets.TryGetProperty(defense.GetString()!, out var composition))
+            return null;
+        return JsonSerializer.SerializeToElement(new OrderedObject([new(defense.GetString()!, composition)]));
     }
 
     /// <summary>A block that only added keys make up (e.g. <c>partition</c>), with all of them at their neutral value: as if absent.</summary>

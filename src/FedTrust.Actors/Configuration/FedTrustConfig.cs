@@ -107,6 +107,15 @@ public static class FedTrustConfig
             foreach (var path in LeafPaths(layer.Root, "").Where(p => p == "fedtrust" || p.StartsWith("fedtrust.", StringComparison.Ordinal)))
             {
                 var where = KeyOrigins.Find(layer, path)?.ToString() ?? source;
+                if (path == SettingsReader.UserPresetsKey || path.StartsWith(SettingsReader.UserPresetsKey + ".", StringComparison.Ordinal))
+                {
+                    // A preset of the configuration's own: checked as the shipped ones, and named with the line that set it.
+                    var value = layer.GetValue(path);
+                    if (value.IsObject() && path == SettingsReader.UserPresetsKey) continue; // an empty block
+                    if (SettingsReader.UserPresetProblem(path, value.IsString() ? value.GetString() : null) is { } problem)
+                        throw new ConfigurationException($"{where}: {problem}");
+                    continue;
+                }
                 if (path.StartsWith(DefenseObjectPrefix, StringComparison.Ordinal))
                 {
                     // The defense is a preset's name by default, or an object of its own keys (DefenseSettings.ObjectKeys).
@@ -151,7 +160,7 @@ public static class FedTrustConfig
         if (over.IsObject())
         {
             // The name's parts first, then the object over them.
-            var parts = PartsOf(below.GetString());
+            var parts = PartsOf(below.GetString(), HoconSettings.UserPresets(layer.WithFallback(under)));
             return layer.WithFallback(parts.Count == 0 ? under : ParseString(DefenseObject(parts)).WithFallback(under));
         }
         // A name over an object: the name's parts replace the object's, its parameters stay.
@@ -159,13 +168,13 @@ public static class FedTrustConfig
             .Select(kv => (kv.Key, Value: JsonSerializer.Serialize(kv.Value.GetString()))).ToList();
         var merged = layer.WithFallback(under);
         if (parameters.Count == 0) return merged;
-        return ParseString(DefenseObject([.. PartsOf(over.GetString()), .. parameters])).WithFallback(merged);
+        return ParseString(DefenseObject([.. PartsOf(over.GetString(), HoconSettings.UserPresets(merged)), .. parameters])).WithFallback(merged);
     }
 
     /// <summary>A defense name's parts that differ from the object form's defaults (none for fedavg), as HOCON values.</summary>
-    private static List<(string Key, string Value)> PartsOf(string name)
+    private static List<(string Key, string Value)> PartsOf(string name, IReadOnlyList<(string Name, string Composition)> userPresets)
     {
-        if (!DefenseSettings.TryParse(name, out var defense, out var problem))
+        if (!DefenseSettings.TryParse(name, out var defense, out var problem, userPresets))
             throw new ConfigurationException($"{DefenseKey} = '{name}': {problem}; expected {DefenseSettings.Allowed}");
         var parts = new List<(string, string)>();
         if (defense.Pre.Count > 0) parts.Add(("pre", $"[{string.Join(", ", defense.Pre.Select(FedTrust.Core.Defenses.PreAggregators.Name))}]"));

@@ -31,6 +31,10 @@ public sealed class HoconSettings(Config config) : ISettingsSource
     public static List<string> List(Config config, string key, string allowed = "a list in brackets, e.g. [a, b]") =>
         SettingsReader.List(new HoconSettings(config), key, allowed);
 
+    /// <summary>The presets <paramref name="config"/> defines itself (<see cref="SettingsReader.UserPresets"/>).</summary>
+    public static IReadOnlyList<(string Name, string Composition)> UserPresets(Config config) =>
+        SettingsReader.UserPresets(new HoconSettings(config));
+
     public ISettingsSource? Defaults => _isDefaults ? null : BuiltInDefaults.Value;
 
     public string? GetString(string key) => config.GetString(key);

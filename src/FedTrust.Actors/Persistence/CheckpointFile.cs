@@ -35,6 +35,7 @@ public sealed class CheckpointFile(string path)
         {
             PreviousAggregate = checkpoint.PreviousAggregate is { } previous ? Base64(previous) : null,
             Histories = checkpoint.Histories?.ToDictionary(kv => kv.Key, kv => Base64(kv.Value)),
+            RuleNumbers = checkpoint.RuleNumbers?.ToDictionary(),
             Privacy = checkpoint.Privacy is { } p ? new PrivacyDocument(p.Orders.ToList(), p.Rdp.ToList(), p.Steps, p.ClipNorm) : null,
         };
         document = document with { Sha256 = ContentHash(document) };
@@ -88,6 +89,7 @@ public sealed class CheckpointFile(string path)
             {
                 PreviousAggregate = d.PreviousAggregate is { } previous ? Floats(previous, "previous aggregate") : null,
                 Histories = d.Histories?.ToDictionary(kv => kv.Key, kv => Floats(kv.Value, $"history of {kv.Key}")),
+                RuleNumbers = d.RuleNumbers,
                 Privacy = d.Privacy is { } p
                     ? new PrivacyState(p.Orders ?? throw Damaged("privacy.orders"), p.Rdp ?? throw Damaged("privacy.rdp"), p.Steps, p.ClipNorm)
                     : null,
@@ -189,11 +191,17 @@ public sealed class CheckpointFile(string path)
     }
 
     /// <summary>The file's JSON; every field may be missing from a damaged or hand-edited file, so all are checked on load.</summary>
-    /// <remarks>PreviousAggregate and Histories (the state of centered-clipping and foolsgold) are absent for other rules and in older files.</remarks>
+    /// <remarks>
+    /// PreviousAggregate, Histories and RuleNumbers hold a stateful rule's state (Core's RuleStateSnapshot: centered-clipping's
+    /// centre, foolsgold's histories) or central DP's public reference; they are absent for other rules and in older files.
+    /// </remarks>
     private sealed record Document(int Version, string? RunId, string? ConfigFingerprint, int Round, string? Weights, List<RoundDocument?>? Rounds)
     {
         [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? PreviousAggregate { get; init; }
         [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Dictionary<string, string>? Histories { get; init; }
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        [JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+        public Dictionary<string, double>? RuleNumbers { get; init; }
         [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public PrivacyDocument? Privacy { get; init; }
 
         /// <summary>SHA-256 of every other field as serialised here (see <see cref="ContentHash"/>); absent in older files.</summary>

@@ -71,6 +71,9 @@ internal static class GridCommand
 
             // What each cell's folder already holds, decided for every cell before any runs.
             var states = planned.Select(p => (Plan: p, State: CellState.Of(Path.Combine(dir, p.Cell.Folder), p.Config, p.Settings, datasets.DirOf(p.Settings)))).ToList();
+            // A finished cell's result.json that is not one (malformed, or another tool's file) is named, never silently reused.
+            if (states.FirstOrDefault(s => s.State.Malformed is not null) is { State.Malformed: { } malformed } && !parse.GetValue(overwrite))
+                throw new ConfigurationException($"{malformed}; rerun its cell with --overwrite, or remove the file");
             var conflicts = states.Where(s => s.State.Differences is not null).ToList();
             if (conflicts.Count > 0 && !parse.GetValue(overwrite))
             {
@@ -147,7 +150,8 @@ internal static class GridCommand
     /// What a cell's folder holds before the grid runs: a finished result.json, a checkpoint to continue, or nothing
     /// usable; and, when what it holds was recorded under another configuration than the planned one, the keys that differ.
     /// </summary>
-    private sealed record CellState(bool Finished, bool Resumable, IReadOnlyList<string>? Differences)
+    /// <param name="Malformed">Why the cell's result.json is no result.json (one line naming the file and the failing JSON path), or null.</param>
+    private sealed record CellState(bool Finished, bool Resumable, IReadOnlyList<string>? Differences, string? Malformed = null)
     {
         public static CellState Of(string cellDir, Config cellConfig, ExperimentSettings settings, string dataDir)
         {
@@ -155,9 +159,10 @@ internal static class GridCommand
             if (File.Exists(resultFile))
             {
                 var plannedBlock = FedTrustConfig.ToJson(FedTrustConfig.WithResolvedValues(cellConfig, settings, dataDir));
-                return new CellState(true, false, Recorded(resultFile) is { } recorded
-                    ? Nullify(ConfigFingerprint.Differences(recorded, plannedBlock))
-                    : ["its result.json cannot be read"]);
+                var (recorded, malformed) = Recorded(resultFile);
+                return recorded is { } block
+                    ? new CellState(true, false, Nullify(ConfigFingerprint.Differences(block, plannedBlock)))
+                    : new CellState(true, false, ["its result.json cannot be read"], malformed);
             }
             var checkpoints = CheckpointFile.In(cellDir);
             if (!File.Exists(checkpoints.Path)) return new CellState(false, false, null);
@@ -174,17 +179,24 @@ internal static class GridCommand
 
         private static IReadOnlyList<string>? Nullify(IReadOnlyList<string> differences) => differences.Count == 0 ? null : differences;
 
-        /// <summary>The <c>config</c> block a result.json recorded, or null when the file cannot be read.</summary>
-        private static JsonElement? Recorded(string resultFile)
+        /// <summary>
+        /// The <c>config</c> block a result.json recorded once the file conforms to result.schema.json, or why it is no
+        /// result.json (<see cref="ResultFileSchema.Checked"/>).
+        /// </summary>
+        private static (JsonElement? Config, string? Malformed) Recorded(string resultFile)
         {
             try
             {
-                using var doc = JsonDocument.Parse(File.ReadAllText(resultFile));
-                return doc.RootElement.TryGetProperty("config", out var block) ? block.Clone() : null;
+                var document = ResultFileSchema.Checked(resultFile);
+                return (JsonSerializer.SerializeToElement(document["config"]), null);
             }
-            catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+            catch (InvalidDataException e)
             {
-                return null;
+                return (null, e.Message);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return (null, $"{resultFile}: cannot be read ({e.Message})");
             }
         }
     }

@@ -135,7 +135,8 @@ public static class GridPlan
 
     private static List<GridCell> AllCells(Config config, int? seedsOverride)
     {
-        var defenses = DefenseNames(config, "fedtrust.grid.defenses");
+        var userPresets = HoconSettings.UserPresets(config);
+        var defenses = DefenseNames(config, "fedtrust.grid.defenses", userPresets);
         var attacks = AttackEntries(config, "fedtrust.grid.attacks");
         var sweepAttacks = AttackEntries(config, "fedtrust.grid.sweep-attacks");
         var intensities = Doubles(config, "fedtrust.grid.intensities");
@@ -157,7 +158,7 @@ public static class GridPlan
         var noAttack = Flag(config, "fedtrust.grid.reference") || attacks.Any(a => a.Name == "none");
         var attacked = Expand(attacks, intensities);
         var sweep = new EpsilonSweep(
-            [.. defenses.Where(d => DefenseSettings.Parse(d).ClientPrivacy)], epsilons,
+            [.. defenses.Where(d => DefenseSettings.Parse(d, userPresets).ClientPrivacy)], epsilons,
             [.. sweepAttacks.Any(a => a.Name == "none") ? [("none", 0.0)] : Array.Empty<(string, double)>(), .. Expand(sweepAttacks, intensities)],
             populationAxis, CentralDp(config));
         if (sweep.Attacks.Any(a => a.Name != "none") && maliciousAxis.Count > 0)
@@ -165,7 +166,7 @@ public static class GridPlan
                 "fedtrust.grid.sweep-attacks names an attack and fedtrust.grid.malicious is an axis: the ε sweep runs at one malicious count " +
                 "(fedtrust.attack.malicious); leave fedtrust.grid.malicious empty or set fedtrust.grid.sweep-attacks = [none]");
         if (populationAxis.Count > 0)
-            CheckPopulationAxis(sweep, noAttack || attacked.Count > 0, maliciousAxis.Count > 0, datasetAxis.Count > 0, partitionAxis.Count > 0);
+            CheckPopulationAxis(sweep, noAttack || attacked.Count > 0, maliciousAxis.Count > 0, datasetAxis.Count > 0, partitionAxis.Count > 0, userPresets);
         var clients = config.GetInt("fedtrust.clients");
         // Without a malicious axis a cell keeps the configured malicious count (and folder layout); with one, each count is a level.
         (int F, int Clients)?[] maliciousLevels = maliciousAxis.Count == 0
@@ -232,7 +233,8 @@ public static class GridPlan
     /// would set the same counts the levels set. Krum's n &gt; 2f + 2 is checked for each level against the sweep's
     /// defenses that use Krum.
     /// </summary>
-    private static void CheckPopulationAxis(EpsilonSweep sweep, bool mainCells, bool maliciousAxis, bool datasetAxis, bool partitionAxis)
+    private static void CheckPopulationAxis(EpsilonSweep sweep, bool mainCells, bool maliciousAxis, bool datasetAxis, bool partitionAxis,
+        IReadOnlyList<(string Name, string Composition)> userPresets)
     {
         const string key = "fedtrust.grid.populations";
         if (maliciousAxis)
@@ -251,7 +253,7 @@ public static class GridPlan
             throw new ConfigurationException(
                 $"{key} runs the ε sweep, which has no cells: it needs values in fedtrust.grid.epsilons, an attack (or none) in fedtrust.grid.sweep-attacks " +
                 "and a DP defense (dp, hybrid, a pipeline ending in +dp) in fedtrust.grid.defenses");
-        foreach (var defense in sweep.Defenses.Where(d => DefenseSettings.Parse(d).Krum != KrumUse.None))
+        foreach (var defense in sweep.Defenses.Where(d => DefenseSettings.Parse(d, userPresets).Krum != KrumUse.None))
         foreach (var level in sweep.Populations.Where(l => l.PerRound <= 2 * l.KrumF + 2))
             throw new ConfigurationException(
                 $"{key}: at {level.Clients} clients, fedtrust.grid.population-sample and population-malicious give {level.PerRound} clients per round " +
@@ -266,14 +268,14 @@ public static class GridPlan
             (noEpsilons ? "fedtrust.grid.epsilons = []" : noSweepAttacks ? "fedtrust.grid.sweep-attacks = []" : "no dp or hybrid in fedtrust.grid.defenses for the ε sweep") +
             "; set fedtrust.grid.reference = true, or name attacks and intensities");
 
-    /// <summary>Defense names (presets or pipelines such as "nnm+median+trust"), repeats dropped.</summary>
-    private static List<string> DefenseNames(Config config, string key)
+    /// <summary>Defense names (presets, the configuration's own presets, or pipelines such as "nnm+median+trust"), repeats dropped.</summary>
+    private static List<string> DefenseNames(Config config, string key, IReadOnlyList<(string Name, string Composition)> userPresets)
     {
         var names = HoconSettings.List(config, key).Select(n => n.Trim()).Distinct().ToList();
         foreach (var name in names)
-            if (!DefenseSettings.TryParse(name, out _, out var problem))
+            if (!DefenseSettings.TryParse(name, out _, out var problem, userPresets))
                 throw new ConfigurationException(
-                    $"{key}: '{name}' is not one of {string.Join(", ", DefenseSettings.Names)} nor a pipeline ({problem}); " +
+                    $"{key}: '{name}' is not one of {string.Join(", ", [.. DefenseSettings.Names, .. userPresets.Select(p => p.Name)])} nor a pipeline ({problem}); " +
                     "a pipeline joins pre-aggregators (nnm, bucketing, clip), one rule, trust and dp with '+', e.g. \"nnm+median+trust\"");
         return names;
     }

@@ -158,15 +158,17 @@ public static class GridResults
         return cells;
     }
 
-    /// <summary>One result.json as a cell.</summary>
-    /// <exception cref="InvalidDataException">The file is malformed or incomplete; the message starts with its path.</exception>
+    /// <summary>One result.json as a cell, read once it conforms to result.schema.json (<see cref="ResultFileSchema"/>).</summary>
+    /// <exception cref="InvalidDataException">
+    /// The file is not JSON, departs from the schema (the message names the JSON path), or is incomplete; one line, starting with its path.
+    /// </exception>
     public static CellResult Read(string file)
     {
         ResultFile? result;
+        var document = ResultFileSchema.Checked(file);
         try
         {
-            using var stream = File.OpenRead(file);
-            result = JsonSerializer.Deserialize<ResultFile>(stream, Options);
+            result = document.Deserialize<ResultFile>(Options);
         }
         catch (JsonException e)
         {

@@ -225,14 +225,58 @@ public static class SettingsReader
         return new SamplingSettings(perRound, kind);
     }
 
-    /// <summary>A preset's or pipeline's name ("nnm+median+trust"), or the object form with its parameters.</summary>
+    /// <summary>A preset's (shipped or the configuration's own) or pipeline's name ("nnm+median+trust"), or the object form with its parameters.</summary>
     private static DefenseSettings Defense(ISettingsSource config)
     {
         const string key = "fedtrust.defense";
         if (config.IsObject(key)) return DefenseObject(config);
+        var own = UserPresets(config);
         var name = config.GetString(key) ?? throw Invalid(key, null, DefenseSettings.Allowed);
-        if (DefenseSettings.TryParse(name, out var defense, out var problem)) return defense;
-        throw new ConfigurationException($"{key} = '{name}': {problem}; expected {DefenseSettings.Allowed}");
+        if (DefenseSettings.TryParse(name, out var defense, out var problem, own)) return defense;
+        throw new ConfigurationException($"{key} = '{name}': {problem}; expected {DefenseSettings.Allowed}" +
+            (own.Count > 0 ? $", or a preset of {UserPresetsKey} ({string.Join(", ", own.Select(p => p.Name))})" : ""));
+    }
+
+    /// <summary>The block in which a configuration defines presets of its own.</summary>
+    public const string UserPresetsKey = "fedtrust.defense-presets";
+
+    /// <summary>
+    /// The presets <paramref name="config"/> defines itself, <c>fedtrust.defense-presets { name = "parts" }</c>, in its order
+    /// (none when the block is absent), each checked as the shipped ones are (<see cref="DefensePresets.UserProblem"/>).
+    /// </summary>
+    public static IReadOnlyList<(string Name, string Composition)> UserPresets(ISettingsSource config)
+    {
+        if (!config.HasPath(UserPresetsKey)) return [];
+        if (!config.IsObject(UserPresetsKey))
+            throw new ConfigurationException(UserPresetProblem(UserPresetsKey, TextOf(config, UserPresetsKey))!);
+        var presets = new List<(string, string)>();
+        // A preset is one key of the block; a key with keys below it (an object) yields several leaves, and is refused at its first.
+        foreach (var name in config.LeafPaths(UserPresetsKey).Select(leaf => leaf.Split('.')[0]).Distinct())
+        {
+            var path = $"{UserPresetsKey}.{name}";
+            var composition = config.IsObject(path) ? null : TextOf(config, path);
+            if (UserPresetProblem(path, composition) is { } problem) throw new ConfigurationException(problem);
+            presets.Add((name, composition!));
+        }
+        return presets;
+    }
+
+    /// <summary>The single value at <paramref name="key"/> as text; null for a list or an object.</summary>
+    private static string? TextOf(ISettingsSource config, string key) =>
+        config.GetStringList(key, out var shown) is null && !config.IsObject(key) ? config.GetString(key) ?? shown : null;
+
+    /// <summary>
+    /// Why <paramref name="path"/> (a key in <see cref="UserPresetsKey"/>) set to <paramref name="composition"/> (null: not a
+    /// string) defines no preset, as one line naming the key, or null.
+    /// </summary>
+    public static string? UserPresetProblem(string path, string? composition)
+    {
+        const string example = "e.g. fedtrust.defense-presets { robust = \"nnm+median+trust\" }";
+        if (path == UserPresetsKey || !path.StartsWith(UserPresetsKey + ".", StringComparison.Ordinal))
+            return $"{UserPresetsKey}: expected a block of presets, name = \"parts\", {example}";
+        var name = path[(UserPresetsKey.Length + 1)..];
+        if (composition is null) return $"{path}: expected a preset as name = \"parts\" (a string), {example}";
+        return DefensePresets.UserProblem(name, composition) is { } problem ? $"{path} = \"{composition}\": {problem}" : null;
     }
 
     private static DefenseSettings DefenseObject(ISettingsSource config)

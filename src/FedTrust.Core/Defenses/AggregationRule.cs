@@ -72,8 +72,15 @@ public abstract class AggregationRule : IEquatable<AggregationRule>
     /// <summary>Whether the rule weighs updates by trust × samples (the others use trust to exclude only); zero-weight updates are dropped before it.</summary>
     public virtual bool Weighted => false;
 
-    /// <summary>Whether the rule carries state from round to round (the previous aggregate, or client histories).</summary>
-    public virtual bool Stateful => false;
+    /// <summary>Whether the rule carries state from round to round (<see cref="NewState"/> gives one).</summary>
+    public bool Stateful => NewState() is not null;
+
+    /// <summary>
+    /// A new instance of the state the rule carries from round to round (centered clipping's centre, FoolsGold's
+    /// histories), or null for a stateless rule. The server keeps one per run, hands it to <see cref="Aggregate"/> through
+    /// <see cref="RoundContext.State"/> and saves it into each checkpoint.
+    /// </summary>
+    public virtual RuleState? NewState() => null;
 
     /// <summary>
     /// What the round's <see cref="Screening"/> computes Krum's scores for: none, to select one update, or the m best.

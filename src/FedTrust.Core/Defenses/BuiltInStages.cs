@@ -144,12 +144,26 @@ internal sealed class BulyanRule : AggregationRule
 internal sealed class CenteredClippingRule : AggregationRule
 {
     public override string Name => CenteredClipping;
-    public override bool Stateful => true;
+    public override RuleState NewState() => new Centre();
     public override IReadOnlyList<string> OptionKeys => ["cc-tau", "cc-iterations"];
     public override string? CentralProblem(KrumSettings krum) => "centered clipping's iterations re-centre on the others' updates, so one client moves every clipped term";
 
-    public override RuleOutcome Aggregate(StageInput input) => RuleOutcome.OfAll(Algorithms.CenteredClipping.Aggregate(input.Vectors,
-        input.Context.State.PreviousAggregate ?? new float[input.Vectors[0].Length], input.Options.CcTau, input.Options.CcIterations), input.Count);
+    public override RuleOutcome Aggregate(StageInput input)
+    {
+        var centre = input.Context.State.Of<Centre>(this);
+        var delta = Algorithms.CenteredClipping.Aggregate(input.Vectors,
+            centre.Previous ?? new float[input.Vectors[0].Length], input.Options.CcTau, input.Options.CcIterations);
+        centre.Previous = delta;
+        return RuleOutcome.OfAll(delta, input.Count);
+    }
+
+    /// <summary>The centre of the next round: the last aggregate (null before the first), checkpointed as one vector.</summary>
+    internal sealed class Centre : RuleState
+    {
+        public float[]? Previous { get; set; }
+        public override RuleStateSnapshot Save() => new(Vector: Previous);
+        public override void Restore(RuleStateSnapshot saved) => Previous = saved.Vector;
+    }
 }
 
 /// <summary>fltrust: cosine trust against the server's root-set update (Cao et al. 2021).</summary>
@@ -172,13 +186,25 @@ internal sealed class FlTrustRule : AggregationRule
 internal sealed class FoolsGoldRule : AggregationRule
 {
     public override string Name => FoolsGold;
-    public override bool Stateful => true;
+    public override RuleState NewState() => new Histories();
     public override string? CentralProblem(KrumSettings krum) => "FoolsGold weighs each client by its similarity to the others, so one client changes every weight";
 
     public override RuleOutcome Aggregate(StageInput input)
     {
-        var weights = input.Context.State.FoolsGold.Weights(input.Updates);
+        var weights = input.Context.State.Of<Histories>(this).FoolsGold.Weights(input.Updates);
         return new RuleOutcome(Algorithms.FoolsGold.Aggregate(input.Vectors, weights), Enumerable.Range(0, input.Count).Where(k => weights[k] > 0).ToList());
+    }
+
+    /// <summary>Each client's update history, checkpointed as vectors by client id (a live view, not a copy).</summary>
+    internal sealed class Histories : RuleState
+    {
+        public Algorithms.FoolsGold FoolsGold { get; } = new();
+        public override RuleStateSnapshot Save() => new(Vectors: FoolsGold.History);
+
+        public override void Restore(RuleStateSnapshot saved)
+        {
+            if (saved.Vectors is { } histories) FoolsGold.Restore(histories);
+        }
     }
 }
 

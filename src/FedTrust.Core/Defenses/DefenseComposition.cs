@@ -69,8 +69,20 @@ public static class DefenseComposition
                 ? defense
                 : throw new ArgumentException($"unknown defense '{name}': {problem}; expected {DefenseSettings.Allowed}", nameof(name));
 
+        /// <summary>The defense called <paramref name="name"/>, which may also be one of <paramref name="userPresets"/>.</summary>
+        /// <exception cref="ArgumentException">As <see cref="Parse(string)"/>.</exception>
+        public static DefenseSettings Parse(string name, IReadOnlyList<(string Name, string Composition)>? userPresets) =>
+            DefenseSettings.TryParse(name, out var defense, out var problem, userPresets)
+                ? defense
+                : throw new ArgumentException($"unknown defense '{name}': {problem}; expected {DefenseSettings.Allowed}", nameof(name));
+
         /// <summary>Parses <paramref name="name"/>; on failure <paramref name="problem"/> says what is wrong ("unknown part 'x'").</summary>
-        public static bool TryParse(string name, out DefenseSettings defense, out string problem)
+        /// <param name="userPresets">
+        /// The presets a configuration defines itself (<c>fedtrust.defense-presets</c>, checked by <see cref="DefensePresets.UserProblem"/>):
+        /// a name among them stands for its composition, and the defense is named by that composition (as a '+' name is).
+        /// </param>
+        public static bool TryParse(string name, out DefenseSettings defense, out string problem,
+            IReadOnlyList<(string Name, string Composition)>? userPresets = null)
         {
             ArgumentNullException.ThrowIfNull(name);
             defense = null!;
@@ -79,6 +91,16 @@ public static class DefenseComposition
             {
                 problem = "";
                 defense = DefenseSettings.Build(preset.Pre, preset.Rule, preset.Trust, preset.Dp);
+                return true;
+            }
+            if (userPresets?.FirstOrDefault(p => p.Name == trimmed) is { Composition: { } composition })
+            {
+                if (!TryParts(composition, out var own, out problem))
+                {
+                    problem = $"the preset {trimmed} = \"{composition}\": {problem}";
+                    return false;
+                }
+                defense = DefenseSettings.Build(own.Pre, own.Rule, own.Trust, own.Dp);
                 return true;
             }
             if (!TryParts(trimmed, out var parts, out problem)) return false;
@@ -100,6 +122,9 @@ public static class DefenseComposition
         public static IReadOnlyList<string> StageOptionKeys =>
             [.. AggregationRules.All.SelectMany(r => r.OptionKeys), .. PreAggregators.All.SelectMany(p => p.OptionKeys)];
     }
+
+    /// <summary>Why <paramref name="composition"/> is no composition of registered parts ("unknown part 'x'"), or null.</summary>
+    internal static string? CompositionProblem(string composition) => TryParts(composition.Trim(), out _, out var problem) ? null : problem;
 
     /// <summary>A name's parts, before it is named canonically.</summary>
     private sealed record Composition(IReadOnlyList<PreAggregator> Pre, AggregationRule Rule, bool Trust, bool Dp);

@@ -5,14 +5,35 @@ using FedTrust.Core.Updates;
 
 namespace FedTrust.Core.Defenses;
 
-/// <summary>What the server carries from round to round for the stateful rules, and what it computes itself each round.</summary>
+/// <summary>
+/// What the server carries from round to round for the stateful rules: each rule's <see cref="RuleState"/>, created by
+/// <see cref="AggregationRule.NewState"/> when the rule first asks for it. One instance serves one run.
+/// </summary>
 public sealed class DefenseState
 {
-    /// <summary>centered-clipping's centre: the previous round's aggregate (null before the first).</summary>
-    public float[]? PreviousAggregate { get; set; }
+    private readonly Dictionary<string, RuleState> _states = new(StringComparer.Ordinal);
 
-    /// <summary>FoolsGold's per-client update histories.</summary>
-    public FoolsGold FoolsGold { get; } = new();
+    /// <summary>The run's state of <paramref name="rule"/>, created on first use.</summary>
+    /// <exception cref="InvalidOperationException">The rule declares no state, or one of another type.</exception>
+    public T Of<T>(AggregationRule rule) where T : RuleState
+    {
+        if (!_states.TryGetValue(rule.Name, out var state))
+        {
+            state = rule.NewState() ?? throw new InvalidOperationException($"the rule '{rule.Name}' declares no state");
+            _states.Add(rule.Name, state);
+        }
+        return state as T ?? throw new InvalidOperationException($"the rule '{rule.Name}' keeps a {state.GetType().Name}, not a {typeof(T).Name}");
+    }
+
+    /// <summary><paramref name="rule"/>'s state as a checkpoint stores it, or null for a stateless rule.</summary>
+    public RuleStateSnapshot? Save(AggregationRule rule) => rule.Stateful ? Of<RuleState>(rule).Save() : null;
+
+    /// <summary>Restores <paramref name="rule"/>'s state from a checkpoint (nothing for a stateless rule).</summary>
+    /// <exception cref="ArgumentException">The saved state cannot be the rule's.</exception>
+    public void Restore(AggregationRule rule, RuleStateSnapshot saved)
+    {
+        if (rule.Stateful) Of<RuleState>(rule).Restore(saved);
+    }
 }
 
 /// <summary>The round a decision is taken in: for seeded pre-aggregation (bucketing), the server's root update (FLTrust) and the carried state.</summary>
@@ -71,7 +92,6 @@ public static class DefensePipeline
         // them); with too few left for any f, the updates are averaged.
         var rule = items.Count < defense.Rule.MinimumUpdates ? AggregationRules.MeanRule : defense.Rule;
         var outcome = rule.Aggregate(new StageInput(items, krum, defense.Options, context));
-        context.State.PreviousAggregate = outcome.Delta;
         return new AggregationDecision(outcome.Delta, outcome.Used.SelectMany(k => items[k].Members).Order(StringComparer.Ordinal).ToList())
         {
             KrumF = outcome.KrumF,

@@ -25,6 +25,23 @@ public static class DefensePresets
     }
 
     /// <summary>
+    /// Why a preset a configuration defines itself (<c>fedtrust.defense-presets { name = "parts" }</c>) cannot be one, or
+    /// null: the checks of the shipped ones (a name of lower-case letters, digits and '-'; a composition of registered parts,
+    /// pre-aggregators first, at most one rule, then trust and dp), and a name that is no shipped preset's, registered
+    /// rule's or pre-aggregator's, nor trust or dp (it would shadow it).
+    /// </summary>
+    public static string? UserProblem(string name, string composition)
+    {
+        if (!PartNames.Valid(name)) return $"a preset's name is lower-case letters, digits and '-': got '{name}'";
+        if (Names.Contains(name)) return $"'{name}' is a shipped preset (hocon/defenses.conf: {name} = \"{CompositionOf(name)}\"); choose another name";
+        if (PartNames.Taken(name)) return $"'{name}' is the name of a defense part (a rule, a pre-aggregator, trust or dp); choose another name";
+        return DefenseComposition.CompositionProblem(composition) is { } problem
+            ? $"\"{composition}\" is no composition: {problem}; expected parts joined with '+': pre-aggregators ({string.Join(", ", PreAggregators.Names)}), " +
+              $"at most one rule ({string.Join(", ", AggregationRules.Names)}), trust, dp"
+            : null;
+    }
+
+    /// <summary>
     /// Reads a presets file's text. <paramref name="source"/> names it in errors ("hocon/defenses.conf:12: ...").
     /// </summary>
     /// <exception cref="FormatException">A line that is not <c>name = "parts"</c>, a repeated name, or a missing block.</exception>

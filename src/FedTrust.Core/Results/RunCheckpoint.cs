@@ -6,11 +6,17 @@ namespace FedTrust.Core.Results;
 /// </summary>
 public sealed record RunCheckpoint(string RunId, string ConfigFingerprint, int Round, float[] GlobalWeights, IReadOnlyList<RoundResult> Rounds)
 {
-    /// <summary>centered-clipping: the last round's aggregate, its next centre (null for other rules, or before any).</summary>
+    /// <summary>
+    /// The one-vector slot: a stateful rule's vector (centered-clipping: the last round's aggregate, its next centre), or
+    /// under central DP with trust the public reference trust judges against; null otherwise, or before any round.
+    /// </summary>
     public float[]? PreviousAggregate { get; init; }
 
-    /// <summary>foolsgold: each client's update history (null for other rules).</summary>
+    /// <summary>A stateful rule's vectors by key (foolsgold: each client's update history); null for other rules.</summary>
     public IReadOnlyDictionary<string, float[]>? Histories { get; init; }
+
+    /// <summary>A stateful rule's numbers by name (no built-in rule uses them); null otherwise, and in older checkpoints.</summary>
+    public IReadOnlyDictionary<string, double>? RuleNumbers { get; init; }
 
     /// <summary>A dp defense: the accountant's state and the clip norm after the last completed round (null without dp, and in older checkpoints).</summary>
     public PrivacyState? Privacy { get; init; }

@@ -211,14 +211,23 @@ public sealed partial class ServerRound
 
     /// <summary>
     /// Where the run stands after its last completed round: enough to continue it exactly (<see cref="ServerRound"/>'s
-    /// <c>resume</c>). It refers to the machine's state (FoolsGold's histories) rather than copying it.
+    /// <c>resume</c>). It refers to the machine's state (a stateful rule's, e.g. FoolsGold's histories) rather than copying it.
+    /// The rule's state fills the checkpoint's slots (<see cref="RuleStateSnapshot"/>); central DP's public reference
+    /// shares the one-vector slot, which no stateful rule that may run under central DP uses today (checked here).
     /// </summary>
-    public RunCheckpoint Checkpoint() => new(_runId, _configFingerprint, Round, _global, _rounds.ToList())
+    public RunCheckpoint Checkpoint()
     {
-        PreviousAggregate = _settings.Defense.Rule == AggregationRule.CenteredClipping ? _defenseState.PreviousAggregate : _publicReference,
-        Histories = _settings.Defense.Rule == AggregationRule.FoolsGold ? _defenseState.FoolsGold.History : null,
-        Privacy = _accountant is null ? null : new PrivacyState(_accountant.Orders, _accountant.Rdp.ToArray(), _accountant.Steps, _clip),
-    };
+        var carried = _defenseState.Save(_settings.Defense.Rule);
+        if (carried?.Vector is not null && _publicReference is not null)
+            throw new InvalidOperationException($"the rule '{_settings.Defense.Rule}' keeps a vector in the checkpoint's slot that central DP's public reference uses");
+        return new(_runId, _configFingerprint, Round, _global, _rounds.ToList())
+        {
+            PreviousAggregate = carried?.Vector ?? _publicReference,
+            Histories = carried?.Vectors,
+            RuleNumbers = carried?.Numbers,
+            Privacy = _accountant is null ? null : new PrivacyState(_accountant.Orders, _accountant.Rdp.ToArray(), _accountant.Steps, _clip),
+        };
+    }
 
     /// <summary>
     /// The next round, or the end: after the last round, after divergence, or when the next round would take the spent

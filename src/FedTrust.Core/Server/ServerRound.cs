@@ -114,9 +114,8 @@ public sealed partial class ServerRound
         _global = resume.GlobalWeights;
         _rounds.AddRange(resume.Rounds);
         _latestTrust = LatestScores(resume.Rounds);
-        // The stateful rules continue from where they stood (centered clipping's centre, FoolsGold's histories).
-        _defenseState.PreviousAggregate = resume.PreviousAggregate;
-        if (resume.Histories is { } histories) _defenseState.FoolsGold.Restore(histories);
+        // A stateful rule continues from where it stood (centered clipping's centre, FoolsGold's histories).
+        _defenseState.Restore(_settings.Defense.Rule, new RuleStateSnapshot(resume.PreviousAggregate, resume.Histories, resume.RuleNumbers));
         Round = resume.Round;
         if (_accountant is not null && resume.Privacy is { } spent)
         {

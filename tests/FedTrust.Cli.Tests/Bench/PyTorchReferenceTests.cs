@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using FedTrust.Actors.Configuration;
 using FedTrust.Actors.Hosting;
+using FedTrust.Actors.Runs;
 using FedTrust.Cli;
 using FedTrust.Cli.Bench;
 using FedTrust.Core.Data;
@@ -38,7 +39,7 @@ public sealed class PyTorchReferenceTests : IDisposable
         var config = FedTrustConfig.Parse(string.Join('\n',
             $"fedtrust.model = {model}", $"fedtrust.clients = {clients}", $"fedtrust.clients-per-round = {(perRound < clients ? perRound : "all")}",
             "fedtrust.rounds = 2", "fedtrust.defense = fedavg", "fedtrust.persistence.provider = memory", "fedtrust.seed = 7"), "test").WithFallback(FedTrustConfig.Defaults);
-        var settings = SettingsReader.Read(config);
+        var settings = HoconSettings.Read(config);
 
         // FedTrust: the real run, its global weights after the last round.
         float[]? ours = null;

@@ -59,6 +59,32 @@ public sealed class GridReuseHostileTests : IDisposable
     }
 
     [Fact]
+    public async Task A_corrupted_or_foreign_result_json_in_a_finished_cell_is_refused_naming_the_file_and_the_json_path()
+    {
+        Assert.Equal(0, (await Grid()).Code);
+        var file = Path.Combine(Cell, "result.json");
+        var result = JsonNode.Parse(File.ReadAllText(file))!.AsObject();
+        result["rounds"]![0]!["accuracy"] = "high";
+        File.WriteAllText(file, result.ToJsonString());
+
+        var (code, _, err) = await Grid();
+        Assert.Equal(FedTrustCli.UsageError, code);
+        var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), l => l.StartsWith("error:", StringComparison.Ordinal));
+        Assert.StartsWith($"error: {file}: not a result.json of result.schema.json: $.rounds[0].accuracy: ", line);
+        Assert.EndsWith("; rerun its cell with --overwrite, or remove the file", line);
+
+        // Another tool's JSON where a cell's result.json belongs.
+        File.WriteAllText(file, """{ "name": "left-over", "version": "1.0.0" }""");
+        (code, _, err) = await Grid();
+        Assert.Equal(FedTrustCli.UsageError, code);
+        Assert.Contains($"error: {file}: not a result.json of result.schema.json: $: ", err);
+
+        var (rerun, _, rerunErr) = await Grid("--overwrite");
+        Assert.True(rerun == 0, rerunErr);
+        Assert.Empty(FedTrust.Testing.ResultSchema.Errors(File.ReadAllText(file)));
+    }
+
+    [Fact]
     public async Task An_interrupted_cell_from_another_configuration_is_not_continued()
     {
         Assert.Equal(0, (await Grid()).Code);

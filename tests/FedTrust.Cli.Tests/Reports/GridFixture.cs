@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 
 namespace FedTrust.Cli.Tests.Reports;
 
@@ -36,7 +37,57 @@ internal sealed class GridFixture : IDisposable
               "peakRssMb": 512.0
               {{(trust ? ", \"detection\": { \"tpr\": 1.0, \"fpr\": 0.0 }" : "")}} }
             """;
-        return Raw(relative, json);
+        return Raw(relative, Conforming(json));
+    }
+
+    /// <summary>
+    /// <paramref name="json"/> with every key result.schema.json requires that it leaves out added at the value a reader
+    /// assumes for an absent key (the grid reads only conforming files): no participants means every client took part,
+    /// attack intensity and malicious 0, the mnist data set and an iid partition, no rejections, no divergence.
+    /// </summary>
+    public static string Conforming(string json)
+    {
+        var root = JsonNode.Parse(json)!.AsObject();
+        var clients = root["clients"] as JsonArray ?? [];
+        foreach (var client in clients.OfType<JsonObject>())
+        {
+            Default(client, "malicious", false);
+            Default(client, "trainSamples", 0);
+            Default(client, "testAccuracy", null);
+        }
+        var rounds = root["rounds"] as JsonArray ?? [];
+        var config = root["config"]!.AsObject();
+        Default(config, "rounds", rounds.Count);
+        Default(config, "clients", clients.Count);
+        Default(config, "clients-per-round", "all");
+        Default(config, "dataset", "mnist");
+        Default(config, "partition", new JsonObject { ["kind"] = "iid" });
+        Default(config, "dp", new JsonObject());
+        Default(config, "trust", new JsonObject());
+        if (config["attack"] is JsonObject attack)
+        {
+            Default(attack, "intensity", 0);
+            Default(attack, "malicious", 0);
+        }
+        foreach (var round in rounds.OfType<JsonObject>())
+        {
+            Default(round, "loss", null);
+            Default(round, "seconds", 0.5);
+            Default(round, "participants", new JsonArray([.. clients.Select(c => (JsonNode?)JsonValue.Create(c!["id"]!.GetValue<string>()))]));
+            foreach (var list in (string[])["missing", "excluded", "rejected"]) Default(round, list, new JsonArray());
+            Default(round, "rejections", new JsonObject());
+            Default(round, "rssMb", 100.0);
+        }
+        Default(root, "configFingerprint", "0123456789abcdef");
+        Default(root, "diverged", null);
+        Default(root, "clients", clients);
+        Default(root, "peakRssMb", 100.0);
+        return root.ToJsonString();
+    }
+
+    private static void Default(JsonObject node, string key, JsonNode? value)
+    {
+        if (!node.ContainsKey(key)) node[key] = value;
     }
 
     /// <summary>Writes <paramref name="text"/> as <paramref name="relative"/>/result.json and returns the file's path.</summary>

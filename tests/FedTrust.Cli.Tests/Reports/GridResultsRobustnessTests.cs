@@ -57,10 +57,10 @@ public sealed class GridResultsRobustnessTests : IDisposable
     [Fact]
     public void A_negative_malicious_count_is_reported_with_the_file_name()
     {
-        var bad = _grid.Raw("cell", """{ "schema": 1, "config": { "defense": "median", "seed": 1, "attack": { "type": "alie", "malicious": -1 } }, "rounds": [], "final": { "accuracy": 1, "precision": 1, "recall": 1, "f1": 1 } }""");
+        var bad = _grid.Raw("cell", GridFixture.Conforming("""{ "schema": 1, "config": { "defense": "median", "seed": 1, "attack": { "type": "alie", "malicious": -1 } }, "rounds": [], "final": { "accuracy": 1, "precision": 1, "recall": 1, "f1": 1 } }"""));
 
         var e = Assert.Throws<InvalidDataException>(() => GridResults.Load(_grid.Root));
 
-        Assert.Equal($"{bad}: config.attack.malicious -1 must be a whole number ≥ 0", e.Message);
+        Assert.StartsWith($"{bad}: not a result.json of result.schema.json: $.config.attack.malicious: ", e.Message);
     }
 }

@@ -68,17 +68,28 @@ public sealed class GridResultsTests : IDisposable
     }
 
     [Theory]
-    [InlineData("""{ "schema": 1, "config": { "seed": 1, "attack": { "type": "none" } }, "rounds": [], "final": { "accuracy": 1, "precision": 1, "recall": 1, "f1": 1 } }""", "config.defense is missing")]
-    [InlineData("""{ "schema": 1, "config": { "defense": "dp", "seed": 1 }, "rounds": [], "final": { "accuracy": 1, "precision": 1, "recall": 1, "f1": 1 } }""", "config.attack is missing")]
-    [InlineData("""{ "schema": 1, "config": { "defense": "dp", "seed": 1, "attack": { "intensity": 0.1 } }, "rounds": [], "final": { "accuracy": 1, "precision": 1, "recall": 1, "f1": 1 } }""", "config.attack.type is missing")]
-    [InlineData("""{ "schema": 2, "config": { "defense": "dp", "seed": 1, "attack": { "type": "none" } }, "rounds": [], "final": { "accuracy": 1, "precision": 1, "recall": 1, "f1": 1 } }""", "schema 2 is not supported")]
-    public void Missing_defense_or_attack_is_reported_with_the_file_name(string json, string expected)
+    [InlineData("""{ "schema": 1, "config": { "seed": 1, "attack": { "type": "none" } }, "rounds": [], "final": { "accuracy": 1, "precision": 1, "recall": 1, "f1": 1 } }""", "$.config: ", "defense")]
+    [InlineData("""{ "schema": 1, "config": { "defense": "dp", "seed": 1 }, "rounds": [], "final": { "accuracy": 1, "precision": 1, "recall": 1, "f1": 1 } }""", "$.config: ", "attack")]
+    [InlineData("""{ "schema": 1, "config": { "defense": "dp", "seed": 1, "attack": { "intensity": 0.1 } }, "rounds": [], "final": { "accuracy": 1, "precision": 1, "recall": 1, "f1": 1 } }""", "$.config.attack: ", "type")]
+    [InlineData("""{ "schema": 2, "config": { "defense": "dp", "seed": 1, "attack": { "type": "none" } }, "rounds": [], "final": { "accuracy": 1, "precision": 1, "recall": 1, "f1": 1 } }""", "$.schema: ", "1")]
+    [InlineData("""{ "schema": 1, "config": { "defense": "dp", "seed": 1, "attack": { "type": "none" } }, "rounds": [ { "round": 1, "accuracy": "0.9", "precision": 1, "recall": 1, "f1": 1 } ], "final": { "accuracy": 1, "precision": 1, "recall": 1, "f1": 1 } }""", "$.rounds[0].accuracy: ", "number")]
+    public void A_file_that_departs_from_the_schema_is_refused_naming_the_file_and_the_json_path(string json, string path, string what)
     {
-        var bad = _grid.Raw("cell", json);
+        var bad = _grid.Raw("cell", GridFixture.Conforming(json));
 
         var e = Assert.Throws<InvalidDataException>(() => GridResults.Load(_grid.Root));
 
-        Assert.StartsWith($"{bad}: {expected}", e.Message);
+        Assert.StartsWith($"{bad}: not a result.json of result.schema.json: {path}", e.Message);
+        Assert.Contains(what, e.Message[(bad.Length + path.Length)..]);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void A_foreign_json_file_is_refused_naming_the_file()
+    {
+        var bad = _grid.Raw("cell", """{ "name": "left-over", "version": "1.0.0" }""");
+        var e = Assert.Throws<InvalidDataException>(() => GridResults.Load(_grid.Root));
+        Assert.StartsWith($"{bad}: not a result.json of result.schema.json: $: ", e.Message);
     }
 
     [Fact]

@@ -43,11 +43,11 @@ public sealed class PrivacyGridReportTests : IDisposable
               {{(privacy is null ? "" : $", \"privacy\": {privacy}")}}
               {{(stopped is null ? "" : $", \"stopped\": {stopped}")}} }
             """;
-        return _grid.Raw(folder, json);
+        return _grid.Raw(folder, GridFixture.Conforming(json));
     }
 
     private static string Privacy(double? epsilon, double noise) =>
-        $$"""{ "mode": "central", "noiseMultiplier": {{N(noise)}}, "updateNoiseMultiplier": 0.1, "samplingRate": 0.1, "denominator": 10, "sensitivityMultiplier": 1, "delta": 1e-5, "epsilon": {{(epsilon is { } e ? N(e) : "null")}}, "rounds": 3, "accountant": "rdp", "clipNorm": 1.0, "maxEpsilon": null }""";
+        $$"""{ "mode": "central", "noiseMultiplier": {{N(noise)}}, "updateNoiseMultiplier": 0.1, "samplingRate": 0.1, "denominator": 10, "sensitivityMultiplier": 1, "delta": 1e-5, {{(epsilon is { } e ? $"\"epsilon\": {N(e)}, " : "")}}"rounds": 3, "accountant": "rdp", "clipNorm": 1.0 }""";
 
     /// <summary>The central sweep: per (attack, clients, ε) its accuracy, ε spent and σ; 1,000 clients at ε 1 without attack has two seeds.</summary>
     private void WriteCentralSweep()
@@ -139,21 +139,28 @@ public sealed class PrivacyGridReportTests : IDisposable
     [Fact]
     public void Run_privacy_reads_values_by_name_and_tolerates_their_absence_and_odd_shapes()
     {
-        var odd = GridResults.Read(Cell("odd", "dp", "none", 0, 10, 10, 42, 0.5,
+        // The grid refuses such a file (GridResults.Read checks it against result.schema.json first); RunPrivacy itself still
+        // reads what it can of a ResultFile read without that check.
+        var oddFile = Cell("odd", "dp", "none", 0, 10, 10, 42, 0.5,
             """{ "mode": "central", "noiseMultiplier": "1.25", "epsilon": "inf", "accountant": { "kind": "rdp" }, "delta": 1e-6 }""",
-            stopped: """{ "round": 3, "reason": "budget" }"""));
-        Assert.Equal(new RunPrivacy(true, double.PositiveInfinity, 1.25, 1e-6, 3), RunPrivacy.Of(odd.Result));
+            stopped: """{ "round": 3, "reason": "budget" }""");
+        Assert.StartsWith($"{oddFile}: not a result.json of result.schema.json: $.privacy", Assert.Throws<InvalidDataException>(() => GridResults.Read(oddFile)).Message);
+        Assert.Equal(new RunPrivacy(true, double.PositiveInfinity, 1.25, 1e-6, 3), RunPrivacy.Of(Unchecked(oddFile)));
 
         var old = GridResults.Read(Cell("old", "dp", "none", 0, 10, 10, 42, 0.5, privacy: null, rounds: 4));
         // No privacy object and config.dp.mode local: the last round's ε (0.5 × 4), config.dp.delta, no σ, not stopped.
         Assert.Equal(new RunPrivacy(false, 2.0, null, 1e-5, null), RunPrivacy.Of(old.Result));
 
-        var bare = GridResults.Read(_grid.Raw("bare", """
+        var bare = Unchecked(_grid.Raw("bare", """
             { "schema": 1, "config": { "defense": "fedavg", "seed": 1, "attack": { "type": "none" } },
               "rounds": [ { "round": 1, "accuracy": 0.5, "precision": 0.5, "recall": 0.5, "f1": 0.5 } ],
               "final": { "accuracy": 0.5, "precision": 0.5, "recall": 0.5, "f1": 0.5 }, "privacy": null, "stopped": null }
             """));
-        Assert.Equal(new RunPrivacy(false, double.PositiveInfinity, null, null, null), RunPrivacy.Of(bare.Result));
-        Assert.Equal(0, bare.Result.Config.PerRound);
+        Assert.Equal(new RunPrivacy(false, double.PositiveInfinity, null, null, null), RunPrivacy.Of(bare));
+        Assert.Equal(0, bare.Config.PerRound);
     }
+
+    /// <summary>A result.json read as <see cref="ResultFile"/> without the schema's check.</summary>
+    private static ResultFile Unchecked(string file) =>
+        System.Text.Json.JsonSerializer.Deserialize<ResultFile>(File.ReadAllText(file), new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web))!;
 }

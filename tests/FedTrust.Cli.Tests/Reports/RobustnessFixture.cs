@@ -54,7 +54,7 @@ internal static class RobustnessFixture
               "detection": { "tpr": 0.0, "fpr": 0.0 },
               "peakRssMb": 100.0 }
             """;
-        return grid.Raw(folder, json);
+        return grid.Raw(folder, GridFixture.Conforming(json));
     }
 
     private static string Ids(string[] ids) => "[" + string.Join(", ", ids.Select(id => $"\"{id}\"")) + "]";

@@ -1,6 +1,9 @@
 using FedTrust.Core.Defenses;
 using FedTrust.Core.Privacy;
+using FedTrust.Core.Results;
+using FedTrust.Core.Server;
 using FedTrust.Core.Settings;
+using FedTrust.Core.Tests.Server;
 using FedTrust.Core.Trust;
 using FedTrust.Core.Updates;
 
@@ -156,5 +159,64 @@ public class RuleRegistryTests
             AggregationRules.Unregister("test-last");
         }
         Assert.False(AggregationRules.TryParse("test-last", out _));
+    }
+
+    /// <summary>
+    /// A stateful rule only this test knows: the mean plus half the previous round's aggregate (momentum), counting its
+    /// rounds. It keeps a vector and a number, and saves and restores them itself.
+    /// </summary>
+    private sealed class MomentumRule : AggregationRule
+    {
+        public override string Name => "test-momentum";
+        public override RuleState NewState() => new Momentum();
+
+        public override RuleOutcome Aggregate(StageInput input)
+        {
+            var state = input.Context.State.Of<Momentum>(this);
+            var mean = Enumerable.Range(0, input.Vectors[0].Length).Select(j => input.Vectors.Average(v => v[j])).ToArray();
+            var delta = mean.Select((x, j) => x + 0.5f * (state.Previous?[j] ?? 0)).ToArray();
+            (state.Previous, state.Rounds) = (delta, state.Rounds + 1);
+            return RuleOutcome.OfAll(delta, input.Count);
+        }
+
+        private sealed class Momentum : RuleState
+        {
+            public float[]? Previous { get; set; }
+            public double Rounds { get; set; }
+            public override RuleStateSnapshot Save() => new(Vector: Previous, Numbers: new Dictionary<string, double> { ["rounds"] = Rounds });
+
+            public override void Restore(RuleStateSnapshot saved) =>
+                (Previous, Rounds) = (saved.Vector, saved.Numbers?["rounds"] ?? throw new ArgumentException("test-momentum: no round count saved"));
+        }
+    }
+
+    [Fact]
+    public void A_new_stateful_rule_is_checkpointed_and_resumed_with_no_edit_to_the_server()
+    {
+        AggregationRules.Register(new MomentumRule());
+        try
+        {
+            var settings = ServerSettings.For("test-momentum", clients: 5, rounds: 3);
+            ServerRound Start(RunCheckpoint? resume) =>
+                new(settings, new FakeWorkload(), ServerSettings.Clients(5), new float[4], "run-1", "fingerprint", new FixedGauges(), resume);
+            float[] Spread(string id, int round) => [0.1f * (id[^1] - '0' + 1), -0.05f * round, 0, 0.02f];
+            var ids = Enumerable.Range(0, 5).Select(ExperimentSettings.ClientId).ToList();
+
+            var whole = new ServerHarness(Start(null)) { Delta = Spread }.Run(ids);
+            var checkpoint = whole.Checkpoints[1];
+            Assert.Equal(2, checkpoint.RuleNumbers!["rounds"]);
+            Assert.NotNull(checkpoint.PreviousAggregate);
+            Assert.Null(checkpoint.Histories);
+            var resumed = new ServerHarness(Start(checkpoint)) { Delta = Spread }.Run(ids);
+            Assert.Equal(whole.Result.FinalWeights, resumed.Result.FinalWeights);
+            Assert.Equal(3, resumed.Checkpoints.Single().RuleNumbers!["rounds"]);
+            // Resumed without its state, the rule's third round comes out otherwise.
+            var forgetful = new ServerHarness(Start(checkpoint with { PreviousAggregate = null })) { Delta = Spread }.Run(ids);
+            Assert.NotEqual(whole.Result.FinalWeights, forgetful.Result.FinalWeights);
+        }
+        finally
+        {
+            AggregationRules.Unregister("test-momentum");
+        }
     }
 }

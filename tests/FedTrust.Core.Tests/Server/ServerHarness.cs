@@ -122,6 +122,7 @@ internal sealed class ServerHarness
                     GlobalWeights = c.GlobalWeights.ToArray(),
                     PreviousAggregate = c.PreviousAggregate?.ToArray(),
                     Histories = c.Histories?.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray()),
+                    RuleNumbers = c.RuleNumbers?.ToDictionary(),
                 });
             IEnumerable<IReadOnlyList<ServerDecision>> answers = decision switch
             {
