@@ -21,7 +21,7 @@ internal sealed record SuiteReport(
         "every ratio is a time ratio, ours / reference, both measured in this process run: 1.0 = as fast as the reference " +
         "(bare libtorch, or the formula called directly), above 1 = slower; target <= 1.05";
 
-    /// <summary>The headline keys the suite promises (README.md), in the order written.</summary>
+    /// <summary>The headline keys the suite promises (src/README.md, "Performance"), in the order written.</summary>
     public static readonly IReadOnlyList<string> RequiredKeys =
     [
         "actorOverheadRatio", "trainRatioMlp", "trainRatioCnn", "trainRatioCnnLarge", "krumSeconds_n100_d1200000",

@@ -32,7 +32,7 @@ internal static class BenchCommand
             "(or the formula called directly) in the same run, as time ratios ours / reference (1.0 = as fast, target ≤ 1.05); " +
             "a cluster's round time against one process's: scripts/cluster-bench.sh");
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace the run recorded in --out DIR, or the file --json FILE" };
-        var quick = new Option<bool>("--quick") { Description = "Run the stage suite at small sizes (a few minutes on 2 cores); ratios are time ours / reference, 1.0 = as fast" };
+        var quick = new Option<bool>("--quick") { Description = "Run the stage suite at small sizes (a few minutes on 2 cores; stage 5, the PyTorch reference, adds about 4 when torch is installed); ratios are time ours / reference, 1.0 = as fast" };
         var suite = new Option<bool>("--suite") { Description = "Run the full stage suite (all 60,000 images, every aggregation size, 10 to 10,000 clients)" };
         var json = new Option<FileInfo?>("--json")
         {
