@@ -30,7 +30,7 @@ public static class SimulationHost
         using var train = new LabeledTensors(dataset.TrainImages, dataset.TrainLabels, dataset.Normalization);
         using var test = new LabeledTensors(dataset.TestImages, dataset.TestLabels, dataset.Normalization);
         torch.set_num_threads(settings.TorchThreads);
-        using var pool = new TrainerPool(settings.Training, settings.Trainers);
+        using var pool = new TrainerPool(settings.Training, settings.Trainers, settings.TorchThreads);
         var workload = new TorchClientWorkload(train, test, pool, settings.Seed);
         var roster = new ClientRoster(settings, train, dataset.TestLabels);
         // A cluster server compares every worker's data with its own (NodeFingerprint).
@@ -47,7 +47,7 @@ public static class SimulationHost
         var train = new LabeledTensors(dataset.TrainImages, dataset.TrainLabels, dataset.Normalization);
         var test = new LabeledTensors(dataset.TestImages, dataset.TestLabels, dataset.Normalization);
         torch.set_num_threads(settings.TorchThreads);
-        var pool = new TrainerPool(settings.Training, settings.Trainers);
+        var pool = new TrainerPool(settings.Training, settings.Trainers, settings.TorchThreads);
         return new WorkerRuntime(new TorchClientWorkload(train, test, pool, settings.Seed), new ClientRoster(settings, train, dataset.TestLabels),
             new Disposables(pool, train, test)) { Data = NodeFingerprint.Data(dataset) };
     }

@@ -47,7 +47,7 @@ internal static class TrainingStage
         using var test = new LabeledTensors(data.TestImages, data.TestLabels, data.Normalization);
         var clients = SimulationHost.Clients(settings, train, data.TestLabels);
         using var bare = new BareTorchLoop(settings.Training, train, settings.Trainers);
-        using var pool = new TrainerPool(settings.Training, settings.Trainers);
+        using var pool = new TrainerPool(settings.Training, settings.Trainers, settings.TorchThreads);
         await using var actors = await ActorTrainingPath.StartAsync(settings, config, new TorchClientWorkload(train, test, pool, settings.Seed), clients);
 
         var global = ModelZoo.InitialWeights(model, settings.Seed);

@@ -26,17 +26,24 @@ public sealed class TrainerPool : IDisposable
     private bool _disposed;
     private readonly TaskCompletionSource _draining = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public TrainerPool(TrainingSettings options, int size)
+    /// <param name="options">What each trainer trains.</param>
+    /// <param name="size">How many trainers (threads that may train at once).</param>
+    /// <param name="torchThreads">libtorch's intra-op thread count, given to every thread that rents a trainer
+    /// (<see cref="LibTorchThreads"/>); 0 leaves each thread's count as it is.</param>
+    public TrainerPool(TrainingSettings options, int size, int torchThreads = 0)
     {
         if (size < 1) throw new ArgumentOutOfRangeException(nameof(size), size, "a trainer pool needs at least one trainer");
+        ArgumentOutOfRangeException.ThrowIfNegative(torchThreads);
         for (var i = 0; i < size; i++) _idle.Push(new LocalTrainer(options));
         Options = options;
         Size = size;
+        TorchThreads = torchThreads;
         ParameterCount = _idle.Peek().ParameterCount;
     }
 
     public TrainingSettings Options { get; }
     public int Size { get; }
+    public int TorchThreads { get; }
     public int ParameterCount { get; }
 
     /// <summary>How many callers of <see cref="Rent"/> are waiting for a trainer (for tests and diagnostics).</summary>
@@ -51,9 +58,11 @@ public sealed class TrainerPool : IDisposable
     /// <summary>Completes when <see cref="Dispose"/> starts waiting for trainers in use (lets a test synchronise on it instead of sleeping).</summary>
     internal Task Draining => _draining.Task;
 
-    /// <summary>Takes a trainer for the caller's exclusive use until the lease is disposed.</summary>
+    /// <summary>Takes a trainer for the caller's exclusive use until the lease is disposed, and gives the calling thread
+    /// the pool's libtorch thread count.</summary>
     public Lease Rent()
     {
+        LibTorchThreads.Use(TorchThreads);
         lock (_gate)
         {
             while (true)

@@ -21,7 +21,7 @@ internal sealed class SyntheticRun : IDisposable
         var data = MnistDataset.Synthetic(trainCount: clients * trainPerClient, testCount: clients * 20, seed: 5);
         Train = new LabeledTensors(data.TrainImages, data.TrainLabels);
         Test = new LabeledTensors(data.TestImages, data.TestLabels);
-        Pool = new TrainerPool(Settings.Training, Settings.Trainers);
+        Pool = new TrainerPool(Settings.Training, Settings.Trainers, Settings.TorchThreads);
         Workload = new TorchClientWorkload(Train, Test, Pool, Settings.Seed);
         Clients = SimulationHost.Clients(Settings, Train, data.TestLabels);
     }
