@@ -82,26 +82,46 @@ internal sealed class BareTorchLoop : IDisposable
     /// <summary>
     /// The bare evaluation of <paramref name="weights"/> on all of <paramref name="test"/> (what the aggregator's
     /// global evaluation computes: the mean cross-entropy and the predictions, here only counted as correct or not),
-    /// in batches of <see cref="TrainingSettings.EvalBatchSize"/>; returns the accuracy.
+    /// in batches of <see cref="TrainingSettings.EvalBatchSize"/>, split over the loop's models and threads as the
+    /// workload splits it over its trainers (<see cref="EvaluationSplit"/>); returns the accuracy.
     /// </summary>
     public double Evaluate(float[] weights, LabeledTensors test)
     {
-        var model = _models[0];
-        ParameterVector.Set(model, weights);
-        model.eval();
-        using var _ = torch.no_grad();
-        double loss = 0;
-        long correct = 0;
-        for (var start = 0; start < test.Count; start += _options.EvalBatchSize)
+        var parts = EvaluationSplit.Parts(test.Count, _options.EvalBatchSize, _models.Length);
+        var losses = new double[parts.Count];
+        var correct = new long[parts.Count];
+        var failures = new ExceptionDispatchInfo?[parts.Count];
+        var threads = parts.Select((part, t) => new Thread(() =>
         {
-            using var scope = torch.NewDisposeScope();
-            var n = Math.Min(_options.EvalBatchSize, test.Count - start);
-            var y = test.LabelTensor.narrow(0, start, n);
-            var logits = model.forward(test.Images.narrow(0, start, n));
-            loss += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
-            correct += logits.argmax(1).eq(y).sum().item<long>();
+            try
+            {
+                EvaluatePart(_models[t], part, t);
+            }
+            catch (Exception e)
+            {
+                failures[t] = ExceptionDispatchInfo.Capture(e);
+            }
+        }) { Name = $"bare-evaluator-{t}" }).ToList();
+        foreach (var thread in threads) thread.Start();
+        foreach (var thread in threads) thread.Join();
+        failures.FirstOrDefault(f => f is not null)?.Throw();
+        return double.IsFinite(losses.Sum()) ? (double)correct.Sum() / test.Count : double.NaN;
+
+        void EvaluatePart(nn.Module<Tensor, Tensor> model, (int First, int Count) part, int t)
+        {
+            ParameterVector.Set(model, weights);
+            model.eval();
+            using var _ = torch.no_grad();
+            for (var start = part.First; start < part.First + part.Count; start += _options.EvalBatchSize)
+            {
+                using var scope = torch.NewDisposeScope();
+                var n = Math.Min(_options.EvalBatchSize, part.First + part.Count - start);
+                var y = test.LabelTensor.narrow(0, start, n);
+                var logits = model.forward(test.Images.narrow(0, start, n));
+                losses[t] += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
+                correct[t] += logits.argmax(1).eq(y).sum().item<long>();
+            }
         }
-        return double.IsFinite(loss) ? (double)correct / test.Count : double.NaN;
     }
 
     public void Dispose()

@@ -54,15 +54,58 @@ public sealed class TorchClientWorkload(LabeledTensors train, LabeledTensors tes
         return lease.Trainer.Evaluate(weights, test, client.TestIndices);
     }
 
+    /// <summary>
+    /// Evaluates on the whole test set split over the pool's trainers, one contiguous run of whole batches each, in
+    /// parallel (at the round's end they are idle): the same batches and the same per-batch arithmetic as one trainer,
+    /// combined in batch order (<see cref="EvaluationPart.Combine"/>), so the metrics and the loss do not change.
+    /// </summary>
     public EvaluationResult EvaluateGlobal(float[] weights)
     {
-        using var lease = pool.Rent();
-        return lease.Trainer.Evaluate(weights, test);
+        var parts = EvaluationSplit.Parts(test.Count, pool.Options.EvalBatchSize, pool.Size);
+        EvaluationPart Evaluate((int First, int Count) part)
+        {
+            using var lease = pool.Rent();
+            return lease.Trainer.EvaluatePart(weights, test, part.First, part.Count);
+        }
+        if (parts.Count == 1) return EvaluationPart.Combine([Evaluate(parts[0])]);
+        var others = parts.Skip(1).Select(part => Task.Run(() => Evaluate(part))).ToArray();
+        var first = Evaluate(parts[0]);
+        return EvaluationPart.Combine([first, .. others.Select(task => task.GetAwaiter().GetResult())]);
     }
 
     public double AttackSuccessRate(float[] weights, int targetClass)
     {
         using var lease = pool.Rent();
         return lease.Trainer.AttackSuccessRate(weights, test, targetClass);
+    }
+}
+
+/// <summary>How an evaluation of <c>count</c> samples is split into parts of whole batches, one per trainer.</summary>
+public static class EvaluationSplit
+{
+    /// <summary>
+    /// At most <paramref name="parts"/> contiguous parts, each starting at a multiple of <paramref name="batchSize"/>,
+    /// their batch counts differing by at most one (earlier parts take the extra batch); a set of fewer batches than
+    /// parts gets one part per batch, an empty one a single empty part.
+    /// </summary>
+    public static IReadOnlyList<(int First, int Count)> Parts(int count, int batchSize, int parts)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(parts);
+        var batches = (count + batchSize - 1) / batchSize;
+        if (batches <= 1) return [(0, count)];
+        parts = Math.Min(parts, batches);
+        var result = new List<(int, int)>(parts);
+        var batch = 0;
+        for (var p = 0; p < parts; p++)
+        {
+            var take = batches / parts + (p < batches % parts ? 1 : 0);
+            var first = batch * batchSize;
+            var end = Math.Min(count, (batch + take) * batchSize);
+            result.Add((first, end - first));
+            batch += take;
+        }
+        return result;
     }
 }

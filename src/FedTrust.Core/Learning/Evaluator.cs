@@ -36,20 +36,40 @@ public static class Evaluator
     }
 
     /// <summary>
+    /// Evaluates the samples <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> − 1 of
+    /// <paramref name="data"/> in batches of <paramref name="batchSize"/> counted from <paramref name="first"/>: one part
+    /// of an evaluation split over several trainers (<see cref="EvaluationPart.Combine"/>). Parts that start at
+    /// multiples of <paramref name="batchSize"/> form exactly the batches the whole evaluation forms.
+    /// </summary>
+    public static EvaluationPart EvaluatePart(nn.Module<Tensor, Tensor> model, LabeledTensors data, int first, int count, int batchSize)
+    {
+        if (first < 0 || count < 0 || first + count > data.Count)
+            throw new ArgumentOutOfRangeException(nameof(count), $"samples {first} to {first + count - 1} of a set of {data.Count}");
+        return RunPart(model, data, null, first, count, batchSize, stamp: false);
+    }
+
+    /// <summary>
     /// The evaluation loop; with <paramref name="stamp"/> every gathered batch gets the trigger, which needs a subset:
     /// only <c>index_select</c> gathers a copy, a batch of the whole set is a view of the shared images.
     /// </summary>
     private static EvaluationResult Run(nn.Module<Tensor, Tensor> model, LabeledTensors data, int[]? subset, int batchSize, bool stamp)
     {
+        var count = subset?.Length ?? data.Count;
+        return EvaluationPart.Combine([RunPart(model, data, subset, 0, count, batchSize, stamp)]);
+    }
+
+    /// <summary>Positions <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> − 1 of the subset (or of the whole set).</summary>
+    private static EvaluationPart RunPart(nn.Module<Tensor, Tensor> model, LabeledTensors data, int[]? subset, int first, int count, int batchSize, bool stamp)
+    {
         model.eval();
         using var _ = torch.no_grad();
         var matrix = new ConfusionMatrix(Classes);
-        var count = subset?.Length ?? data.Count;
         var white = BackdoorTrigger.StampValueFor(data.Normalization);
-        double lossSum = 0;
-        for (var start = 0; start < count; start += batchSize)
+        var losses = new float[(count + batchSize - 1) / batchSize];
+        for (var b = 0; b < losses.Length; b++)
         {
-            var n = Math.Min(batchSize, count - start);
+            var start = first + b * batchSize;
+            var n = Math.Min(batchSize, first + count - start);
             using var scope = torch.NewDisposeScope();
             Tensor x, y;
             if (subset is null)
@@ -65,9 +85,34 @@ public static class Evaluator
                 if (stamp) TriggerStamp.All(x, white);
             }
             var logits = model.forward(x);
-            lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
+            losses[b] = nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
             var predicted = logits.argmax(1).data<long>().ToArray();
             matrix.AddRange(y.data<long>().ToArray(), predicted);
+        }
+        return new EvaluationPart(matrix, losses, count);
+    }
+}
+
+/// <summary>
+/// What one part of an evaluation counted: its confusion matrix, the summed cross-entropy of each of its batches in
+/// order, and how many samples it saw.
+/// </summary>
+public sealed record EvaluationPart(ConfusionMatrix Matrix, float[] BatchLosses, int Count)
+{
+    /// <summary>
+    /// The evaluation of the parts' samples together, the parts given in sample order: the matrices added and the
+    /// batch losses summed in batch order, as one loop over all the batches sums them, so the loss is the same double.
+    /// </summary>
+    public static EvaluationResult Combine(IReadOnlyList<EvaluationPart> parts)
+    {
+        var matrix = new ConfusionMatrix(Evaluator.Classes);
+        double lossSum = 0;
+        var count = 0;
+        foreach (var part in parts)
+        {
+            matrix.Add(part.Matrix);
+            foreach (var loss in part.BatchLosses) lossSum += loss;
+            count += part.Count;
         }
         return new EvaluationResult(matrix, count == 0 ? 0 : lossSum / count);
     }

@@ -7,8 +7,8 @@ namespace FedTrust.Core.Learning;
 /// <summary>
 /// One trainer: a model and the arithmetic of a client's round. It owns native memory, is used by one thread at a
 /// time (the <see cref="TrainerPool"/> hands it out) and carries nothing from one job to the next that could change
-/// a result: every job starts by loading the weights it is given, and the optimiser (with its momentum) is created
-/// fresh per job, as in FedAvg. Its batch buffer is reused, refilled for every batch, so that the loop allocates
+/// a result: every job starts by loading the weights it is given, and the optimiser's momentum restarts per job
+/// (in buffers kept from job to job), as a fresh optimiser's would, as in FedAvg. Its batch buffer is reused, refilled for every batch, so that the loop allocates
 /// about what a bare libtorch loop does.
 /// </summary>
 public sealed class LocalTrainer : IDisposable
@@ -89,6 +89,13 @@ public sealed class LocalTrainer : IDisposable
         return Evaluator.Evaluate(_model, data, subset, _options.EvalBatchSize);
     }
 
+    /// <summary>Evaluates <paramref name="weights"/> on one part of <paramref name="data"/> (see <see cref="Evaluator.EvaluatePart"/>).</summary>
+    public EvaluationPart EvaluatePart(float[] weights, LabeledTensors data, int first, int count)
+    {
+        ParameterVector.Set(_model, weights);
+        return Evaluator.EvaluatePart(_model, data, first, count, _options.EvalBatchSize);
+    }
+
     /// <summary>
     /// The backdoor's attack success rate of <paramref name="weights"/> on <paramref name="data"/>
     /// (see <see cref="Evaluator.AttackSuccessRate"/>).
@@ -101,7 +108,6 @@ public sealed class LocalTrainer : IDisposable
 
     public void Dispose()
     {
-        _optimizer.Dispose();
         _model.Dispose();
         _batch.Dispose();
     }

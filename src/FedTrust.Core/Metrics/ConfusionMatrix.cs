@@ -31,6 +31,14 @@ public sealed class ConfusionMatrix
         Total++;
     }
 
+    /// <summary>Adds every count of <paramref name="other"/> (a matrix over other samples of the same classes).</summary>
+    public void Add(ConfusionMatrix other)
+    {
+        if (other.Classes != Classes) throw new ArgumentException($"a {other.Classes}-class matrix cannot be added to a {Classes}-class one", nameof(other));
+        for (var i = 0; i < _counts.Length; i++) _counts[i] += other._counts[i];
+        Total += other.Total;
+    }
+
     public void AddRange(ReadOnlySpan<long> actual, ReadOnlySpan<long> predicted)
     {
         if (actual.Length != predicted.Length) throw new ArgumentException($"{actual.Length} labels but {predicted.Length} predictions");
