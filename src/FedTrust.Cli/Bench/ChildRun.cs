@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace FedTrust.Cli.Bench;
@@ -18,25 +17,18 @@ internal static class ChildRun
         try
         {
             var (file, prefix) = Command();
-            var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in prefix.Append("run").Concat(options).Concat(["--out", dir])) start.ArgumentList.Add(argument);
-            using var child = Process.Start(start) ?? throw new ChildRunException($"could not start {file}");
-            var stdout = child.StandardOutput.ReadToEndAsync(cancellation);
-            var stderr = child.StandardError.ReadToEndAsync(cancellation);
+            ChildOutput child;
             try
             {
-                await child.WaitForExitAsync(cancellation);
+                child = await ChildProcess.RunAsync(file, prefix.Append("run").Concat(options).Concat(["--out", dir]), cancellation);
             }
-            catch (OperationCanceledException)
+            catch (System.ComponentModel.Win32Exception e)
             {
-                child.Kill(entireProcessTree: true);
-                throw;
+                throw new ChildRunException($"could not start {file}: {e.Message}");
             }
-            await stdout;
-            var errors = await stderr;
             if (child.ExitCode != 0)
             {
-                var line = errors.Split('\n').FirstOrDefault(l => l.StartsWith("error: ", StringComparison.Ordinal)) ?? errors.Trim();
+                var line = child.Error.Split('\n').FirstOrDefault(l => l.StartsWith("error: ", StringComparison.Ordinal)) ?? child.Error.Trim();
                 throw new ChildRunException($"the run exited {child.ExitCode}: {line}");
             }
             return Read(Path.Combine(dir, "result.json"));

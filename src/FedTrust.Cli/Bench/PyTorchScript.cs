@@ -67,10 +67,10 @@ internal sealed class PyTorchScript
             var reasons = new List<string>();
             foreach (var python in Interpreters)
             {
-                ProcessOutput result;
+                ChildOutput result;
                 try
                 {
-                    result = await RunAsync(python, [script, "--check"], cancellation);
+                    result = await ChildProcess.RunAsync(python, [script, "--check"], cancellation);
                 }
                 catch (Win32Exception)
                 {
@@ -109,7 +109,7 @@ internal sealed class PyTorchScript
     {
         var arguments = new List<string> { script, plan, "--mode", mode };
         if (weightsOut is not null) arguments.AddRange(["--weights-out", weightsOut]);
-        var result = await RunAsync(Python, arguments, cancellation);
+        var result = await ChildProcess.RunAsync(Python, arguments, cancellation);
         if (result.ExitCode != 0)
             throw new ChildRunException($"{Python} {FileName} --mode {mode} exited {result.ExitCode}: {FirstLine(result.Error)}");
         var rounds = new List<PyTorchRound>();
@@ -129,27 +129,6 @@ internal sealed class PyTorchScript
         return lines.LastOrDefault(l => l.StartsWith("error", StringComparison.OrdinalIgnoreCase) || l.Contains("Error", StringComparison.Ordinal))
                ?? lines.LastOrDefault() ?? "(no output)";
     }
-
-    private static async Task<ProcessOutput> RunAsync(string file, IEnumerable<string> arguments, CancellationToken cancellation)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start) ?? throw new Win32Exception($"could not start {file}");
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellation);
-        var stderr = process.StandardError.ReadToEndAsync(cancellation);
-        try
-        {
-            await process.WaitForExitAsync(cancellation);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-        return new ProcessOutput(process.ExitCode, (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries), await stderr);
-    }
-
-    private sealed record ProcessOutput(int ExitCode, string[] Lines, string Error);
 }
 
 /// <summary>One round of the PyTorch loop: its seconds (sending the round to the end of its evaluation) and the global model's test accuracy.</summary>
