@@ -33,21 +33,10 @@ internal sealed class BareTorchLoop : IDisposable
     public float[][] Train(IReadOnlyList<ClientData> clients, float[] global, int round)
     {
         var deltas = new float[clients.Count][];
-        var failures = new ExceptionDispatchInfo?[_models.Length];
-        var threads = _models.Select((model, t) => new Thread(() =>
+        OnThreads(_models.Length, "bare-trainer", t =>
         {
-            try
-            {
-                for (var i = t; i < clients.Count; i += _models.Length) deltas[i] = TrainClient(model, clients[i], global, round);
-            }
-            catch (Exception e)
-            {
-                failures[t] = ExceptionDispatchInfo.Capture(e);
-            }
-        }) { Name = $"bare-trainer-{t}" }).ToList();
-        foreach (var thread in threads) thread.Start();
-        foreach (var thread in threads) thread.Join();
-        failures.FirstOrDefault(f => f is not null)?.Throw();
+            for (var i = t; i < clients.Count; i += _models.Length) deltas[i] = TrainClient(_models[t], clients[i], global, round);
+        });
         return deltas;
     }
 
@@ -90,21 +79,7 @@ internal sealed class BareTorchLoop : IDisposable
         var parts = EvaluationSplit.Parts(test.Count, _options.EvalBatchSize, _models.Length);
         var losses = new double[parts.Count];
         var correct = new long[parts.Count];
-        var failures = new ExceptionDispatchInfo?[parts.Count];
-        var threads = parts.Select((part, t) => new Thread(() =>
-        {
-            try
-            {
-                EvaluatePart(_models[t], part, t);
-            }
-            catch (Exception e)
-            {
-                failures[t] = ExceptionDispatchInfo.Capture(e);
-            }
-        }) { Name = $"bare-evaluator-{t}" }).ToList();
-        foreach (var thread in threads) thread.Start();
-        foreach (var thread in threads) thread.Join();
-        failures.FirstOrDefault(f => f is not null)?.Throw();
+        OnThreads(parts.Count, "bare-evaluator", t => EvaluatePart(_models[t], parts[t], t));
         return double.IsFinite(losses.Sum()) ? (double)correct.Sum() / test.Count : double.NaN;
 
         void EvaluatePart(nn.Module<Tensor, Tensor> model, (int First, int Count) part, int t)
@@ -122,6 +97,26 @@ internal sealed class BareTorchLoop : IDisposable
                 correct[t] += logits.argmax(1).eq(y).sum().item<long>();
             }
         }
+    }
+
+    /// <summary>Runs <paramref name="work"/>(t) for t = 0 … <paramref name="count"/> − 1, each on a thread of its own; rethrows the first failure.</summary>
+    private static void OnThreads(int count, string name, Action<int> work)
+    {
+        var failures = new ExceptionDispatchInfo?[count];
+        var threads = Enumerable.Range(0, count).Select(t => new Thread(() =>
+        {
+            try
+            {
+                work(t);
+            }
+            catch (Exception e)
+            {
+                failures[t] = ExceptionDispatchInfo.Capture(e);
+            }
+        }) { Name = $"{name}-{t}" }).ToList();
+        foreach (var thread in threads) thread.Start();
+        foreach (var thread in threads) thread.Join();
+        failures.FirstOrDefault(f => f is not null)?.Throw();
     }
 
     public void Dispose()
