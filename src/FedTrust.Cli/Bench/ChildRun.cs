@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json;
 
 namespace FedTrust.Cli.Bench;
@@ -22,7 +23,7 @@ internal static class ChildRun
             {
                 child = await ChildProcess.RunAsync(file, prefix.Append("run").Concat(options).Concat(["--out", dir]), cancellation);
             }
-            catch (System.ComponentModel.Win32Exception e)
+            catch (Win32Exception e)
             {
                 throw new ChildRunException($"could not start {file}: {e.Message}");
             }

@@ -67,7 +67,6 @@ public sealed class TorchClientWorkload(LabeledTensors train, LabeledTensors tes
             using var lease = pool.Rent();
             return lease.Trainer.EvaluatePart(weights, test, part.First, part.Count);
         }
-        if (parts.Count == 1) return EvaluationPart.Combine([Evaluate(parts[0])]);
         var others = parts.Skip(1).Select(part => Task.Run(() => Evaluate(part))).ToArray();
         var first = Evaluate(parts[0]);
         return EvaluationPart.Combine([first, .. others.Select(task => task.GetAwaiter().GetResult())]);

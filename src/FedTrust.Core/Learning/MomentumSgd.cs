@@ -58,8 +58,8 @@ internal sealed class MomentumSgd
         {
             using var grad = _parameters[i].grad;
             if (grad is null) continue;
-            var p = Values(_parameters[i]);
-            var g = Values(grad);
+            var p = ParameterVector.Values(_parameters[i]);
+            var g = ParameterVector.Values(grad);
             if (g.Length != p.Length) throw new InvalidOperationException($"parameter {i}: a gradient of {g.Length} values for {p.Length} parameters");
             if (_buffers[i] is not { } buffer)
             {
@@ -114,16 +114,5 @@ internal sealed class MomentumSgd
                 Fma.MultiplyAdd(Vector256.LoadUnsafe(ref bRef, (nuint)i), a, Vector256.LoadUnsafe(ref pRef, (nuint)i)).StoreUnsafe(ref pRef, (nuint)i);
         }
         for (; i < p.Length; i++) p[i] = MathF.FusedMultiplyAdd(b[i], minusLearningRate, p[i]);
-    }
-
-    /// <summary>
-    /// A tensor's storage as floats, without a copy: parameters and their gradients are contiguous float32 CPU tensors
-    /// (TorchSharp refuses a non-contiguous or non-CPU one; anything but float32 is refused here).
-    /// </summary>
-    private static Span<float> Values(Tensor tensor)
-    {
-        if (tensor.dtype != ScalarType.Float32)
-            throw new InvalidOperationException($"a tensor of type {tensor.dtype}: the optimiser steps float32 parameters");
-        return MemoryMarshal.Cast<byte, float>(tensor.bytes);
     }
 }

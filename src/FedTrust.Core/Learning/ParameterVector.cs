@@ -41,10 +41,11 @@ public static class ParameterVector
     }
 
     /// <summary>
-    /// A parameter's own storage seen as floats, without a copy. Parameters are contiguous float32 CPU tensors;
-    /// TorchSharp refuses a non-contiguous or non-CPU one, and anything but float32 is refused here.
+    /// A parameter's own storage (or its gradient's, which has the parameter's type) seen as floats, without a copy.
+    /// Parameters are contiguous float32 CPU tensors; TorchSharp refuses a non-contiguous or non-CPU one, and anything
+    /// but float32 is refused here.
     /// </summary>
-    private static Span<float> Values(Tensor parameter)
+    internal static Span<float> Values(Tensor parameter)
     {
         if (parameter.dtype != ScalarType.Float32)
             throw new InvalidOperationException($"parameter of type {parameter.dtype}: a parameter vector holds float32 values");
